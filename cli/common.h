@@ -1,0 +1,40 @@
+#pragma once
+// What every subcommand shares: exit codes, the --format option, printing diagnostics, and
+// running a Boost.Program_options parse so that a bad option is exit code 2, never a crash.
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "moesim/model/diagnostic.h"
+
+namespace moesim::cli {
+
+namespace po = boost::program_options;
+
+enum ExitCode : int { kOk = 0, kInternalError = 1, kBadInput = 2 };
+
+enum class OutputFormat { table, json, csv };
+
+// Thrown for bad input found while running a command; main() prints it and exits with 2.
+struct BadInput {
+  Diagnostics diagnostics;
+};
+
+void print_diagnostics(std::ostream& err, const Diagnostics& diagnostics);
+OutputFormat parse_output_format(const std::string& text);  // throws BadInput
+
+// Parses args against `options` (no positionals unless `positional` is given). Prints help
+// with `usage` and returns false when --help was asked. Throws BadInput on unknown or
+// malformed options.
+bool parse_command_line(const std::vector<std::string>& args, const po::options_description& options,
+                        const std::string& usage, po::variables_map& vm,
+                        const po::positional_options_description* positional = nullptr);
+
+using Command = std::function<int(const std::vector<std::string>& args)>;
+int run_estimate(const std::vector<std::string>& args);
+int run_models(const std::vector<std::string>& args);
+
+}  // namespace moesim::cli

@@ -1,0 +1,96 @@
+// moesim estimate: parameters, FLOPs and memory of one model under one workload.
+#include <iostream>
+
+#include "common.h"
+#include "moesim/io/model_io.h"
+#include "moesim/io/report.h"
+#include "moesim/model/enum_names.h"
+#include "moesim/model/estimate.h"
+#include "moesim/model/validate.h"
+
+namespace moesim::cli {
+namespace {
+
+const char* const kUsage = R"(moesim estimate — parameters, FLOPs and memory of a model under a workload
+
+usage: moesim estimate [--model PRESET|FILE] [--phase prefill|decode|train] [--batch N]
+                       [--context TOKENS] [--tokens D] [--format table|json|csv]
+
+Units: parameters as counts; FLOPs as floating-point operations (a multiply-add is 2);
+memory in bytes (the table prints GiB = 2^30 bytes); context and tokens in tokens.
+
+examples:
+  moesim estimate                                      # Mixtral-8x7B decode step, batch 1, context 4096
+  moesim estimate --model deepseek-v3 --phase prefill --context 8192
+  moesim estimate --model config.json --phase decode --batch 64 --context 32768 --format json
+  moesim estimate --model qwen3-30b-a3b --phase train --batch 256 --context 4096 --tokens 36e12 --recompute full
+  moesim estimate --model mixtral-8x7b --weight-format int4-g128 --kv-format fp8
+
+options)";
+
+template <class Enum>
+Enum parse_option(const std::string& option, const std::string& text) {
+  if (const auto v = parse_enum<Enum>(text)) return *v;
+  throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" must be " + enum_choices<Enum>()}}};
+}
+
+NumberFormat parse_format_option(const std::string& option, const std::string& text) {
+  if (const auto f = parse_number_format(text)) return *f;
+  throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" is not a number format: " +
+                                                        std::string(number_format_grammar())}}};
+}
+
+}  // namespace
+
+int run_estimate(const std::vector<std::string>& args) {
+  std::string model_spec, phase, format, recompute, optimizer, weight_format, kv_format, activation_format;
+  Workload w;
+  po::options_description options;
+  options.add_options()
+      ("help,h", "show this help")
+      ("model", po::value(&model_spec)->default_value("mixtral-8x7b"), "preset name (moesim models) or path to a native or Hugging Face config.json")
+      ("phase", po::value(&phase)->default_value("decode"), "prefill | decode | train")
+      ("batch", po::value(&w.batch)->default_value(1), "sequences in the batch")
+      ("context", po::value(&w.context)->default_value(4096), "tokens: prompt length (prefill), tokens in the KV cache (decode), sequence length (train)")
+      ("tokens", po::value(&w.train_tokens)->default_value(0), "training tokens D for --phase train (0 = one step: batch * context)")
+      ("recompute", po::value(&recompute)->default_value("selective"), "activation recomputation in training: none | selective | full")
+      ("optimizer", po::value(&optimizer)->default_value("adam"), "adam | sgd_momentum | sgd (fp32 states, fp32 master weights)")
+      ("weight-format", po::value(&weight_format), "store every weight in this format (overrides the model's own), e.g. bf16, fp8, int4-g128, mxfp4")
+      ("kv-format", po::value(&kv_format), "KV-cache format (overrides the model's own)")
+      ("activation-format", po::value(&activation_format), "activation format (overrides the model's own)")
+      ("format", po::value(&format)->default_value("table"), "output: table | json | csv");
+  po::variables_map vm;
+  if (!parse_command_line(args, options, kUsage, vm)) return kOk;
+
+  w.phase = parse_option<Phase>("phase", phase);
+  w.training.recompute = parse_option<Recompute>("recompute", recompute);
+  w.training.optimizer = parse_option<Optimizer>("optimizer", optimizer);
+  const OutputFormat out_format = parse_output_format(format);
+  if (vm["tokens"].defaulted() == false && w.phase != Phase::train)
+    throw BadInput{{{"--tokens", "not_applicable", "training tokens apply only to --phase train"}}};
+
+  Diagnostics diagnostics;
+  validate(w, diagnostics);
+  for (auto& d : diagnostics) d.path = "--" + d.path;
+  auto model = io::load_model(model_spec, diagnostics);
+  if (!diagnostics.empty() || !model) throw BadInput{diagnostics};
+
+  Precision& p = model->arch.precision;
+  if (vm.count("weight-format")) {
+    const NumberFormat f = parse_format_option("weight-format", weight_format);
+    p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
+    p.expert_overrides.clear();
+  }
+  if (vm.count("kv-format")) p.kv_cache = parse_format_option("kv-format", kv_format);
+  if (vm.count("activation-format")) p.activations = parse_format_option("activation-format", activation_format);
+
+  const Estimate e = estimate(model->arch, w);
+  switch (out_format) {
+    case OutputFormat::table: std::cout << io::estimate_table(*model, w, e); break;
+    case OutputFormat::json: std::cout << io::estimate_json(*model, w, e).dump(2) << "\n"; break;
+    case OutputFormat::csv: std::cout << io::estimate_csv_header() << "\n" << io::estimate_csv_row(e) << "\n"; break;
+  }
+  return kOk;
+}
+
+}  // namespace moesim::cli

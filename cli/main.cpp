@@ -1,0 +1,49 @@
+// moesim: a thin dispatcher over one source file per subcommand.
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "common.h"
+
+namespace {
+
+const char* const kUsage = R"(moesim — analytical cost simulator for Mixture-of-Experts models
+
+usage: moesim <command> [options]      (moesim <command> --help for its options)
+
+commands:
+  estimate   parameters, FLOPs and memory of a model under a workload
+  models     list the built-in presets, or show how a model file is read
+
+examples:
+  moesim estimate                                  # Mixtral-8x7B, decode, batch 1, 4096 context
+  moesim estimate --model deepseek-v3 --phase train --batch 8 --context 4096 --tokens 14.8e12
+  moesim estimate --model path/to/config.json --format json
+  moesim models show qwen3-30b-a3b
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace moesim::cli;
+  const std::map<std::string, Command> commands{{"estimate", run_estimate}, {"models", run_models}};
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kUsage;
+      return args.empty() ? kBadInput : kOk;
+    }
+    const auto command = commands.find(args[0]);
+    if (command == commands.end()) {
+      std::cerr << "moesim: error: unknown command \"" << args[0] << "\" (commands: estimate, models; see moesim --help)\n";
+      return kBadInput;
+    }
+    return command->second(std::vector<std::string>(args.begin() + 1, args.end()));
+  } catch (const BadInput& bad) {
+    print_diagnostics(std::cerr, bad.diagnostics);
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "moesim: internal error: " << e.what() << "\n";
+    return kInternalError;
+  }
+}

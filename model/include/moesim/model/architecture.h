@@ -1,0 +1,143 @@
+#pragma once
+// The MoE architecture: *what* is computed. No workload, no hardware.
+// One description covers dense and MoE decoders (Mixtral, DeepSeek-V2/V3, Qwen-MoE,
+// OLMoE, DBRX, gpt-oss, Llama-4, Llama) and hypothetical designs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "moesim/model/number_format.h"
+
+namespace moesim {
+
+enum class FfnActivation : std::uint8_t {
+  glu,    // gate, up and down matrices (SwiGLU/GeGLU; Shazeer 2020, arXiv 2002.05202)
+  plain,  // up and down matrices (GELU/ReLU MLP)
+};
+
+enum class RouterKind : std::uint8_t {
+  token_choice,   // each token picks its top_k experts (Shazeer et al. 2017; Fedus et al. 2021)
+  expert_choice,  // each expert picks capacity_factor*T/E tokens (Zhou et al. 2022, arXiv 2202.09368 §3.1)
+  soft_moe,       // each expert owns slots_per_expert slots mixing all tokens (Puigcerver et al. 2023, arXiv 2308.00951 §2.1)
+};
+
+enum class RouterScoring : std::uint8_t { softmax, sigmoid };
+
+enum class AttentionKind : std::uint8_t {
+  standard,  // MHA (kv_heads == heads), GQA (1 < kv_heads < heads), MQA (kv_heads == 1)
+  mla,       // multi-head latent attention (DeepSeek-V2, arXiv 2405.04434 §2.1)
+};
+
+enum class QkNorm : std::uint8_t {
+  none,
+  per_head,  // one norm of head_dim shared by all heads (Qwen3)
+  full,      // a norm over all heads*head_dim values of q and of k (OLMoE)
+};
+
+enum class NormKind : std::uint8_t { rms_norm, layer_norm };  // layer_norm carries a bias
+
+enum class LayerFfn : std::uint8_t { dense, moe };
+
+// Which keys a layer's attention sees.
+enum class AttentionSpan : std::uint8_t {
+  full,     // all earlier tokens (causal)
+  sliding,  // the last sliding_window tokens (Mistral; gpt-oss)
+  chunked,  // tokens of its own chunk of chunk_size (Llama-4 local attention)
+};
+
+struct AttentionConfig {
+  AttentionKind kind = AttentionKind::standard;
+  std::int64_t heads = 0;
+  std::int64_t kv_heads = 0;  // standard only
+  std::int64_t head_dim = 0;  // standard only; independent of hidden_size
+  // MLA only (DeepSeek-V2 §2.1, Eq. 9-19); q_lora_rank == 0 means q is not compressed.
+  std::int64_t q_lora_rank = 0;
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+  bool qkv_bias = false;
+  bool o_bias = false;
+  QkNorm qk_norm = QkNorm::none;
+  bool sinks = false;  // one learned logit per head (gpt-oss)
+  std::int64_t sliding_window = 0;  // tokens, for layers with AttentionSpan::sliding
+  std::int64_t chunk_size = 0;      // tokens, for layers with AttentionSpan::chunked
+};
+
+struct FfnConfig {
+  std::int64_t width = 0;  // intermediate size
+  FfnActivation activation = FfnActivation::glu;
+  bool bias = false;
+};
+
+struct MoeConfig {
+  std::int64_t experts = 0;  // routed experts E
+  std::int64_t top_k = 0;    // K, token choice
+  FfnConfig expert;          // one routed expert
+  RouterKind router = RouterKind::token_choice;
+  RouterScoring scoring = RouterScoring::softmax;
+  bool router_bias = false;       // a bias of E (gpt-oss) or DeepSeek-V3's correction bias
+  double capacity_factor = 1.0;   // expert choice: mean experts per token (Zhou et al. 2022 §3.1)
+  std::int64_t slots_per_expert = 1;  // soft MoE
+  std::int64_t shared_experts = 0;    // always-on experts
+  std::int64_t shared_expert_width = 0;  // width of one shared expert
+  bool shared_expert_gate = false;       // a sigmoid gate of h x 1 (Qwen2-MoE)
+};
+
+struct LayerConfig {
+  LayerFfn ffn = LayerFfn::dense;
+  AttentionSpan span = AttentionSpan::full;
+  friend bool operator==(const LayerConfig&, const LayerConfig&) = default;
+};
+
+// A per-expert bit-width (EdgeMoE arXiv 2308.14352 §4.1; MoQE arXiv 2310.02410).
+struct ExpertFormatOverride {
+  std::int64_t layer = -1;  // layer index, or -1 for the expert in every MoE layer
+  std::int64_t expert = 0;
+  NumberFormat format;
+};
+
+// Storage formats per component. Nothing here implies another: int8 weights leave the KV
+// cache and activations as they are.
+struct Precision {
+  NumberFormat attention;
+  NumberFormat dense_ffn;
+  NumberFormat experts;
+  NumberFormat shared_experts;
+  NumberFormat router;
+  NumberFormat embedding;
+  NumberFormat lm_head;
+  NumberFormat norms;
+  NumberFormat kv_cache;
+  NumberFormat activations;
+  std::vector<ExpertFormatOverride> expert_overrides;
+};
+
+struct Architecture {
+  std::string name;
+  std::int64_t hidden_size = 0;
+  std::int64_t vocab_size = 0;
+  bool tied_embeddings = false;
+  NormKind norm = NormKind::rms_norm;
+  AttentionConfig attention;
+  FfnConfig dense_ffn;  // width 0 when every layer is MoE
+  MoeConfig moe;        // experts 0 when every layer is dense
+  std::vector<LayerConfig> layers;
+  // Multi-token-prediction modules (DeepSeek-V3, arXiv 2412.19437 §2.2): used in training only,
+  // so they are counted apart from the model's total and active parameters.
+  std::int64_t mtp_modules = 0;
+  Precision precision;
+};
+
+std::string_view to_string(FfnActivation v);
+std::string_view to_string(RouterKind v);
+std::string_view to_string(RouterScoring v);
+std::string_view to_string(AttentionKind v);
+std::string_view to_string(QkNorm v);
+std::string_view to_string(NormKind v);
+std::string_view to_string(LayerFfn v);
+std::string_view to_string(AttentionSpan v);
+// "MHA", "GQA", "MQA" or "MLA", from the head counts.
+std::string_view attention_variant(const AttentionConfig& a);
+
+}  // namespace moesim

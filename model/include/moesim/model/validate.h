@@ -1,0 +1,22 @@
+#pragma once
+// Rules a valid architecture and workload obey, checked like Ceres' Options::IsValid: each
+// broken rule becomes one Diagnostic naming the field (as its path in the native model
+// format), the value and the rule. estimate() may assume they all hold.
+#include "moesim/model/architecture.h"
+#include "moesim/model/diagnostic.h"
+#include "moesim/model/workload.h"
+
+namespace moesim {
+
+// Sizes beyond these are rejected as absurd; they also keep every product far inside the
+// range where doubles count parameters exactly (< 2^53).
+inline constexpr std::int64_t kMaxDimension = 1 << 22;      // hidden, widths, ranks, vocab
+inline constexpr std::int64_t kMaxLayers = 100000;
+inline constexpr std::int64_t kMaxExperts = 1 << 20;
+inline constexpr std::int64_t kMaxTokens = std::int64_t{1} << 40;  // batch, context
+inline constexpr double kMaxParams = 1e15;
+
+void validate(const Architecture& arch, Diagnostics& out);
+void validate(const Workload& workload, Diagnostics& out);
+
+}  // namespace moesim

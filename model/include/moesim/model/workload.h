@@ -1,0 +1,51 @@
+#pragma once
+// The workload: *how* the architecture is run. No architecture, no hardware numbers.
+#include <cstdint>
+
+#include "moesim/model/number_format.h"
+
+namespace moesim {
+
+enum class Phase : std::uint8_t { prefill, decode, train };
+
+// Activation recomputation (Korthikanti et al. 2022, arXiv 2205.05198 §4-5).
+enum class Recompute : std::uint8_t {
+  none,       // keep every activation
+  selective,  // recompute the attention core (scores, softmax, weighted sum)
+  full,       // keep each layer's input, recompute the whole forward in backward
+};
+
+enum class Optimizer : std::uint8_t {
+  adam,          // two moments (Kingma & Ba 2015)
+  sgd_momentum,  // one moment
+  sgd,           // none
+};
+
+struct TrainingConfig {
+  Recompute recompute = Recompute::selective;
+  // Mixed-precision Adam as in ZeRO (Rajbhandari et al. 2020, arXiv 1910.02054 §3.1):
+  // bf16 weights and gradients, fp32 master weights and moments: 2 + 2 + 12 = 16 bytes/param.
+  NumberFormat gradient_format = {Element::bf16, 0, 0};
+  Optimizer optimizer = Optimizer::adam;
+  bool master_weights = true;
+  NumberFormat optimizer_state_format = {Element::fp32, 0, 0};
+  // FlashAttention (Dao et al. 2022) never stores the T x T score matrix.
+  bool flash_attention = true;
+};
+
+struct Workload {
+  Phase phase = Phase::decode;
+  std::int64_t batch = 1;  // sequences
+  // prefill: prompt length; decode: tokens in the KV cache when the step runs (the new token
+  // included); train: sequence length.
+  std::int64_t context = 4096;
+  // train: tokens D of the whole run (0 = one step of batch * context). Unused otherwise.
+  double train_tokens = 0;
+  TrainingConfig training;
+};
+
+std::string_view to_string(Phase v);
+std::string_view to_string(Recompute v);
+std::string_view to_string(Optimizer v);
+
+}  // namespace moesim

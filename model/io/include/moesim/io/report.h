@@ -1,0 +1,39 @@
+#pragma once
+// Results for people and scripts. The scalar fields of an estimate are listed once here; the
+// table, JSON and CSV writers all read that list, so the three outputs cannot disagree.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "moesim/io/model_io.h"
+#include "moesim/model/estimate.h"
+#include "moesim/model/workload.h"
+
+namespace moesim::io {
+
+enum class Unit { params, flop, bytes, tokens };
+
+struct EstimateField {
+  std::string_view key;  // dotted path in the JSON output, and the CSV column name
+  Unit unit;
+  std::string_view label;  // for the table
+  std::function<double(const Estimate&)> value;
+};
+const std::vector<EstimateField>& estimate_fields();
+
+// The interpreted architecture, as a user checks it: one "key: value" line per fact.
+std::string describe_architecture(const LoadedModel& model);
+std::string describe_workload(const Workload& w);
+
+// Stable interface: the fields above nested by their dotted keys, plus breakdowns by
+// component and by layer group, and the workload.
+Json estimate_json(const LoadedModel& model, const Workload& w, const Estimate& e);
+std::string estimate_table(const LoadedModel& model, const Workload& w, const Estimate& e);
+std::string estimate_csv_header();
+std::string estimate_csv_row(const Estimate& e);
+
+// 46.70e9 -> "46.70 B"; bytes in GiB/MiB; FLOPs in GFLOP/TFLOP...
+std::string human(double value, Unit unit);
+
+}  // namespace moesim::io

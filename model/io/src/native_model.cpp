@@ -1,0 +1,372 @@
+// The native model format: one key per struct field, exact key sets. docs/formats.md
+// describes it field by field; tests/io checks the two agree.
+#include <algorithm>
+
+#include "moesim/io/model_io.h"
+#include "moesim/model/enum_names.h"
+#include "moesim/model/validate.h"
+
+namespace moesim::io {
+namespace {
+
+template <class Enum>
+void read_enum(ObjectReader& r, std::string_view key, Enum& target) {
+  const auto text = r.string(key, false);
+  if (!text) return;
+  if (const auto v = parse_enum<Enum>(*text)) {
+    target = *v;
+  } else {
+    r.fail(key, "unknown_value", "\"" + *text + "\" is not one of " + enum_choices<Enum>());
+  }
+}
+
+void read_int(ObjectReader& r, std::string_view key, std::int64_t& target, bool required) {
+  if (const auto v = r.integer(key, required)) target = *v;
+}
+
+void read_bool(ObjectReader& r, std::string_view key, bool& target) {
+  if (const auto v = r.boolean(key, false)) target = *v;
+}
+
+void read_format(ObjectReader& r, std::string_view key, NumberFormat& target) {
+  const auto text = r.string(key, false);
+  if (!text) return;
+  if (const auto f = parse_number_format(*text)) {
+    target = *f;
+  } else {
+    r.fail(key, "unknown_value", "\"" + *text + "\" is not a number format: " + std::string(number_format_grammar()));
+  }
+}
+
+void read_ffn(ObjectReader& r, FfnConfig& f) {
+  read_int(r, "width", f.width, true);
+  read_enum(r, "activation", f.activation);
+  read_bool(r, "bias", f.bias);
+}
+
+// "all" | "none" | {"first_dense": k} | {"every": n, "offset": o} | [MoE layer indices]
+void read_moe_layers(ObjectReader& layers, std::vector<LayerConfig>& out, bool has_moe_section) {
+  const std::string path = child_path(layers.path(), "moe");
+  const Json* spec = layers.value("moe", false);
+  Diagnostics& diag = layers.diagnostics();
+  const auto n = static_cast<std::int64_t>(out.size());
+  auto set = [&](auto is_moe) {
+    for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)].ffn = is_moe(i) ? LayerFfn::moe : LayerFfn::dense;
+  };
+  if (!spec) {
+    set([&](std::int64_t) { return has_moe_section; });
+    return;
+  }
+  if (spec->is_string()) {
+    const auto s = spec->get<std::string>();
+    if (s == "all" || s == "none") {
+      set([&](std::int64_t) { return s == "all"; });
+    } else {
+      diag.push_back({path, "unknown_value", "\"" + s + "\" must be \"all\", \"none\", {\"first_dense\": k}, {\"every\": n, \"offset\": o} or a list of layer indices"});
+    }
+    return;
+  }
+  if (spec->is_array()) {
+    set([](std::int64_t) { return false; });
+    for (std::size_t k = 0; k < spec->size(); ++k) {
+      const Json& v = (*spec)[k];
+      const std::string item = child_path(path, std::to_string(k));
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() >= n) {
+        diag.push_back({item, "out_of_range", describe_value(v) + " must be a layer index in [0, " + std::to_string(n - 1) + "]"});
+        continue;
+      }
+      out[v.get<std::size_t>()].ffn = LayerFfn::moe;
+    }
+    return;
+  }
+  ObjectReader r(*spec, path, diag);
+  if (r.has("first_dense")) {
+    const auto k = r.integer("first_dense", true);
+    if (k && (*k < 0 || *k > n)) r.fail("first_dense", "out_of_range", std::to_string(*k) + " must be in [0, layers/count]");
+    else if (k) set([&](std::int64_t i) { return i >= *k; });
+  } else {
+    const auto every = r.integer("every", true);
+    const auto offset = r.integer("offset", true);
+    if (every && (*every < 1 || *every > std::max<std::int64_t>(n, 1))) r.fail("every", "out_of_range", std::to_string(*every) + " must be in [1, layers/count]");
+    else if (offset && every && (*offset < 0 || *offset >= *every)) r.fail("offset", "out_of_range", std::to_string(*offset) + " must be in [0, every - 1]");
+    else if (every && offset) set([&](std::int64_t i) { return i % *every == *offset; });
+  }
+  r.finish();
+}
+
+// "full" | "sliding" | "chunked" | {"pattern": ["sliding", "full", ...]} repeated over layers
+void read_spans(ObjectReader& layers, std::vector<LayerConfig>& out) {
+  const std::string path = child_path(layers.path(), "attention_span");
+  const Json* spec = layers.value("attention_span", false);
+  if (!spec) return;
+  Diagnostics& diag = layers.diagnostics();
+  auto parse_span = [&](const Json& v, const std::string& at) -> std::optional<AttentionSpan> {
+    if (v.is_string())
+      if (const auto s = parse_enum<AttentionSpan>(v.get<std::string>())) return s;
+    diag.push_back({at, "unknown_value", describe_value(v) + " must be " + enum_choices<AttentionSpan>()});
+    return std::nullopt;
+  };
+  if (spec->is_string()) {
+    if (const auto s = parse_span(*spec, path))
+      for (auto& l : out) l.span = *s;
+    return;
+  }
+  ObjectReader r(*spec, path, diag);
+  const Json* pattern = r.value("pattern", true);
+  r.finish();
+  if (!pattern) return;
+  const std::string pattern_path = child_path(path, "pattern");
+  if (!pattern->is_array() || pattern->empty() || pattern->size() > out.size()) {
+    diag.push_back({pattern_path, "wrong_type", "must be a list of 1 to layers/count spans"});
+    return;
+  }
+  std::vector<AttentionSpan> spans;
+  for (std::size_t k = 0; k < pattern->size(); ++k)
+    if (const auto s = parse_span((*pattern)[k], child_path(pattern_path, std::to_string(k)))) spans.push_back(*s);
+  if (spans.size() != pattern->size()) return;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].span = spans[i % spans.size()];
+}
+
+void read_precision(ObjectReader& r, Precision& p) {
+  read_format(r, "attention", p.attention);
+  read_format(r, "dense_ffn", p.dense_ffn);
+  read_format(r, "experts", p.experts);
+  read_format(r, "shared_experts", p.shared_experts);
+  read_format(r, "router", p.router);
+  read_format(r, "embedding", p.embedding);
+  read_format(r, "lm_head", p.lm_head);
+  read_format(r, "norms", p.norms);
+  read_format(r, "kv_cache", p.kv_cache);
+  read_format(r, "activations", p.activations);
+  const Json* overrides = r.value("expert_overrides", false);
+  if (!overrides) return;
+  const std::string path = child_path(r.path(), "expert_overrides");
+  if (!overrides->is_array()) {
+    r.fail("expert_overrides", "wrong_type", "must be a list of {\"layer\", \"expert\", \"format\"}");
+    return;
+  }
+  for (std::size_t k = 0; k < overrides->size(); ++k) {
+    ObjectReader o((*overrides)[k], child_path(path, std::to_string(k)), r.diagnostics());
+    ExpertFormatOverride item;
+    read_int(o, "layer", item.layer, false);
+    read_int(o, "expert", item.expert, true);
+    if (!o.has("format")) o.fail("format", "missing", "required field is missing (expected a number format)");
+    read_format(o, "format", item.format);
+    o.finish();
+    p.expert_overrides.push_back(item);
+  }
+}
+
+}  // namespace
+
+std::optional<Architecture> read_native_model(const Json& doc, Diagnostics& out, std::string* source) {
+  const std::size_t before = out.size();
+  ObjectReader r(doc, "/", out);
+  if (!doc.is_object()) return std::nullopt;
+  if (const auto v = r.integer("schema_version", true); v && *v != kModelSchemaVersion)
+    r.fail("schema_version", "unsupported", std::to_string(*v) + " is not supported (this moesim reads version " +
+                                                std::to_string(kModelSchemaVersion) + ")");
+  Architecture a;
+  if (const auto v = r.string("name", true)) a.name = *v;
+  if (const auto v = r.string("source", false); v && source) *source = *v;
+  read_int(r, "hidden_size", a.hidden_size, true);
+  read_int(r, "vocab_size", a.vocab_size, true);
+  read_bool(r, "tied_embeddings", a.tied_embeddings);
+  read_enum(r, "norm", a.norm);
+
+  const bool has_moe = r.has("moe");
+  if (const Json* layers = r.value("layers", true)) {
+    ObjectReader lr(*layers, "/layers", out);
+    std::int64_t count = 0;
+    read_int(lr, "count", count, true);
+    if (count < 1 || count > kMaxLayers) {
+      if (lr.has("count")) lr.fail("count", "out_of_range", std::to_string(count) + " must be in [1, " + std::to_string(kMaxLayers) + "]");
+      lr.allow("moe");
+      lr.allow("attention_span");
+    } else {
+      a.layers.resize(static_cast<std::size_t>(count));
+      read_moe_layers(lr, a.layers, has_moe);
+      read_spans(lr, a.layers);
+    }
+    read_int(lr, "mtp_modules", a.mtp_modules, false);
+    lr.finish();
+  }
+
+  if (const Json* attention = r.value("attention", true)) {
+    ObjectReader ar(*attention, "/attention", out);
+    AttentionConfig& at = a.attention;
+    read_enum(ar, "kind", at.kind);
+    const bool mla = at.kind == AttentionKind::mla;
+    read_int(ar, "heads", at.heads, true);
+    read_int(ar, "kv_heads", at.kv_heads, !mla);
+    read_int(ar, "head_dim", at.head_dim, !mla);
+    read_int(ar, "q_lora_rank", at.q_lora_rank, false);
+    read_int(ar, "kv_lora_rank", at.kv_lora_rank, mla);
+    read_int(ar, "qk_rope_head_dim", at.qk_rope_head_dim, mla);
+    read_int(ar, "qk_nope_head_dim", at.qk_nope_head_dim, mla);
+    read_int(ar, "v_head_dim", at.v_head_dim, mla);
+    read_bool(ar, "qkv_bias", at.qkv_bias);
+    read_bool(ar, "o_bias", at.o_bias);
+    read_enum(ar, "qk_norm", at.qk_norm);
+    read_bool(ar, "sinks", at.sinks);
+    read_int(ar, "sliding_window", at.sliding_window, false);
+    read_int(ar, "chunk_size", at.chunk_size, false);
+    ar.finish();
+  }
+  if (const Json* ffn = r.value("dense_ffn", false)) {
+    ObjectReader fr(*ffn, "/dense_ffn", out);
+    read_ffn(fr, a.dense_ffn);
+    fr.finish();
+  }
+  if (const Json* moe = r.value("moe", false)) {
+    ObjectReader mr(*moe, "/moe", out);
+    MoeConfig& m = a.moe;
+    read_int(mr, "experts", m.experts, true);
+    read_enum(mr, "router", m.router);
+    read_int(mr, "top_k", m.top_k, m.router == RouterKind::token_choice);
+    if (const Json* expert = mr.value("expert", true)) {
+      ObjectReader er(*expert, "/moe/expert", out);
+      read_ffn(er, m.expert);
+      er.finish();
+    }
+    read_enum(mr, "scoring", m.scoring);
+    read_bool(mr, "router_bias", m.router_bias);
+    if (const auto v = mr.number("capacity_factor", m.router == RouterKind::expert_choice)) m.capacity_factor = *v;
+    read_int(mr, "slots_per_expert", m.slots_per_expert, m.router == RouterKind::soft_moe);
+    read_int(mr, "shared_experts", m.shared_experts, false);
+    read_int(mr, "shared_expert_width", m.shared_expert_width, m.shared_experts > 0);
+    read_bool(mr, "shared_expert_gate", m.shared_expert_gate);
+    // Each router reads only its own knob: a knob of another router would be silently unused.
+    const std::pair<std::string_view, RouterKind> knobs[] = {{"top_k", RouterKind::token_choice},
+                                                             {"capacity_factor", RouterKind::expert_choice},
+                                                             {"slots_per_expert", RouterKind::soft_moe}};
+    for (const auto& [key, owner] : knobs)
+      if (mr.has(key) && m.router != owner)
+        mr.fail(key, "not_applicable", "is set, but router is " + std::string(to_string(m.router)) + " (" +
+                                           std::string(key) + " belongs to " + std::string(to_string(owner)) + ")");
+    mr.finish();
+  }
+  if (const Json* precision = r.value("precision", false)) {
+    ObjectReader pr(*precision, "/precision", out);
+    read_precision(pr, a.precision);
+    pr.finish();
+  }
+  r.finish();
+  if (out.size() != before) return std::nullopt;
+  validate(a, out);
+  if (out.size() != before) return std::nullopt;
+  return a;
+}
+
+namespace {
+
+Json ffn_json(const FfnConfig& f) {
+  return Json{{"width", f.width}, {"activation", to_string(f.activation)}, {"bias", f.bias}};
+}
+
+// The shortest of the accepted descriptions that reproduces the layers.
+Json moe_layers_json(const std::vector<LayerConfig>& layers) {
+  const auto n = static_cast<std::int64_t>(layers.size());
+  auto is_moe = [&](std::int64_t i) { return layers[static_cast<std::size_t>(i)].ffn == LayerFfn::moe; };
+  auto matches = [&](auto rule) {
+    for (std::int64_t i = 0; i < n; ++i)
+      if (is_moe(i) != rule(i)) return false;
+    return true;
+  };
+  if (matches([](std::int64_t) { return true; })) return "all";
+  if (matches([](std::int64_t) { return false; })) return "none";
+  for (std::int64_t k = 1; k < n; ++k)
+    if (matches([&](std::int64_t i) { return i >= k; })) return Json{{"first_dense", k}};
+  for (std::int64_t every = 2; every <= n; ++every)
+    for (std::int64_t offset = 0; offset < every; ++offset)
+      if (matches([&](std::int64_t i) { return i % every == offset; })) return Json{{"every", every}, {"offset", offset}};
+  Json list = Json::array();
+  for (std::int64_t i = 0; i < n; ++i)
+    if (is_moe(i)) list.push_back(i);
+  return list;
+}
+
+Json spans_json(const std::vector<LayerConfig>& layers) {
+  for (std::size_t period = 1; period <= layers.size(); ++period) {
+    bool ok = true;
+    for (std::size_t i = period; i < layers.size() && ok; ++i) ok = layers[i].span == layers[i % period].span;
+    if (!ok) continue;
+    if (period == 1) return to_string(layers[0].span);
+    Json pattern = Json::array();
+    for (std::size_t i = 0; i < period; ++i) pattern.push_back(to_string(layers[i].span));
+    return Json{{"pattern", pattern}};
+  }
+  return "full";
+}
+
+}  // namespace
+
+Json write_native_model(const Architecture& a, const std::string& source) {
+  Json doc;
+  doc["schema_version"] = kModelSchemaVersion;
+  doc["name"] = a.name;
+  if (!source.empty()) doc["source"] = source;
+  doc["hidden_size"] = a.hidden_size;
+  doc["vocab_size"] = a.vocab_size;
+  doc["tied_embeddings"] = a.tied_embeddings;
+  doc["norm"] = to_string(a.norm);
+  Json layers{{"count", a.layers.size()}, {"moe", moe_layers_json(a.layers)}};
+  if (!a.layers.empty()) layers["attention_span"] = spans_json(a.layers);
+  if (a.mtp_modules > 0) layers["mtp_modules"] = a.mtp_modules;
+  doc["layers"] = layers;
+
+  const AttentionConfig& at = a.attention;
+  Json attention{{"kind", to_string(at.kind)}, {"heads", at.heads}};
+  if (at.kind == AttentionKind::mla) {
+    attention["q_lora_rank"] = at.q_lora_rank;
+    attention["kv_lora_rank"] = at.kv_lora_rank;
+    attention["qk_rope_head_dim"] = at.qk_rope_head_dim;
+    attention["qk_nope_head_dim"] = at.qk_nope_head_dim;
+    attention["v_head_dim"] = at.v_head_dim;
+  } else {
+    attention["kv_heads"] = at.kv_heads;
+    attention["head_dim"] = at.head_dim;
+    attention["qkv_bias"] = at.qkv_bias;
+    attention["o_bias"] = at.o_bias;
+    attention["qk_norm"] = to_string(at.qk_norm);
+    attention["sinks"] = at.sinks;
+  }
+  if (at.sliding_window > 0) attention["sliding_window"] = at.sliding_window;
+  if (at.chunk_size > 0) attention["chunk_size"] = at.chunk_size;
+  doc["attention"] = attention;
+
+  const bool any_dense = std::any_of(a.layers.begin(), a.layers.end(), [](auto& l) { return l.ffn == LayerFfn::dense; });
+  const bool any_moe = std::any_of(a.layers.begin(), a.layers.end(), [](auto& l) { return l.ffn == LayerFfn::moe; });
+  if (any_dense) doc["dense_ffn"] = ffn_json(a.dense_ffn);
+  if (any_moe) {
+    const MoeConfig& m = a.moe;
+    Json moe{{"experts", m.experts}, {"router", to_string(m.router)}};
+    if (m.router == RouterKind::token_choice) moe["top_k"] = m.top_k;
+    if (m.router == RouterKind::expert_choice) moe["capacity_factor"] = m.capacity_factor;
+    if (m.router == RouterKind::soft_moe) moe["slots_per_expert"] = m.slots_per_expert;
+    moe["expert"] = ffn_json(m.expert);
+    moe["scoring"] = to_string(m.scoring);
+    moe["router_bias"] = m.router_bias;
+    moe["shared_experts"] = m.shared_experts;
+    if (m.shared_experts > 0) {
+      moe["shared_expert_width"] = m.shared_expert_width;
+      moe["shared_expert_gate"] = m.shared_expert_gate;
+    }
+    doc["moe"] = moe;
+  }
+  const Precision& p = a.precision;
+  Json precision{{"attention", to_string(p.attention)},   {"dense_ffn", to_string(p.dense_ffn)},
+                 {"experts", to_string(p.experts)},       {"shared_experts", to_string(p.shared_experts)},
+                 {"router", to_string(p.router)},         {"embedding", to_string(p.embedding)},
+                 {"lm_head", to_string(p.lm_head)},       {"norms", to_string(p.norms)},
+                 {"kv_cache", to_string(p.kv_cache)},     {"activations", to_string(p.activations)}};
+  if (!p.expert_overrides.empty()) {
+    Json list = Json::array();
+    for (const auto& o : p.expert_overrides) list.push_back({{"layer", o.layer}, {"expert", o.expert}, {"format", to_string(o.format)}});
+    precision["expert_overrides"] = list;
+  }
+  doc["precision"] = precision;
+  return doc;
+}
+
+}  // namespace moesim::io

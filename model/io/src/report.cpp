@@ -1,0 +1,262 @@
+#include "moesim/io/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "moesim/model/enum_names.h"
+
+namespace moesim::io {
+namespace {
+
+std::string fixed(double v, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
+  return buffer;
+}
+
+// Shortest text that reads back to the same double, for JSON and CSV.
+std::string exact(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
+
+std::string layer_summary(const Architecture& a) {
+  std::int64_t moe = 0;
+  for (const auto& l : a.layers) moe += l.ffn == LayerFfn::moe;
+  const auto n = static_cast<std::int64_t>(a.layers.size());
+  std::string s = std::to_string(n) + " (" + std::to_string(moe) + " MoE, " + std::to_string(n - moe) + " dense";
+  if (moe > 0 && moe < n) {
+    s += "; MoE at";
+    int shown = 0;
+    for (std::int64_t i = 0; i < n && shown < 8; ++i)
+      if (a.layers[static_cast<std::size_t>(i)].ffn == LayerFfn::moe) {
+        s += " " + std::to_string(i);
+        ++shown;
+      }
+    if (shown < moe) s += " ...";
+  }
+  return s + ")";
+}
+
+std::string span_summary(const Architecture& a) {
+  std::int64_t count[3] = {0, 0, 0};
+  for (const auto& l : a.layers) ++count[static_cast<int>(l.span)];
+  std::string s = std::to_string(count[0]) + " full";
+  if (count[1]) s += ", " + std::to_string(count[1]) + " sliding (window " + std::to_string(a.attention.sliding_window) + ")";
+  if (count[2]) s += ", " + std::to_string(count[2]) + " chunked (chunk " + std::to_string(a.attention.chunk_size) + ")";
+  return s;
+}
+
+std::string ffn_summary(const FfnConfig& f) {
+  return "width " + std::to_string(f.width) + ", " + std::string(to_string(f.activation)) + (f.bias ? ", with biases" : "");
+}
+
+}  // namespace
+
+std::string human(double v, Unit unit) {
+  const double a = std::fabs(v);
+  switch (unit) {
+    case Unit::params:
+      if (a >= 1e9) return fixed(v / 1e9, 4) + " B";
+      if (a >= 1e6) return fixed(v / 1e6, 3) + " M";
+      return fixed(v, 0);
+    case Unit::tokens:
+      if (a >= 1e9) return fixed(v / 1e9, 3) + " B tokens";
+      return fixed(v, 0) + " tokens";
+    case Unit::flop: {
+      static const char* const names[] = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "EFLOP", "ZFLOP", "YFLOP"};
+      int k = 0;
+      double x = v;
+      while (std::fabs(x) >= 1000 && k < 8) {
+        x /= 1000;
+        ++k;
+      }
+      return fixed(x, 3) + " " + names[k];
+    }
+    case Unit::bytes: {
+      static const char* const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+      int k = 0;
+      double x = v;
+      while (std::fabs(x) >= 1024 && k < 5) {
+        x /= 1024;
+        ++k;
+      }
+      return fixed(x, k == 0 ? 0 : 2) + " " + names[k];
+    }
+  }
+  return exact(v);
+}
+
+const std::vector<EstimateField>& estimate_fields() {
+  static const std::vector<EstimateField> fields{
+      {"params.total", Unit::params, "total parameters", [](const Estimate& e) { return e.params.total_params(); }},
+      {"params.active", Unit::params, "active per token (incl. input embedding)", [](const Estimate& e) { return e.params.active_params(); }},
+      {"params.active_excl_input_embedding", Unit::params, "active per token (excl. input embedding)",
+       [](const Estimate& e) { return e.params.active_excl_input_embedding(); }},
+      {"params.non_embedding", Unit::params, "non-embedding total", [](const Estimate& e) { return e.params.non_embedding_total(); }},
+      {"params.non_embedding_active", Unit::params, "non-embedding active", [](const Estimate& e) { return e.params.non_embedding_active(); }},
+      {"params.mtp", Unit::params, "multi-token-prediction modules (apart)", [](const Estimate& e) { return e.params.mtp_total; }},
+      {"flops.per_token_forward", Unit::flop, "forward per token", [](const Estimate& e) { return e.flops.forward_per_token_total(); }},
+      {"flops.attention_context_per_token", Unit::flop, "  of which attention over context",
+       [](const Estimate& e) { return e.flops.attention_context_per_token; }},
+      {"flops.prefill", Unit::flop, "prefill (batch x context)", [](const Estimate& e) { return e.flops.prefill; }},
+      {"flops.decode_step", Unit::flop, "decode step (batch tokens)", [](const Estimate& e) { return e.flops.decode_step; }},
+      {"flops.training_per_token", Unit::flop, "training per token", [](const Estimate& e) { return e.flops.training_per_token; }},
+      {"flops.training_tokens", Unit::tokens, "training tokens D", [](const Estimate& e) { return e.flops.training_tokens; }},
+      {"flops.training_total", Unit::flop, "training on D tokens", [](const Estimate& e) { return e.flops.training_total; }},
+      {"flops.six_n_d", Unit::flop, "6 * N_active * D approximation", [](const Estimate& e) { return e.flops.six_n_d; }},
+      {"flops.total", Unit::flop, "total for the phase", [](const Estimate& e) { return e.flops.phase_total; }},
+      {"memory.weights_bytes", Unit::bytes, "weights", [](const Estimate& e) { return e.memory.weights_bytes; }},
+      {"memory.kv_cache_bytes_per_token", Unit::bytes, "KV cache per token", [](const Estimate& e) { return e.memory.kv_cache_bytes_per_token; }},
+      {"memory.kv_cache_bytes", Unit::bytes, "KV cache (batch x context)", [](const Estimate& e) { return e.memory.kv_cache_bytes; }},
+      {"memory.activation_bytes", Unit::bytes, "activations kept for backward", [](const Estimate& e) { return e.memory.activation_bytes; }},
+      {"memory.gradient_bytes", Unit::bytes, "gradients", [](const Estimate& e) { return e.memory.gradient_bytes; }},
+      {"memory.optimizer_bytes", Unit::bytes, "optimizer states and master weights", [](const Estimate& e) { return e.memory.optimizer_bytes; }},
+      {"memory.total_bytes", Unit::bytes, "total", [](const Estimate& e) { return e.memory.total_bytes; }},
+  };
+  return fields;
+}
+
+std::string describe_architecture(const LoadedModel& m) {
+  const Architecture& a = m.arch;
+  std::ostringstream o;
+  o << "model: " << a.name << "  [" << m.origin << ", " << m.format << "]\n";
+  if (!m.source.empty()) o << "  source: " << m.source << "\n";
+  o << "  hidden_size: " << a.hidden_size << "   vocab: " << a.vocab_size
+    << "   embeddings: " << (a.tied_embeddings ? "tied" : "untied") << "   norm: " << to_string(a.norm) << "\n";
+  o << "  layers: " << layer_summary(a) << "\n";
+  o << "  attention spans: " << span_summary(a) << "\n";
+  const AttentionConfig& at = a.attention;
+  o << "  attention: " << attention_variant(at) << ", " << at.heads << " heads";
+  if (at.kind == AttentionKind::mla) {
+    o << ", q_lora_rank " << at.q_lora_rank << ", kv_lora_rank " << at.kv_lora_rank << ", qk nope/rope "
+      << at.qk_nope_head_dim << "/" << at.qk_rope_head_dim << ", v_head_dim " << at.v_head_dim;
+  } else {
+    o << ", " << at.kv_heads << " kv heads, head_dim " << at.head_dim << ", qkv bias " << yes_no(at.qkv_bias)
+      << ", o bias " << yes_no(at.o_bias) << ", qk norm " << to_string(at.qk_norm) << ", sinks " << yes_no(at.sinks);
+  }
+  o << "\n";
+  bool any_dense = false, any_moe = false;
+  for (const auto& l : a.layers) (l.ffn == LayerFfn::dense ? any_dense : any_moe) = true;
+  if (any_dense) o << "  dense FFN: " << ffn_summary(a.dense_ffn) << "\n";
+  if (any_moe) {
+    const MoeConfig& mo = a.moe;
+    o << "  MoE: " << mo.experts << " routed experts, router " << to_string(mo.router);
+    if (mo.router == RouterKind::token_choice) o << " top-" << mo.top_k;
+    if (mo.router == RouterKind::expert_choice) o << " capacity factor " << mo.capacity_factor;
+    if (mo.router == RouterKind::soft_moe) o << " " << mo.slots_per_expert << " slot(s) per expert";
+    o << " (" << to_string(mo.scoring) << (mo.router_bias ? ", router bias" : "") << ")\n";
+    o << "    expert: " << ffn_summary(mo.expert) << "\n";
+    if (mo.shared_experts > 0)
+      o << "    shared: " << mo.shared_experts << " x width " << mo.shared_expert_width
+        << (mo.shared_expert_gate ? ", sigmoid gate" : "") << "\n";
+  }
+  if (a.mtp_modules > 0) o << "  multi-token prediction: " << a.mtp_modules << " module(s)\n";
+  const Precision& p = a.precision;
+  o << "  formats: attention " << to_string(p.attention) << ", dense_ffn " << to_string(p.dense_ffn) << ", experts "
+    << to_string(p.experts) << ", shared " << to_string(p.shared_experts) << ", router " << to_string(p.router)
+    << ", embedding " << to_string(p.embedding) << ", lm_head " << to_string(p.lm_head) << ", norms "
+    << to_string(p.norms) << ", kv_cache " << to_string(p.kv_cache) << ", activations " << to_string(p.activations)
+    << "\n";
+  if (!p.expert_overrides.empty()) o << "    " << p.expert_overrides.size() << " per-expert format override(s)\n";
+  for (const auto& n : m.notes) o << "  note: " << n << "\n";
+  if (!m.ignored_keys.empty()) {
+    o << "  ignored keys (no effect on counts):";
+    for (const auto& k : m.ignored_keys) o << " " << k;
+    o << "\n";
+  }
+  return o.str();
+}
+
+std::string describe_workload(const Workload& w) {
+  std::ostringstream o;
+  o << "workload: phase " << to_string(w.phase) << ", batch " << w.batch << ", context " << w.context << " tokens";
+  if (w.phase == Phase::train) {
+    o << ", recompute " << to_string(w.training.recompute) << ", optimizer " << to_string(w.training.optimizer)
+      << (w.training.master_weights ? " (fp32 master weights)" : "") << ", gradients "
+      << to_string(w.training.gradient_format);
+  }
+  return o.str() + "\n";
+}
+
+Json estimate_json(const LoadedModel& model, const Workload& w, const Estimate& e) {
+  Json out;
+  out["model"] = model.arch.name;
+  out["workload"] = {{"phase", to_string(w.phase)}, {"batch", w.batch}, {"context", w.context},
+                     {"recompute", to_string(w.training.recompute)}};
+  for (const EstimateField& f : estimate_fields()) {
+    const auto dot = f.key.find('.');
+    out[std::string(f.key.substr(0, dot))][std::string(f.key.substr(dot + 1))] = f.value(e);
+  }
+  for (std::size_t k = 0; k < kComponentCount; ++k) {
+    const std::string name(to_string(static_cast<Component>(k)));
+    out["params"]["by_component"][name] = {{"total", e.params.total.value[k]}, {"active", e.params.active.value[k]}};
+    out["flops"]["forward_per_token_by_component"][name] = e.flops.forward_per_token.value[k];
+    out["memory"]["weights_by_component"][name] = e.memory.weights.value[k];
+  }
+  Json groups = Json::array();
+  for (std::size_t i = 0; i < e.layers.size; ++i) {
+    const LayerGroup& g = e.layers.group[i];
+    groups.push_back({{"ffn", to_string(g.ffn)},
+                      {"attention_span", to_string(g.span)},
+                      {"layers", g.layers},
+                      {"params_total_per_layer", g.params_total},
+                      {"params_active_per_layer", g.params_active},
+                      {"forward_flops_per_token_per_layer", g.forward_flops_per_token},
+                      {"kv_cache_bytes_per_sequence_per_layer", g.kv_cache_bytes_per_sequence}});
+  }
+  out["layer_groups"] = groups;
+  return out;
+}
+
+std::string estimate_table(const LoadedModel& model, const Workload& w, const Estimate& e) {
+  std::ostringstream o;
+  o << describe_architecture(model) << describe_workload(w) << "\n";
+  std::string section;
+  for (const EstimateField& f : estimate_fields()) {
+    const std::string head(f.key.substr(0, f.key.find('.')));
+    if (head != section) {
+      section = head;
+      o << section << "\n";
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-44s %18s\n", std::string(f.label).c_str(), human(f.value(e), f.unit).c_str());
+    o << line;
+  }
+  o << "parameters by component (total / active)\n";
+  for (std::size_t k = 0; k < kComponentCount; ++k) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-20s %16s %16s\n", std::string(to_string(static_cast<Component>(k))).c_str(),
+                  human(e.params.total.value[k], Unit::params).c_str(), human(e.params.active.value[k], Unit::params).c_str());
+    o << line;
+  }
+  o << "layer groups (per layer)\n";
+  for (std::size_t i = 0; i < e.layers.size; ++i) {
+    const LayerGroup& g = e.layers.group[i];
+    char line[200];
+    std::snprintf(line, sizeof line, "  %3lld x %-5s %-7s total %14s  active %14s  forward %16s/token\n",
+                  static_cast<long long>(g.layers), std::string(to_string(g.ffn)).c_str(),
+                  std::string(to_string(g.span)).c_str(), human(g.params_total, Unit::params).c_str(),
+                  human(g.params_active, Unit::params).c_str(), human(g.forward_flops_per_token, Unit::flop).c_str());
+    o << line;
+  }
+  return o.str();
+}
+
+std::string estimate_csv_header() {
+  std::string s;
+  for (const EstimateField& f : estimate_fields()) s += (s.empty() ? "" : ",") + std::string(f.key);
+  return s;
+}
+
+std::string estimate_csv_row(const Estimate& e) {
+  std::string s;
+  for (const EstimateField& f : estimate_fields()) s += (s.empty() ? "" : ",") + exact(f.value(e));
+  return s;
+}
+
+}  // namespace moesim::io

@@ -1,0 +1,471 @@
+#include "moesim/model/estimate.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace moesim {
+namespace {
+
+using C = Component;
+
+struct Params {
+  double matmul = 0;  // weights of matrix multiplies: 2 FLOPs each per token
+  double other = 0;   // biases, norms, sinks: no matmul FLOPs
+  double all() const { return matmul + other; }
+};
+
+double norm_params(const Architecture& a) {
+  const double h = static_cast<double>(a.hidden_size);
+  return a.norm == NormKind::layer_norm ? 2 * h : h;  // weight (+ bias)
+}
+
+// Standard attention (Vaswani et al. 2017 §3.2.2) with GQA/MQA K/V heads (Ainslie et al.
+// 2023, arXiv 2305.13245); MLA per DeepSeek-V2 (arXiv 2405.04434) §2.1.2-2.1.3, Eq. 9-19.
+Params attention_params(const Architecture& a) {
+  const AttentionConfig& at = a.attention;
+  const double h = static_cast<double>(a.hidden_size);
+  const double H = static_cast<double>(at.heads);
+  Params p;
+  if (at.kind == AttentionKind::mla) {
+    const double qk_dim = static_cast<double>(at.qk_nope_head_dim + at.qk_rope_head_dim);
+    const double rq = static_cast<double>(at.q_lora_rank);
+    const double rkv = static_cast<double>(at.kv_lora_rank);
+    const double rope = static_cast<double>(at.qk_rope_head_dim);
+    const double v = static_cast<double>(at.v_head_dim);
+    if (at.q_lora_rank > 0) {
+      p.matmul += h * rq + rq * H * qk_dim;  // W^DQ, W^UQ and W^QR (Eq. 12-13)
+      p.other += rq;                         // norm of the q latent
+    } else {
+      p.matmul += h * H * qk_dim;
+    }
+    p.matmul += h * (rkv + rope);                                     // W^DKV and W^KR (Eq. 9, 16)
+    p.other += rkv;                                                   // norm of the kv latent
+    p.matmul += rkv * H * (static_cast<double>(at.qk_nope_head_dim) + v);  // W^UK, W^UV (Eq. 10-11)
+    p.matmul += H * v * h;                                            // W^O (Eq. 19)
+    return p;
+  }
+  const double d = static_cast<double>(at.head_dim);
+  const double kv = static_cast<double>(at.kv_heads);
+  p.matmul = h * H * d + 2 * h * kv * d + H * d * h;  // W_Q, W_K, W_V, W_O
+  if (at.qkv_bias) p.other += H * d + 2 * kv * d;
+  if (at.o_bias) p.other += h;
+  if (at.qk_norm == QkNorm::per_head) p.other += 2 * d;
+  if (at.qk_norm == QkNorm::full) p.other += (H + kv) * d;
+  if (at.sinks) p.other += H;
+  return p;
+}
+
+Params ffn_params(double h, const FfnConfig& f) {
+  const double w = static_cast<double>(f.width);
+  const bool glu = f.activation == FfnActivation::glu;
+  Params p;
+  p.matmul = (glu ? 3 : 2) * h * w;  // GLU: W, V, W2 (Shazeer 2020, Eq. 6); plain: W1, W2
+  if (f.bias) p.other = (glu ? 2 * w : w) + h;
+  return p;
+}
+
+double soft_moe_slots(const MoeConfig& m) {
+  return static_cast<double>(m.experts * m.slots_per_expert);
+}
+
+Params router_params(double h, const MoeConfig& m) {
+  Params p;
+  if (m.router == RouterKind::soft_moe) {
+    p.matmul = h * soft_moe_slots(m);  // Phi, d x (n*p) (Puigcerver et al. 2023 §2.1)
+    return p;
+  }
+  p.matmul = h * static_cast<double>(m.experts);
+  if (m.router_bias) p.other = static_cast<double>(m.experts);
+  return p;
+}
+
+Params shared_expert_params(double h, const MoeConfig& m) {
+  // DeepSeek implements n shared experts as one MLP of n times the width: same count.
+  FfnConfig shared = m.expert;
+  shared.width = m.shared_experts * m.shared_expert_width;
+  Params p = m.shared_experts > 0 ? ffn_params(h, shared) : Params{};
+  if (m.shared_expert_gate) p.matmul += h;  // sigmoid gate, h x 1 (Qwen2-MoE)
+  return p;
+}
+
+// Mean number of routed experts that process one token. `group_tokens` is the Soft MoE
+// group over which slots are mixed.
+double experts_per_token(const MoeConfig& m, double group_tokens) {
+  switch (m.router) {
+    case RouterKind::token_choice: return static_cast<double>(m.top_k);
+    case RouterKind::expert_choice: return m.capacity_factor;  // Zhou et al. 2022 §3.1: k = n*c/e
+    case RouterKind::soft_moe: return soft_moe_slots(m) / std::max(group_tokens, 1.0);
+  }
+  return 0;
+}
+
+// Mean number of keys one query sees, over positions 1..T of a causal prefill.
+double mean_prefill_context(AttentionSpan span, const AttentionConfig& at, double T) {
+  switch (span) {
+    case AttentionSpan::full: return (T + 1) / 2;
+    case AttentionSpan::sliding: {
+      const double W = static_cast<double>(at.sliding_window);
+      if (T <= W) return (T + 1) / 2;
+      return (W * (W + 1) / 2 + (T - W) * W) / T;
+    }
+    case AttentionSpan::chunked: {
+      const double Cs = static_cast<double>(at.chunk_size);
+      const double full_chunks = std::floor(T / Cs);
+      const double rest = T - full_chunks * Cs;
+      return (full_chunks * Cs * (Cs + 1) / 2 + rest * (rest + 1) / 2) / T;
+    }
+  }
+  return 0;
+}
+
+// Keys seen by the token at position L (decode).
+double decode_context(AttentionSpan span, const AttentionConfig& at, double L) {
+  switch (span) {
+    case AttentionSpan::full: return L;
+    case AttentionSpan::sliding: return std::min(L, static_cast<double>(at.sliding_window));
+    case AttentionSpan::chunked: {
+      const double Cs = static_cast<double>(at.chunk_size);
+      return L - std::floor((L - 1) / Cs) * Cs;
+    }
+  }
+  return 0;
+}
+
+// Tokens a layer must keep in its KV cache at context L.
+double cached_tokens(AttentionSpan span, const AttentionConfig& at, double L) {
+  switch (span) {
+    case AttentionSpan::full: return L;
+    case AttentionSpan::sliding: return std::min(L, static_cast<double>(at.sliding_window));
+    case AttentionSpan::chunked: return std::min(L, static_cast<double>(at.chunk_size));
+  }
+  return 0;
+}
+
+// FLOPs per query per key of QK^T plus AV. Standard: 2*H*d each (Hoffmann et al. 2022,
+// App. F, "logits" and "attention reduction"). MLA in prefill/training materialises K and V
+// (2*H*(nope+rope) + 2*H*v); in decode the up-projections are absorbed into q and o and the
+// attention runs over the cached latent (2*H*(r_kv+rope) + 2*H*r_kv) (DeepSeek-V2 §2.1.2).
+double attention_flops_per_key(const AttentionConfig& at, bool absorbed) {
+  const double H = static_cast<double>(at.heads);
+  if (at.kind == AttentionKind::standard) return 4 * H * static_cast<double>(at.head_dim);
+  if (absorbed)
+    return 2 * H * static_cast<double>(at.kv_lora_rank + at.qk_rope_head_dim) +
+           2 * H * static_cast<double>(at.kv_lora_rank);
+  return 2 * H * static_cast<double>(at.qk_nope_head_dim + at.qk_rope_head_dim) +
+         2 * H * static_cast<double>(at.v_head_dim);
+}
+
+// Values cached per token per layer: 2*kv_heads*head_dim for K and V; MLA caches only the
+// latent c^KV and the decoupled rope key k^R (DeepSeek-V2 §2.1.2, Eq. 9 and 16).
+double kv_values_per_token(const AttentionConfig& at) {
+  if (at.kind == AttentionKind::mla) return static_cast<double>(at.kv_lora_rank + at.qk_rope_head_dim);
+  return 2 * static_cast<double>(at.kv_heads * at.head_dim);
+}
+
+// Activation elements one token stores in one layer for backward, without recomputation,
+// following Korthikanti et al. 2022 (arXiv 2205.05198) §4.1, with no dropout masks (modern
+// LLMs train without dropout) and GQA/MLA/MoE shapes written out. The T x T score and softmax
+// tensors (2*H*T per token, §4.1 "QK^T" and "softmax") are counted only without FlashAttention.
+double attention_activation_elements(const Architecture& a, double seq, bool keep_scores) {
+  const AttentionConfig& at = a.attention;
+  const double h = static_cast<double>(a.hidden_size);
+  const double H = static_cast<double>(at.heads);
+  double e = 2 * h;  // norm input, projection input
+  if (at.kind == AttentionKind::mla) {
+    const double qk = static_cast<double>(at.qk_nope_head_dim + at.qk_rope_head_dim);
+    e += static_cast<double>(at.q_lora_rank) + static_cast<double>(at.kv_lora_rank + at.qk_rope_head_dim);
+    e += H * qk * 2 + H * static_cast<double>(at.v_head_dim) * 2;  // q, k, v, attention output
+  } else {
+    const double d = static_cast<double>(at.head_dim);
+    e += H * d + 2 * static_cast<double>(at.kv_heads) * d + H * d;  // q, k, v, attention output
+  }
+  if (keep_scores) e += 2 * H * seq;
+  return e;
+}
+
+double ffn_activation_elements(double h, const FfnConfig& f) {
+  const double w = static_cast<double>(f.width);
+  // GLU: gate pre-activation, up, product (input of W2); plain: pre-activation, activation.
+  return h + (f.activation == FfnActivation::glu ? 3 * w : 2 * w);
+}
+
+struct LayerCost {
+  ByComponent params_total;
+  ByComponent params_active;
+  ByComponent matmul_flops;       // forward, per token
+  double context_flops = 0;       // forward, per token, phase context
+  double activation_elements = 0; // per token, without recomputation
+  double attention_core_flops = 0;  // training-sequence attention, recomputed by `selective`
+};
+
+struct PhaseContext {
+  double attention_keys;     // mean keys per query in the phase
+  bool mla_absorbed;
+  double soft_moe_group;     // tokens mixed by Soft MoE
+};
+
+LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, const PhaseContext& pc,
+                     double train_seq, bool keep_scores) {
+  const double h = static_cast<double>(a.hidden_size);
+  LayerCost c;
+  const Params attn = attention_params(a);
+  c.params_total[C::attention] = attn.all();
+  c.matmul_flops[C::attention] = 2 * attn.matmul;
+  c.params_total[C::norms] = 2 * norm_params(a);  // pre-attention and pre-FFN norms
+  c.context_flops = attention_flops_per_key(a.attention, pc.mla_absorbed) * pc.attention_keys;
+  c.attention_core_flops =
+      attention_flops_per_key(a.attention, false) * mean_prefill_context(span, a.attention, train_seq);
+  c.activation_elements = attention_activation_elements(a, train_seq, keep_scores);
+
+  if (ffn == LayerFfn::dense) {
+    const Params f = ffn_params(h, a.dense_ffn);
+    c.params_total[C::dense_ffn] = f.all();
+    c.matmul_flops[C::dense_ffn] = 2 * f.matmul;
+    c.activation_elements += h + ffn_activation_elements(h, a.dense_ffn);  // + norm input
+    c.params_active = c.params_total;
+    return c;
+  }
+
+  const MoeConfig& m = a.moe;
+  const Params expert = ffn_params(h, m.expert);
+  const Params router = router_params(h, m);
+  const Params shared = shared_expert_params(h, m);
+  const double E = static_cast<double>(m.experts);
+  c.params_total[C::routed_experts] = E * expert.all();
+  c.params_total[C::router] = router.all();
+  c.params_total[C::shared_experts] = shared.all();
+  c.params_active = c.params_total;
+  // Soft MoE mixes every token into every slot, so every expert's weights act on each token.
+  const double active_experts = m.router == RouterKind::soft_moe ? E : experts_per_token(m, 1);
+  c.params_active[C::routed_experts] = active_experts * expert.all();
+
+  const double per_token = experts_per_token(m, pc.soft_moe_group);
+  c.matmul_flops[C::routed_experts] = per_token * 2 * expert.matmul;
+  c.matmul_flops[C::shared_experts] = 2 * shared.matmul;
+  // Router: logits h x E. Soft MoE (Puigcerver et al. 2023 §2.1): logits X*Phi, dispatch
+  // D^T X and combine C Y, each 2*h*slots per token.
+  c.matmul_flops[C::router] = (m.router == RouterKind::soft_moe ? 3 : 1) * 2 * router.matmul;
+
+  // Norm input and router input, router logits, then per routed copy: expert input, its
+  // hidden activations, its output (kept for the combine weights' gradient).
+  const double train_per_token = experts_per_token(m, train_seq);
+  c.activation_elements += 2 * h + E + train_per_token * (ffn_activation_elements(h, m.expert) + h);
+  if (m.shared_experts > 0) {
+    FfnConfig sf = m.expert;
+    sf.width = m.shared_experts * m.shared_expert_width;
+    c.activation_elements += ffn_activation_elements(h, sf) - h;  // shares the norm output
+  }
+  return c;
+}
+
+std::size_t find_or_add(LayerGroups& g, LayerFfn ffn, AttentionSpan span) {
+  for (std::size_t i = 0; i < g.size; ++i)
+    if (g.group[i].ffn == ffn && g.group[i].span == span) return i;
+  g.group[g.size].ffn = ffn;
+  g.group[g.size].span = span;
+  return g.size++;
+}
+
+double optimizer_bytes_per_param(const TrainingConfig& t) {
+  const double state = t.optimizer_state_format.bytes_per_value();
+  double moments = 0;
+  switch (t.optimizer) {
+    case Optimizer::adam: moments = 2; break;
+    case Optimizer::sgd_momentum: moments = 1; break;
+    case Optimizer::sgd: moments = 0; break;
+  }
+  return (t.master_weights ? 4.0 : 0.0) + moments * state;  // master copy is fp32 (ZeRO §3.1)
+}
+
+const NumberFormat& weight_format(const Precision& p, Component c) {
+  switch (c) {
+    case C::input_embedding: return p.embedding;
+    case C::attention: return p.attention;
+    case C::dense_ffn: return p.dense_ffn;
+    case C::routed_experts: return p.experts;
+    case C::shared_experts: return p.shared_experts;
+    case C::router: return p.router;
+    case C::norms: return p.norms;
+    case C::lm_head: return p.lm_head;
+  }
+  return p.attention;
+}
+
+}  // namespace
+
+std::string_view to_string(Component c) {
+  switch (c) {
+    case C::input_embedding: return "input_embedding";
+    case C::attention: return "attention";
+    case C::dense_ffn: return "dense_ffn";
+    case C::routed_experts: return "routed_experts";
+    case C::shared_experts: return "shared_experts";
+    case C::router: return "router";
+    case C::norms: return "norms";
+    case C::lm_head: return "lm_head";
+  }
+  return "?";
+}
+
+double ByComponent::sum() const {
+  double s = 0;
+  for (double v : value) s += v;
+  return s;
+}
+
+double ParamCounts::non_embedding_total() const {
+  return total.sum() - total[C::input_embedding] - total[C::lm_head];
+}
+double ParamCounts::non_embedding_active() const {
+  return active.sum() - active[C::input_embedding] - active[C::lm_head];
+}
+
+LayerGroups group_layers(const Architecture& arch) {
+  LayerGroups g;
+  for (const LayerConfig& l : arch.layers) ++g.group[find_or_add(g, l.ffn, l.span)].layers;
+  return g;
+}
+
+Estimate estimate(const Architecture& a, const Workload& w) {
+  Estimate out;
+  const double h = static_cast<double>(a.hidden_size);
+  const double V = static_cast<double>(a.vocab_size);
+  const double B = static_cast<double>(w.batch);
+  const double T = static_cast<double>(w.context);
+  const bool decode = w.phase == Phase::decode;
+  const bool keep_scores = !w.training.flash_attention && w.training.recompute == Recompute::none;
+
+  // ---- parameters and per-token forward FLOPs, one layer group at a time
+  out.layers = group_layers(a);
+  ParamCounts& p = out.params;
+  FlopCounts& f = out.flops;
+  MemoryUse& m = out.memory;
+  double context_flops_prefill = 0;  // per token, mean over a prompt of T
+  double context_flops_decode = 0;   // per token at position T
+  double attention_core_flops = 0;   // per training token, recomputed by `selective`
+  double activation_elements = 0;    // per training token, all layers, no recomputation
+  double max_layer_activation_elements = 0;
+  double moe_layer_expert_params = 0;
+  double moe_layers = 0;
+  const PhaseContext decode_pc{0, true, B};
+  const PhaseContext prefill_pc{0, false, T};
+  for (std::size_t i = 0; i < out.layers.size; ++i) {
+    LayerGroup& g = out.layers.group[i];
+    const double n = static_cast<double>(g.layers);
+    PhaseContext pc = decode ? decode_pc : prefill_pc;
+    pc.attention_keys = decode ? decode_context(g.span, a.attention, T) : mean_prefill_context(g.span, a.attention, T);
+    const LayerCost c = layer_cost(a, g.ffn, g.span, pc, T, keep_scores);
+    for (std::size_t k = 0; k < kComponentCount; ++k) {
+      p.total.value[k] += n * c.params_total.value[k];
+      p.active.value[k] += n * c.params_active.value[k];
+      f.forward_per_token.value[k] += n * c.matmul_flops.value[k];
+    }
+    context_flops_prefill += n * attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T);
+    context_flops_decode += n * attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T);
+    attention_core_flops += n * c.attention_core_flops;
+    activation_elements += n * c.activation_elements;
+    max_layer_activation_elements = std::max(max_layer_activation_elements, c.activation_elements);
+    g.params_total = c.params_total.sum();
+    g.params_active = c.params_active.sum();
+    g.forward_flops_per_token = c.matmul_flops.sum() + c.context_flops;
+    g.kv_cache_bytes_per_sequence =
+        kv_values_per_token(a.attention) * a.precision.kv_cache.bytes_per_value() * cached_tokens(g.span, a.attention, T);
+    if (g.ffn == LayerFfn::moe) {
+      moe_layers += n;
+      moe_layer_expert_params = c.params_total[C::routed_experts] / static_cast<double>(a.moe.experts);
+    }
+  }
+  const double embedding = V * h;
+  p.total[C::input_embedding] = p.active[C::input_embedding] = embedding;
+  p.total[C::lm_head] = p.active[C::lm_head] = a.tied_embeddings ? 0 : embedding;
+  p.total[C::norms] += norm_params(a);  // final norm
+  p.active[C::norms] += norm_params(a);
+  f.forward_per_token[C::lm_head] = 2 * h * V;  // tied or not, the head is a matmul
+
+  // MTP module (DeepSeek-V3 §2.2, Eq. 21-22): two norms, a 2h x h projection and one
+  // transformer block (a MoE block where the last layer is MoE); embedding and head shared.
+  double mtp_forward_per_token = 0;
+  ByComponent mtp_module;  // parameters of one module
+  if (a.mtp_modules > 0) {
+    const LayerFfn ffn = a.layers.back().ffn;
+    const LayerCost c = layer_cost(a, ffn, AttentionSpan::full, prefill_pc, T, keep_scores);
+    mtp_module = c.params_total;
+    mtp_module[C::norms] += 2 * norm_params(a);
+    mtp_module[C::attention] += 2 * h * h;  // the projection M, counted with attention's format
+    p.mtp_total = static_cast<double>(a.mtp_modules) * mtp_module.sum();
+    mtp_forward_per_token = static_cast<double>(a.mtp_modules) *
+                            (c.matmul_flops.sum() + c.context_flops + 2 * 2 * h * h + 2 * h * V);
+  }
+
+  // ---- FLOPs by phase
+  const double body_per_token = f.forward_per_token.sum() - f.forward_per_token[C::lm_head];
+  // Prefill: every prompt token through the body; logits only for the last position, as
+  // serving engines compute them.
+  const double body_prefill = body_per_token + context_flops_prefill;
+  f.prefill = B * (T * body_prefill + 2 * h * V);
+  f.decode_step = B * (body_per_token + context_flops_decode + 2 * h * V);
+  // Training: backward costs twice the forward (Kaplan et al. 2020 §2.1; Hoffmann et al.
+  // 2022 App. F); recomputation adds the attention core (selective) or a whole forward of the
+  // layers (full) (Korthikanti et al. 2022 §5, Table 2).
+  const double forward_train = body_prefill + 2 * h * V;
+  double recompute_flops = 0;
+  if (w.training.recompute == Recompute::selective) recompute_flops = attention_core_flops;
+  if (w.training.recompute == Recompute::full) recompute_flops = body_prefill;
+  f.training_per_token = 3 * (forward_train + mtp_forward_per_token) + recompute_flops;
+  f.training_tokens = w.train_tokens > 0 ? w.train_tokens : B * T;
+  f.training_total = f.training_per_token * f.training_tokens;
+  // C = 6 N D (Kaplan et al. 2020 Eq. 2.1), with N the active parameters that do matmuls.
+  f.six_n_d = 6 * p.active_excl_input_embedding() * f.training_tokens;
+  switch (w.phase) {
+    case Phase::prefill: f.phase_total = f.prefill; break;
+    case Phase::decode: f.phase_total = f.decode_step; break;
+    case Phase::train: f.phase_total = f.training_total; break;
+  }
+  f.attention_context_per_token = decode ? context_flops_decode : context_flops_prefill;
+
+  // ---- memory
+  for (std::size_t k = 0; k < kComponentCount; ++k)
+    m.weights.value[k] = p.total.value[k] * weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
+  // Per-expert bit-widths (EdgeMoE §4.1): replace the default bytes of each overridden expert.
+  const double default_expert_bytes = a.precision.experts.bytes_per_value();
+  for (const ExpertFormatOverride& o : a.precision.expert_overrides) {
+    const double copies = o.layer < 0 ? moe_layers : 1;
+    m.weights[C::routed_experts] += copies * moe_layer_expert_params * (o.format.bytes_per_value() - default_expert_bytes);
+  }
+  m.weights_bytes = m.weights.sum();
+  for (std::size_t i = 0; i < out.layers.size; ++i) {
+    const LayerGroup& g = out.layers.group[i];
+    m.kv_cache_bytes_per_token += static_cast<double>(g.layers) * kv_values_per_token(a.attention) *
+                                  a.precision.kv_cache.bytes_per_value();
+    if (w.phase != Phase::train) m.kv_cache_bytes += B * static_cast<double>(g.layers) * g.kv_cache_bytes_per_sequence;
+  }
+  if (w.phase != Phase::train) {
+    m.total_bytes = m.weights_bytes + m.kv_cache_bytes;
+    return out;
+  }
+  const double act_bytes = a.precision.activations.bytes_per_value();
+  const double n_layers = static_cast<double>(a.layers.size());
+  // Full recomputation keeps each layer's input and rebuilds one layer at a time.
+  const double stored = w.training.recompute == Recompute::full
+                            ? n_layers * h + max_layer_activation_elements
+                            : activation_elements;
+  // Final norm input and head input, and fp32 logits for the loss.
+  m.activation_bytes = B * T * ((stored + 2 * h) * act_bytes + 4 * V);
+  for (std::size_t k = 0; k < kComponentCount; ++k)
+    m.mtp_weights_bytes += static_cast<double>(a.mtp_modules) * mtp_module.value[k] *
+                           weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
+  const double trainable = p.total_params() + p.mtp_total;
+  m.gradient_bytes = trainable * w.training.gradient_format.bytes_per_value();
+  m.optimizer_bytes = trainable * optimizer_bytes_per_param(w.training);
+  m.total_bytes = m.weights_bytes + m.mtp_weights_bytes + m.gradient_bytes + m.optimizer_bytes + m.activation_bytes;
+  return out;
+}
+
+ParamCounts count_params(const Architecture& arch) {
+  Workload w;
+  w.phase = Phase::prefill;
+  w.context = 1;
+  return estimate(arch, w).params;
+}
+
+}  // namespace moesim

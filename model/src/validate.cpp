@@ -1,0 +1,151 @@
+#include "moesim/model/validate.h"
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "moesim/model/estimate.h"
+
+namespace moesim {
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(Diagnostics& out) : out_(out) {}
+
+  void fail(std::string path, std::string code, std::string message) {
+    out_.push_back({std::move(path), std::move(code), std::move(message)});
+  }
+  // lo <= value <= hi
+  void range(const std::string& path, std::int64_t value, std::int64_t lo, std::int64_t hi) {
+    if (value < lo || value > hi)
+      fail(path, "out_of_range",
+           std::to_string(value) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  void zero_for(const std::string& path, std::int64_t value, const std::string& why) {
+    if (value != 0) fail(path, "not_applicable", std::to_string(value) + " is set, but " + why);
+  }
+  std::size_t count() const { return out_.size(); }
+
+ private:
+  Diagnostics& out_;
+};
+
+}  // namespace
+
+void validate(const Architecture& a, Diagnostics& out) {
+  Checker c(out);
+  const std::size_t before = c.count();
+  c.range("/hidden_size", a.hidden_size, 1, kMaxDimension);
+  c.range("/vocab_size", a.vocab_size, 1, kMaxDimension);
+  c.range("/layers/count", static_cast<std::int64_t>(a.layers.size()), 1, kMaxLayers);
+  c.range("/layers/mtp_modules", a.mtp_modules, 0, 64);
+
+  bool any_dense = false, any_moe = false, any_sliding = false, any_chunked = false;
+  for (const LayerConfig& l : a.layers) {
+    any_dense |= l.ffn == LayerFfn::dense;
+    any_moe |= l.ffn == LayerFfn::moe;
+    any_sliding |= l.span == AttentionSpan::sliding;
+    any_chunked |= l.span == AttentionSpan::chunked;
+  }
+
+  const AttentionConfig& at = a.attention;
+  c.range("/attention/heads", at.heads, 1, kMaxDimension);
+  if (at.kind == AttentionKind::standard) {
+    c.range("/attention/head_dim", at.head_dim, 1, kMaxDimension);
+    c.range("/attention/kv_heads", at.kv_heads, 1, std::max<std::int64_t>(at.heads, 1));
+    if (at.kv_heads >= 1 && at.heads >= 1 && at.heads % at.kv_heads != 0)
+      c.fail("/attention/kv_heads", "inconsistent",
+             "heads (" + std::to_string(at.heads) + ") must be a multiple of kv_heads (" +
+                 std::to_string(at.kv_heads) + ")");
+    const std::string why = "attention kind is standard (it belongs to mla)";
+    c.zero_for("/attention/q_lora_rank", at.q_lora_rank, why);
+    c.zero_for("/attention/kv_lora_rank", at.kv_lora_rank, why);
+    c.zero_for("/attention/qk_rope_head_dim", at.qk_rope_head_dim, why);
+    c.zero_for("/attention/qk_nope_head_dim", at.qk_nope_head_dim, why);
+    c.zero_for("/attention/v_head_dim", at.v_head_dim, why);
+  } else {
+    c.range("/attention/q_lora_rank", at.q_lora_rank, 0, kMaxDimension);
+    c.range("/attention/kv_lora_rank", at.kv_lora_rank, 1, kMaxDimension);
+    c.range("/attention/qk_rope_head_dim", at.qk_rope_head_dim, 0, kMaxDimension);
+    c.range("/attention/qk_nope_head_dim", at.qk_nope_head_dim, 0, kMaxDimension);
+    c.range("/attention/v_head_dim", at.v_head_dim, 1, kMaxDimension);
+    if (at.qk_rope_head_dim + at.qk_nope_head_dim < 1)
+      c.fail("/attention/qk_nope_head_dim", "out_of_range", "qk_nope_head_dim + qk_rope_head_dim must be at least 1");
+    const std::string why = "attention kind is mla (it belongs to standard attention)";
+    c.zero_for("/attention/kv_heads", at.kv_heads, why);
+    c.zero_for("/attention/head_dim", at.head_dim, why);
+    if (at.qkv_bias || at.o_bias || at.sinks || at.qk_norm != QkNorm::none)
+      c.fail("/attention", "not_applicable", "qkv_bias, o_bias, sinks and qk_norm are not modelled for mla");
+  }
+  if (any_sliding) c.range("/attention/sliding_window", at.sliding_window, 1, kMaxTokens);
+  else c.zero_for("/attention/sliding_window", at.sliding_window, "no layer has a sliding span");
+  if (any_chunked) c.range("/attention/chunk_size", at.chunk_size, 1, kMaxTokens);
+  else c.zero_for("/attention/chunk_size", at.chunk_size, "no layer has a chunked span");
+
+  if (any_dense) c.range("/dense_ffn/width", a.dense_ffn.width, 1, kMaxDimension);
+  else c.zero_for("/dense_ffn/width", a.dense_ffn.width, "no layer is dense");
+
+  const MoeConfig& m = a.moe;
+  if (!any_moe) {
+    c.zero_for("/moe/experts", m.experts, "no layer is MoE (see /layers/moe)");
+  } else {
+    c.range("/moe/experts", m.experts, 1, kMaxExperts);
+    c.range("/moe/expert/width", m.expert.width, 1, kMaxDimension);
+    switch (m.router) {
+      case RouterKind::token_choice:
+        c.range("/moe/top_k", m.top_k, 1, kMaxExperts);
+        if (m.top_k > m.experts && m.experts >= 1)
+          c.fail("/moe/top_k", "inconsistent",
+                 "top_k " + std::to_string(m.top_k) + " must not exceed experts (" + std::to_string(m.experts) + ")");
+        break;
+      case RouterKind::expert_choice:
+        if (!(m.capacity_factor > 0) || !(m.capacity_factor <= static_cast<double>(m.experts)))
+          c.fail("/moe/capacity_factor", "out_of_range",
+                 std::to_string(m.capacity_factor) + " must be in (0, experts = " + std::to_string(m.experts) +
+                     "]: it is the mean number of experts per token");
+        break;
+      case RouterKind::soft_moe: c.range("/moe/slots_per_expert", m.slots_per_expert, 1, kMaxDimension); break;
+    }
+    c.range("/moe/shared_experts", m.shared_experts, 0, 1024);
+    if (m.shared_experts > 0) c.range("/moe/shared_expert_width", m.shared_expert_width, 1, kMaxDimension);
+    else c.zero_for("/moe/shared_expert_width", m.shared_expert_width, "shared_experts is 0");
+  }
+
+  std::set<std::pair<std::int64_t, std::int64_t>> seen;
+  const auto& overrides = a.precision.expert_overrides;
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    const ExpertFormatOverride& o = overrides[i];
+    const std::string path = "/precision/expert_overrides/" + std::to_string(i);
+    if (o.expert < 0 || o.expert >= m.experts)
+      c.fail(path + "/expert", "out_of_range",
+             std::to_string(o.expert) + " must be in [0, experts - 1 = " + std::to_string(m.experts - 1) + "]");
+    const bool layer_ok = o.layer == -1 || (o.layer >= 0 && o.layer < static_cast<std::int64_t>(a.layers.size()) &&
+                                            a.layers[static_cast<std::size_t>(o.layer)].ffn == LayerFfn::moe);
+    if (!layer_ok)
+      c.fail(path + "/layer", "inconsistent", std::to_string(o.layer) + " must be -1 (every MoE layer) or a MoE layer's index");
+    if (!seen.insert({o.layer, o.expert}).second)
+      c.fail(path, "duplicate", "expert " + std::to_string(o.expert) + " of layer " + std::to_string(o.layer) + " is overridden twice");
+    if (o.layer >= 0 && seen.count({-1, o.expert}))
+      c.fail(path, "duplicate", "expert " + std::to_string(o.expert) + " is already overridden for every layer");
+  }
+
+  if (c.count() == before) {  // sizes are sane: check the whole
+    const double total = count_params(a).total_params();
+    if (!(total <= kMaxParams))
+      c.fail("/", "out_of_range", "the model has " + std::to_string(total) + " parameters; at most 1e15 are supported");
+  }
+}
+
+void validate(const Workload& w, Diagnostics& out) {
+  Checker c(out);
+  c.range("batch", w.batch, 1, kMaxTokens);
+  c.range("context", w.context, 1, kMaxTokens);
+  if (w.batch >= 1 && w.context >= 1 && w.batch > kMaxTokens / w.context)
+    c.fail("batch", "out_of_range", "batch * context must not exceed 2^40 tokens");
+  if (!(w.train_tokens >= 0 && w.train_tokens <= 1e18))
+    c.fail("tokens", "out_of_range", std::to_string(w.train_tokens) + " must be in [0, 1e18]");
+}
+
+}  // namespace moesim
