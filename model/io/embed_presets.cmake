@@ -2,7 +2,7 @@
 # so the moesim binary carries its presets wherever it is installed.
 set(body "")
 foreach(file IN LISTS FILES)
-  get_filename_component(name "${file}" NAME_WE)
+  get_filename_component(name "${file}" NAME_WLE)
   file(READ "${file}" text)
   string(APPEND body "    {\"${name}\", R\"moesim_preset(${text})moesim_preset\"},\n")
 endforeach()

@@ -16,6 +16,7 @@ struct Importer {
   ObjectReader r;
   Architecture a;
   std::vector<std::string> notes;
+  std::optional<std::string> torch_dtype;  // read by a family from a nested config (Llama-4)
 
   std::int64_t req(std::string_view key) { return r.integer(key, true).value_or(0); }
   std::int64_t opt(std::string_view key, std::int64_t fallback) { return r.integer(key, false).value_or(fallback); }
@@ -239,8 +240,9 @@ void llama4(Importer& outer, Diagnostics& out) {
   const Json* text = outer.r.value("text_config", true);
   outer.r.allow("vision_config");
   if (!text) return;
-  Importer m{ObjectReader(*text, "/text_config", out), {}, {}};
+  Importer m{ObjectReader(*text, "/text_config", out), {}, {}, {}};
   m.standard_decoder();
+  outer.torch_dtype = m.r.string("torch_dtype", false);
   Architecture& a = m.a;
   a.moe.experts = m.req("num_local_experts");
   a.moe.top_k = m.req("num_experts_per_tok");
@@ -301,7 +303,8 @@ const std::map<std::string, FamilyReader, std::less<>>& families() {
 // Weight formats from torch_dtype and quantization_config.
 void read_precision(Importer& m) {
   NumberFormat base{Element::bf16, 0, 0};
-  if (const auto dtype = m.r.string("torch_dtype", false)) {
+  const auto outer_dtype = m.r.string("torch_dtype", false);
+  if (const auto dtype = outer_dtype ? outer_dtype : m.torch_dtype) {
     if (*dtype == "float32") base = {Element::fp32, 0, 0};
     else if (*dtype == "float16") base = {Element::fp16, 0, 0};
     else if (*dtype != "bfloat16")
@@ -339,7 +342,7 @@ const std::vector<std::string_view>& supported_hf_families() {
 
 std::optional<LoadedModel> import_hf_config(const Json& doc, Diagnostics& out) {
   const std::size_t before = out.size();
-  Importer m{ObjectReader(doc, "/", out), {}, {}};
+  Importer m{ObjectReader(doc, "/", out), {}, {}, {}};
   if (!doc.is_object()) return std::nullopt;
   const auto type = m.r.string("model_type", true);
   if (!type) return std::nullopt;
