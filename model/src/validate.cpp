@@ -1,6 +1,7 @@
 #include "moesim/model/validate.h"
 
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <utility>
@@ -9,6 +10,12 @@
 
 namespace moesim {
 namespace {
+
+std::string scientific(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  return buffer;
+}
 
 class Checker {
  public:
@@ -79,9 +86,13 @@ void validate(const Architecture& a, Diagnostics& out) {
     if (at.qkv_bias || at.o_bias || at.sinks || at.qk_norm != QkNorm::none)
       c.fail("/attention", "not_applicable", "qkv_bias, o_bias, sinks and qk_norm are not modelled for mla");
   }
-  if (any_sliding) c.range("/attention/sliding_window", at.sliding_window, 1, kMaxTokens);
+  if (any_sliding && at.sliding_window == 0)
+    c.fail("/attention/sliding_window", "missing", "required: some layers have a sliding attention span");
+  else if (any_sliding) c.range("/attention/sliding_window", at.sliding_window, 1, kMaxTokens);
   else c.zero_for("/attention/sliding_window", at.sliding_window, "no layer has a sliding span");
-  if (any_chunked) c.range("/attention/chunk_size", at.chunk_size, 1, kMaxTokens);
+  if (any_chunked && at.chunk_size == 0)
+    c.fail("/attention/chunk_size", "missing", "required: some layers have a chunked attention span");
+  else if (any_chunked) c.range("/attention/chunk_size", at.chunk_size, 1, kMaxTokens);
   else c.zero_for("/attention/chunk_size", at.chunk_size, "no layer has a chunked span");
 
   if (any_dense) c.range("/dense_ffn/width", a.dense_ffn.width, 1, kMaxDimension);
@@ -103,7 +114,7 @@ void validate(const Architecture& a, Diagnostics& out) {
       case RouterKind::expert_choice:
         if (!(m.capacity_factor > 0) || !(m.capacity_factor <= static_cast<double>(m.experts)))
           c.fail("/moe/capacity_factor", "out_of_range",
-                 std::to_string(m.capacity_factor) + " must be in (0, experts = " + std::to_string(m.experts) +
+                 scientific(m.capacity_factor) + " must be in (0, experts = " + std::to_string(m.experts) +
                      "]: it is the mean number of experts per token");
         break;
       case RouterKind::soft_moe: c.range("/moe/slots_per_expert", m.slots_per_expert, 1, kMaxDimension); break;
@@ -134,7 +145,7 @@ void validate(const Architecture& a, Diagnostics& out) {
   if (c.count() == before) {  // sizes are sane: check the whole
     const double total = count_params(a).total_params();
     if (!(total <= kMaxParams))
-      c.fail("/", "out_of_range", "the model has " + std::to_string(total) + " parameters; at most 1e15 are supported");
+      c.fail("/", "out_of_range", "the model has " + scientific(total) + " parameters; at most 1e15 are supported");
   }
 }
 
@@ -145,7 +156,7 @@ void validate(const Workload& w, Diagnostics& out) {
   if (w.batch >= 1 && w.context >= 1 && w.batch > kMaxTokens / w.context)
     c.fail("batch", "out_of_range", "batch * context must not exceed 2^40 tokens");
   if (!(w.train_tokens >= 0 && w.train_tokens <= 1e18))
-    c.fail("tokens", "out_of_range", std::to_string(w.train_tokens) + " must be in [0, 1e18]");
+    c.fail("tokens", "out_of_range", scientific(w.train_tokens) + " must be in [0, 1e18]");
 }
 
 }  // namespace moesim

@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include "moesim/io/model_io.h"
+#include "moesim/model/estimate.h"
+
+using namespace moesim;
+
+namespace {
+
+io::LoadedModel load_text(const std::string& text) {
+  Diagnostics d;
+  auto m = io::read_model_document(text, "test", d);
+  INFO((d.empty() ? std::string() : d[0].path + ": " + d[0].message));
+  REQUIRE(d.empty());
+  REQUIRE(m);
+  return *m;
+}
+
+const char* const kBase = R"("schema_version": 1, "name": "t", "hidden_size": 64, "vocab_size": 100,
+  "attention": {"heads": 4, "kv_heads": 2, "head_dim": 16},
+  "moe": {"experts": 4, "top_k": 2, "expert": {"width": 32}})";
+
+// Models with dense layers must give their width; all-MoE models must not.
+std::string with_layers(const std::string& layers, bool dense = true) {
+  return "{" + std::string(kBase) + (dense ? R"(, "dense_ffn": {"width": 128})" : "") + ", \"layers\": " + layers + "}";
+}
+
+std::string ffn_pattern(const Architecture& a) {
+  std::string s;
+  for (const auto& l : a.layers) s += l.ffn == LayerFfn::moe ? 'M' : 'D';
+  return s;
+}
+
+std::string span_pattern(const Architecture& a) {
+  std::string s;
+  for (const auto& l : a.layers) s += l.span == AttentionSpan::full ? 'F' : (l.span == AttentionSpan::sliding ? 'S' : 'C');
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("native format: layer patterns") {
+  CHECK(ffn_pattern(load_text(with_layers(R"({"count": 4})", false)).arch) == "MMMM");  // a moe section: all MoE
+  CHECK(ffn_pattern(load_text(with_layers(R"({"count": 4, "moe": "all"})", false)).arch) == "MMMM");
+  CHECK(ffn_pattern(load_text(with_layers(R"({"count": 5, "moe": {"first_dense": 2}})")).arch) == "DDMMM");
+  CHECK(ffn_pattern(load_text(with_layers(R"({"count": 6, "moe": {"every": 2, "offset": 1}})")).arch) == "DMDMDM");
+  CHECK(ffn_pattern(load_text(with_layers(R"({"count": 4, "moe": [0, 3]})")).arch) == "MDDM");
+  const std::string spans = R"({"count": 5, "attention_span": {"pattern": ["sliding", "sliding", "full"]}})";
+  const std::string text = "{" + std::string(kBase).replace(std::string(kBase).find("\"head_dim\": 16"), 14,
+                                                             "\"head_dim\": 16, \"sliding_window\": 8") +
+                           ", \"layers\": " + spans + "}";  // all MoE: no dense_ffn
+  CHECK(span_pattern(load_text(text).arch) == "SSFSS");
+}
+
+TEST_CASE("native format: write then read gives the same model, for every preset") {
+  for (const io::PresetInfo& preset : io::presets()) {
+    INFO(preset.name);
+    const io::LoadedModel original = load_text(std::string(preset.text));
+    CHECK_FALSE(original.source.empty());  // every preset cites its source
+    const std::string written = io::write_native_model(original.arch, original.source).dump();
+    const io::LoadedModel again = load_text(written);
+    CHECK(ffn_pattern(again.arch) == ffn_pattern(original.arch));
+    CHECK(span_pattern(again.arch) == span_pattern(original.arch));
+    const Estimate a = estimate(original.arch, Workload{}), b = estimate(again.arch, Workload{});
+    CHECK(a.params.total_params() == b.params.total_params());
+    CHECK(a.params.active_params() == b.params.active_params());
+    CHECK(a.flops.decode_step == b.flops.decode_step);
+    CHECK(a.memory.total_bytes == b.memory.total_bytes);
+  }
+}
+
+TEST_CASE("native format: unknown keys name the closest known key") {
+  Diagnostics d;
+  const std::string text = with_layers(R"({"count": 2, "mtp_module": 1})", false);
+  CHECK_FALSE(io::read_model_document(text, "test", d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].path == "/layers/mtp_module");
+  CHECK(d[0].code == "unknown_key");
+  CHECK(d[0].message.find("did you mean \"mtp_modules\"") != std::string::npos);
+}
+
+TEST_CASE("presets: the published totals of models without a shared config") {
+  // Published figures (rounded) that the presets must reproduce within 0.5%.
+  struct Case {
+    const char* preset;
+    double total, active;
+    bool active_excludes_input_embedding;
+  };
+  const Case cases[] = {
+      {"dbrx", 132e9, 36e9, false},                       // Databricks 2024
+      {"deepseek-v2-lite", 15.7e9, 2.4e9, true},          // DeepSeek-V2 App. B
+      {"llama-4-maverick", 400e9, 17e9, false},           // Meta 2025 model card
+  };
+  for (const Case& c : cases) {
+    INFO(c.preset);
+    Diagnostics d;
+    const auto m = io::load_model(c.preset, d);
+    REQUIRE(m);
+    const ParamCounts p = count_params(m->arch);
+    CHECK(p.total_params() == Approx(c.total).epsilon(0.005));
+    const double active = c.active_excludes_input_embedding ? p.active_excl_input_embedding() : p.active_params();
+    // Vendors round actives to one or two digits ("17B", "36B"): 2.5% covers the rounding.
+    CHECK(active == Approx(c.active).epsilon(0.025));
+  }
+}

@@ -1,0 +1,219 @@
+// Goldens worked out by hand; each derivation is written next to its assertion.
+#include <catch2/catch.hpp>
+
+#include "moesim/model/estimate.h"
+#include "moesim/model/validate.h"
+
+using namespace moesim;
+using C = Component;
+
+namespace {
+
+// 1 layer, 2 experts, top-1. h = 4, V = 10 (untied), 2 query heads, 1 KV head, head_dim 2,
+// GLU experts of width 3, RMSNorm, bf16 everywhere.
+Architecture one_layer_two_experts() {
+  Architecture a;
+  a.name = "golden";
+  a.hidden_size = 4;
+  a.vocab_size = 10;
+  a.attention.heads = 2;
+  a.attention.kv_heads = 1;
+  a.attention.head_dim = 2;
+  a.moe.experts = 2;
+  a.moe.top_k = 1;
+  a.moe.expert.width = 3;
+  a.layers = {LayerConfig{LayerFfn::moe, AttentionSpan::full}};
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("golden: 1-layer 2-expert top-1 parameters", "[golden]") {
+  const Architecture a = one_layer_two_experts();
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  const ParamCounts p = count_params(a);
+  // attention: W_Q 4x(2*2)=16, W_K 4x(1*2)=8, W_V 8, W_O (2*2)x4=16 -> 48
+  CHECK(p.total[C::attention] == 48);
+  // one GLU expert: 3 matrices of 4x3 = 36; two experts 72; one active 36
+  CHECK(p.total[C::routed_experts] == 72);
+  CHECK(p.active[C::routed_experts] == 36);
+  // router 4x2 = 8; norms: 2 per layer of 4 + final 4 = 12
+  CHECK(p.total[C::router] == 8);
+  CHECK(p.total[C::norms] == 12);
+  // embedding 10x4 = 40, untied head 40
+  CHECK(p.total[C::input_embedding] == 40);
+  CHECK(p.total[C::lm_head] == 40);
+  CHECK(p.total_params() == 48 + 72 + 8 + 12 + 40 + 40);                  // 220
+  CHECK(p.active_params() == 48 + 36 + 8 + 12 + 40 + 40);                 // 184
+  CHECK(p.active_excl_input_embedding() == 184 - 40);                     // 144
+  CHECK(p.non_embedding_total() == 220 - 80);                             // 140
+  CHECK(p.non_embedding_active() == 184 - 80);                            // 104
+}
+
+TEST_CASE("golden: 1-layer 2-expert top-1 FLOPs", "[golden]") {
+  const Architecture a = one_layer_two_experts();
+  Workload w;
+  SECTION("decode at context 5") {
+    w.phase = Phase::decode;
+    w.context = 5;
+    const Estimate e = estimate(a, w);
+    // matmuls: 2 x (attention 48 + one expert 36 + router 8 + head 40) = 264
+    CHECK(e.flops.forward_per_token.sum() == 264);
+    // attention over 5 keys: QK^T 2*H*d*5 + AV 2*H*d*5 = 4*2*2*5 = 80
+    CHECK(e.flops.attention_context_per_token == 80);
+    CHECK(e.flops.decode_step == 344);
+    CHECK(e.flops.phase_total == 344);
+  }
+  SECTION("prefill of 3 tokens, batch 2") {
+    w.phase = Phase::prefill;
+    w.context = 3;
+    w.batch = 2;
+    const Estimate e = estimate(a, w);
+    // body per token: 2 x (48 + 36 + 8) = 184; causal mean keys (3+1)/2 = 2 -> 4*2*2*2 = 32
+    CHECK(e.flops.attention_context_per_token == 32);
+    // per sequence: 3 x 216 + one set of logits 2*4*10 = 728; two sequences
+    CHECK(e.flops.prefill == 2 * 728);
+  }
+  SECTION("training on sequences of 3, selective recomputation") {
+    w.phase = Phase::train;
+    w.context = 3;
+    w.train_tokens = 1000;
+    const Estimate e = estimate(a, w);
+    // forward 216 + head 80 = 296; x3 for backward = 888; + recomputed attention core 32
+    CHECK(e.flops.training_per_token == 920);
+    CHECK(e.flops.training_total == 920 * 1000);
+    // 6 N D with N = active excl. input embedding = 144
+    CHECK(e.flops.six_n_d == 6.0 * 144 * 1000);
+  }
+}
+
+TEST_CASE("golden: 1-layer 2-expert top-1 memory", "[golden]") {
+  const Architecture a = one_layer_two_experts();
+  Workload w;
+  SECTION("inference at context 5") {
+    w.phase = Phase::decode;
+    w.context = 5;
+    const Estimate e = estimate(a, w);
+    CHECK(e.memory.weights_bytes == 220 * 2);  // bf16
+    // K and V: 2 x 1 head x 2 dims x 2 bytes = 8 bytes per token per layer
+    CHECK(e.memory.kv_cache_bytes_per_token == 8);
+    CHECK(e.memory.kv_cache_bytes == 8 * 5);
+    CHECK(e.memory.total_bytes == 440 + 40);
+  }
+  SECTION("training one sequence of 3 with Adam") {
+    w.phase = Phase::train;
+    w.context = 3;
+    const Estimate e = estimate(a, w);
+    CHECK(e.memory.gradient_bytes == 220 * 2);         // bf16 gradients
+    CHECK(e.memory.optimizer_bytes == 220 * (4 + 8));  // fp32 master + two fp32 moments
+    // activations per token, in elements: attention 2h + q 4 + k,v 4 + output 4 = 20;
+    // MoE: 2h + logits E=2 + one copy of (input h + 3 x width + output h) = 8 + 2 + 17 = 27;
+    // final norm and head inputs 2h = 8 -> 55 elements x 2 bytes = 110; fp32 logits 4 x 10 = 40
+    CHECK(e.memory.activation_bytes == 3 * (110 + 40));
+    CHECK(e.memory.total_bytes == 440 + 440 + 2640 + 450);
+  }
+}
+
+TEST_CASE("golden: attention spans cap the context", "[golden]") {
+  Architecture a = one_layer_two_experts();
+  Workload w;
+  w.phase = Phase::prefill;
+  w.context = 5;
+  const double per_key = 4 * 2 * 2;  // 4 * H * d
+  SECTION("sliding window of 2: keys per position 1,2,2,2,2 -> mean 9/5") {
+    a.layers[0].span = AttentionSpan::sliding;
+    a.attention.sliding_window = 2;
+    CHECK(estimate(a, w).flops.attention_context_per_token == Approx(per_key * 9 / 5));
+    w.phase = Phase::decode;  // one token at position 5 sees 2 keys; the cache keeps 2
+    CHECK(estimate(a, w).flops.attention_context_per_token == per_key * 2);
+    CHECK(estimate(a, w).memory.kv_cache_bytes == 8 * 2);
+  }
+  SECTION("chunks of 2: keys per position 1,2,1,2,1 -> mean 7/5") {
+    a.layers[0].span = AttentionSpan::chunked;
+    a.attention.chunk_size = 2;
+    CHECK(estimate(a, w).flops.attention_context_per_token == Approx(per_key * 7 / 5));
+    w.phase = Phase::decode;  // position 5 opens the third chunk: 1 key
+    CHECK(estimate(a, w).flops.attention_context_per_token == per_key * 1);
+  }
+}
+
+TEST_CASE("golden: MLA parameters and latent KV cache", "[golden]") {
+  // DeepSeek-V2 §2.1 shapes with h = 8, 2 heads, q_lora 4, kv_lora 3, rope 1, nope 2, v 2.
+  Architecture a = one_layer_two_experts();
+  a.hidden_size = 8;
+  a.attention = {};
+  a.attention.kind = AttentionKind::mla;
+  a.attention.heads = 2;
+  a.attention.q_lora_rank = 4;
+  a.attention.kv_lora_rank = 3;
+  a.attention.qk_rope_head_dim = 1;
+  a.attention.qk_nope_head_dim = 2;
+  a.attention.v_head_dim = 2;
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  // q: 8x4 + norm 4 + 4x(2*(2+1)) = 32 + 4 + 24 = 60
+  // kv: 8x(3+1) + norm 3 + 3x(2*(2+2)) = 32 + 3 + 24 = 59; o: (2*2)x8 = 32 -> 151
+  CHECK(count_params(a).total[C::attention] == 151);
+  Workload w;
+  w.phase = Phase::decode;
+  w.context = 10;
+  const Estimate e = estimate(a, w);
+  // cache: latent 3 + rope key 1 = 4 values x 2 bytes per token
+  CHECK(e.memory.kv_cache_bytes_per_token == 8);
+  // absorbed decode: 2*H*(r_kv+rope) + 2*H*r_kv = 2*2*4 + 2*2*3 = 28 per key, 10 keys
+  CHECK(e.flops.attention_context_per_token == 280);
+  w.phase = Phase::prefill;
+  w.context = 1;
+  // prefill materialises K, V: 2*H*(nope+rope) + 2*H*v = 12 + 8 = 20 per key, 1 key
+  CHECK(estimate(a, w).flops.attention_context_per_token == 20);
+}
+
+TEST_CASE("golden: per-expert bit-widths and block scales", "[golden]") {
+  Architecture a = one_layer_two_experts();
+  a.precision.experts = *parse_number_format("int8");
+  // expert 1 of every MoE layer at int4 with one fp16 scale per 8 values: 4 + 16/8 = 6 bits
+  a.precision.expert_overrides.push_back({-1, 1, *parse_number_format("int4-g8")});
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  const Estimate e = estimate(a, Workload{});
+  // expert 0: 36 params x 1 byte; expert 1: 36 x 6/8 byte = 27
+  CHECK(e.memory.weights[C::routed_experts] == Approx(36 + 27));
+}
+
+TEST_CASE("golden: shared experts and the Qwen2-MoE gate", "[golden]") {
+  Architecture a = one_layer_two_experts();
+  a.moe.shared_experts = 2;
+  a.moe.shared_expert_width = 3;
+  a.moe.shared_expert_gate = true;
+  // two shared experts = one GLU of width 6: 3 x 4 x 6 = 72; gate 4 x 1 = 4
+  const ParamCounts p = count_params(a);
+  CHECK(p.total[C::shared_experts] == 76);
+  CHECK(p.active[C::shared_experts] == 76);
+}
+
+TEST_CASE("golden: Soft MoE and expert choice", "[golden]") {
+  Architecture a = one_layer_two_experts();
+  Workload w;
+  w.phase = Phase::prefill;
+  w.context = 8;
+  SECTION("expert choice with capacity factor 1.5 processes 1.5 experts per token") {
+    a.moe.router = RouterKind::expert_choice;
+    a.moe.capacity_factor = 1.5;
+    CHECK(estimate(a, w).flops.forward_per_token[C::routed_experts] == 1.5 * 2 * 36);
+  }
+  SECTION("Soft MoE: 2 experts x 2 slots over 8 tokens") {
+    a.moe.router = RouterKind::soft_moe;
+    a.moe.slots_per_expert = 2;
+    const Estimate e = estimate(a, w);
+    // 4 slots each through one expert (2 x 36 FLOPs) shared by 8 tokens: 4 x 72 / 8 = 36
+    CHECK(e.flops.forward_per_token[C::routed_experts] == 36);
+    // logits, dispatch and combine: 3 x 2 x h x slots = 3 x 2 x 4 x 4 = 96
+    CHECK(e.flops.forward_per_token[C::router] == 96);
+    // every token mixes into every slot: all experts' weights act on it
+    CHECK(e.params.active[C::routed_experts] == 72);
+  }
+}
