@@ -43,7 +43,9 @@ NumberFormat parse_format_option(const std::string& option, const std::string& t
 }  // namespace
 
 int run_estimate(const std::vector<std::string>& args) {
-  std::string model_spec, phase, format, recompute, optimizer, weight_format, kv_format, activation_format;
+  std::string model_spec, phase, format, recompute, optimizer, weight_format, kv_format, activation_format,
+      gradient_format, state_format;
+  bool no_master_weights = false, no_flash_attention = false;
   Workload w;
   po::options_description options;
   options.add_options()
@@ -54,8 +56,12 @@ int run_estimate(const std::vector<std::string>& args) {
       ("context", po::value(&w.context)->default_value(4096), "tokens: prompt length (prefill), tokens in the KV cache (decode), sequence length (train)")
       ("tokens", po::value(&w.train_tokens)->default_value(0), "training tokens D for --phase train (0 = one step: batch * context)")
       ("recompute", po::value(&recompute)->default_value("selective"), "activation recomputation in training: none | selective | full")
-      ("optimizer", po::value(&optimizer)->default_value("adam"), "adam | sgd_momentum | sgd (fp32 states, fp32 master weights)")
-      ("weight-format", po::value(&weight_format), "store every weight in this format (overrides the model's own), e.g. bf16, fp8, int4-g128, mxfp4")
+      ("optimizer", po::value(&optimizer)->default_value("adam"), "adam | sgd_momentum | sgd")
+      ("gradient-format", po::value(&gradient_format)->default_value("bf16"), "gradient format in training")
+      ("optimizer-state-format", po::value(&state_format)->default_value("fp32"), "format of the optimizer moments")
+      ("no-master-weights", po::bool_switch(&no_master_weights), "train without an fp32 master copy of the weights")
+      ("no-flash-attention", po::bool_switch(&no_flash_attention), "store the T x T attention scores (with --recompute none)")
+      ("weight-format", po::value(&weight_format), "store every weight matrix and embedding in this format (norms keep theirs), e.g. bf16, fp8, int4-g128, mxfp4")
       ("kv-format", po::value(&kv_format), "KV-cache format (overrides the model's own)")
       ("activation-format", po::value(&activation_format), "activation format (overrides the model's own)")
       ("format", po::value(&format)->default_value("table"), "output: table | json | csv");
@@ -65,6 +71,10 @@ int run_estimate(const std::vector<std::string>& args) {
   w.phase = parse_option<Phase>("phase", phase);
   w.training.recompute = parse_option<Recompute>("recompute", recompute);
   w.training.optimizer = parse_option<Optimizer>("optimizer", optimizer);
+  w.training.gradient_format = parse_format_option("gradient-format", gradient_format);
+  w.training.optimizer_state_format = parse_format_option("optimizer-state-format", state_format);
+  w.training.master_weights = !no_master_weights;
+  w.training.flash_attention = !no_flash_attention;
   const OutputFormat out_format = parse_output_format(format);
   if (vm["tokens"].defaulted() == false && w.phase != Phase::train)
     throw BadInput{{{"--tokens", "not_applicable", "training tokens apply only to --phase train"}}};

@@ -33,7 +33,7 @@ Params attention_params(const Architecture& a) {
     const double rope = static_cast<double>(at.qk_rope_head_dim);
     const double v = static_cast<double>(at.v_head_dim);
     if (at.q_lora_rank > 0) {
-      p.matmul += h * rq + rq * H * qk_dim;  // W^DQ, W^UQ and W^QR (Eq. 12-13)
+      p.matmul += h * rq + rq * H * qk_dim;  // W^DQ, W^UQ (Eq. 12-13) and W^QR (Eq. 14)
       p.other += rq;                         // norm of the q latent
     } else {
       p.matmul += h * H * qk_dim;
@@ -192,30 +192,24 @@ double ffn_activation_elements(double h, const FfnConfig& f) {
 struct LayerCost {
   ByComponent params_total;
   ByComponent params_active;
-  ByComponent matmul_flops;       // forward, per token
-  double context_flops = 0;       // forward, per token, phase context
-  double activation_elements = 0; // per token, without recomputation
+  ByComponent matmul_flops;         // forward, per token; routed experts apart
+  double routed_copy_flops = 0;     // forward FLOPs of one token through one routed expert
+  double activation_elements = 0;   // per training token, without recomputation
   double attention_core_flops = 0;  // training-sequence attention, recomputed by `selective`
 };
 
-struct PhaseContext {
-  double attention_keys;     // mean keys per query in the phase
-  bool mla_absorbed;
-  double soft_moe_group;     // tokens mixed by Soft MoE
-};
-
-LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, const PhaseContext& pc,
-                     double train_seq, bool keep_scores) {
+// One layer's parameters and the phase-independent part of its FLOPs. `train_seq` is the
+// training sequence length (activations, recomputed attention).
+LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, double train_seq, bool keep_scores) {
   const double h = static_cast<double>(a.hidden_size);
   LayerCost c;
   const Params attn = attention_params(a);
   c.params_total[C::attention] = attn.all();
   c.matmul_flops[C::attention] = 2 * attn.matmul;
   c.params_total[C::norms] = 2 * norm_params(a);  // pre-attention and pre-FFN norms
-  c.context_flops = attention_flops_per_key(a.attention, pc.mla_absorbed) * pc.attention_keys;
   c.attention_core_flops =
       attention_flops_per_key(a.attention, false) * mean_prefill_context(span, a.attention, train_seq);
-  c.activation_elements = attention_activation_elements(a, train_seq, keep_scores);
+  c.activation_elements = attention_activation_elements(a, cached_tokens(span, a.attention, train_seq), keep_scores);
 
   if (ffn == LayerFfn::dense) {
     const Params f = ffn_params(h, a.dense_ffn);
@@ -239,8 +233,7 @@ LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, co
   const double active_experts = m.router == RouterKind::soft_moe ? E : experts_per_token(m, 1);
   c.params_active[C::routed_experts] = active_experts * expert.all();
 
-  const double per_token = experts_per_token(m, pc.soft_moe_group);
-  c.matmul_flops[C::routed_experts] = per_token * 2 * expert.matmul;
+  c.routed_copy_flops = 2 * expert.matmul;
   c.matmul_flops[C::shared_experts] = 2 * shared.matmul;
   // Router: logits h x E. Soft MoE (Puigcerver et al. 2023 §2.1): logits X*Phi, dispatch
   // D^T X and combine C Y, each 2*h*slots per token.
@@ -342,32 +335,38 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   MemoryUse& m = out.memory;
   double context_flops_prefill = 0;  // per token, mean over a prompt of T
   double context_flops_decode = 0;   // per token at position T
+  double routed_copy_flops = 0;      // all layers: one token through one expert per MoE layer
   double attention_core_flops = 0;   // per training token, recomputed by `selective`
   double activation_elements = 0;    // per training token, all layers, no recomputation
   double max_layer_activation_elements = 0;
   double moe_layer_expert_params = 0;
   double moe_layers = 0;
-  const PhaseContext decode_pc{0, true, B};
-  const PhaseContext prefill_pc{0, false, T};
+  // Routed experts per token differ by phase only for Soft MoE, whose group is the prompt
+  // (prefill, training) or the batch of a decode step.
+  const double experts_prefill = a.moe.experts > 0 ? experts_per_token(a.moe, T) : 0;
+  const double experts_decode = a.moe.experts > 0 ? experts_per_token(a.moe, B) : 0;
+  const double experts_phase = decode ? experts_decode : experts_prefill;
   for (std::size_t i = 0; i < out.layers.size; ++i) {
     LayerGroup& g = out.layers.group[i];
     const double n = static_cast<double>(g.layers);
-    PhaseContext pc = decode ? decode_pc : prefill_pc;
-    pc.attention_keys = decode ? decode_context(g.span, a.attention, T) : mean_prefill_context(g.span, a.attention, T);
-    const LayerCost c = layer_cost(a, g.ffn, g.span, pc, T, keep_scores);
+    const LayerCost c = layer_cost(a, g.ffn, g.span, T, keep_scores);
     for (std::size_t k = 0; k < kComponentCount; ++k) {
       p.total.value[k] += n * c.params_total.value[k];
       p.active.value[k] += n * c.params_active.value[k];
       f.forward_per_token.value[k] += n * c.matmul_flops.value[k];
     }
-    context_flops_prefill += n * attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T);
-    context_flops_decode += n * attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T);
+    const double prefill_keys = attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T);
+    const double decode_keys = attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T);
+    context_flops_prefill += n * prefill_keys;
+    context_flops_decode += n * decode_keys;
+    routed_copy_flops += n * c.routed_copy_flops;
     attention_core_flops += n * c.attention_core_flops;
     activation_elements += n * c.activation_elements;
     max_layer_activation_elements = std::max(max_layer_activation_elements, c.activation_elements);
     g.params_total = c.params_total.sum();
     g.params_active = c.params_active.sum();
-    g.forward_flops_per_token = c.matmul_flops.sum() + c.context_flops;
+    g.forward_flops_per_token =
+        c.matmul_flops.sum() + experts_phase * c.routed_copy_flops + (decode ? decode_keys : prefill_keys);
     g.kv_cache_bytes_per_sequence =
         kv_values_per_token(a.attention) * a.precision.kv_cache.bytes_per_value() * cached_tokens(g.span, a.attention, T);
     if (g.ffn == LayerFfn::moe) {
@@ -375,6 +374,8 @@ Estimate estimate(const Architecture& a, const Workload& w) {
       moe_layer_expert_params = c.params_total[C::routed_experts] / static_cast<double>(a.moe.experts);
     }
   }
+  const double shared_body = f.forward_per_token.sum();  // every matmul but routed experts and head
+  f.forward_per_token[C::routed_experts] = experts_phase * routed_copy_flops;
   const double embedding = V * h;
   p.total[C::input_embedding] = p.active[C::input_embedding] = embedding;
   p.total[C::lm_head] = p.active[C::lm_head] = a.tied_embeddings ? 0 : embedding;
@@ -388,22 +389,22 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   ByComponent mtp_module;  // parameters of one module
   if (a.mtp_modules > 0) {
     const LayerFfn ffn = a.layers.back().ffn;
-    const LayerCost c = layer_cost(a, ffn, AttentionSpan::full, prefill_pc, T, keep_scores);
+    const LayerCost c = layer_cost(a, ffn, AttentionSpan::full, T, keep_scores);
     mtp_module = c.params_total;
     mtp_module[C::norms] += 2 * norm_params(a);
     mtp_module[C::attention] += 2 * h * h;  // the projection M, counted with attention's format
     p.mtp_total = static_cast<double>(a.mtp_modules) * mtp_module.sum();
     mtp_forward_per_token = static_cast<double>(a.mtp_modules) *
-                            (c.matmul_flops.sum() + c.context_flops + 2 * 2 * h * h + 2 * h * V);
+                            (c.matmul_flops.sum() + experts_prefill * c.routed_copy_flops +
+                             attention_flops_per_key(a.attention, false) * mean_prefill_context(AttentionSpan::full, a.attention, T) + 2 * 2 * h * h + 2 * h * V);
   }
 
   // ---- FLOPs by phase
-  const double body_per_token = f.forward_per_token.sum() - f.forward_per_token[C::lm_head];
   // Prefill: every prompt token through the body; logits only for the last position, as
   // serving engines compute them.
-  const double body_prefill = body_per_token + context_flops_prefill;
+  const double body_prefill = shared_body + experts_prefill * routed_copy_flops + context_flops_prefill;
   f.prefill = B * (T * body_prefill + 2 * h * V);
-  f.decode_step = B * (body_per_token + context_flops_decode + 2 * h * V);
+  f.decode_step = B * (shared_body + experts_decode * routed_copy_flops + context_flops_decode + 2 * h * V);
   // Training: backward costs twice the forward (Kaplan et al. 2020 §2.1; Hoffmann et al.
   // 2022 App. F); recomputation adds the attention core (selective) or a whole forward of the
   // layers (full) (Korthikanti et al. 2022 §5, Table 2).
@@ -414,8 +415,9 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   f.training_per_token = 3 * (forward_train + mtp_forward_per_token) + recompute_flops;
   f.training_tokens = w.train_tokens > 0 ? w.train_tokens : B * T;
   f.training_total = f.training_per_token * f.training_tokens;
-  // C = 6 N D (Kaplan et al. 2020 Eq. 2.1), with N the active parameters that do matmuls.
-  f.six_n_d = 6 * p.active_excl_input_embedding() * f.training_tokens;
+  // C = 6 N D (Kaplan et al. 2020 §2.1, C_forward ~ 2N), with N the active parameters that
+  // do matmuls: all but the input embedding, the output head counted once even when tied.
+  f.six_n_d = 6 * (p.active_excl_input_embedding() + (a.tied_embeddings ? embedding : 0)) * f.training_tokens;
   switch (w.phase) {
     case Phase::prefill: f.phase_total = f.prefill; break;
     case Phase::decode: f.phase_total = f.decode_step; break;

@@ -120,6 +120,10 @@ void validate(const Architecture& a, Diagnostics& out) {
       case RouterKind::soft_moe: c.range("/moe/slots_per_expert", m.slots_per_expert, 1, kMaxDimension); break;
     }
     c.range("/moe/shared_experts", m.shared_experts, 0, 1024);
+    if (m.shared_expert_gate && m.shared_experts == 0)
+      c.fail("/moe/shared_expert_gate", "not_applicable", "is true, but shared_experts is 0");
+    if (m.router_bias && m.router == RouterKind::soft_moe)
+      c.fail("/moe/router_bias", "not_applicable", "is true, but soft_moe has no router bias");
     if (m.shared_experts > 0) c.range("/moe/shared_expert_width", m.shared_expert_width, 1, kMaxDimension);
     else c.zero_for("/moe/shared_expert_width", m.shared_expert_width, "shared_experts is 0");
   }
@@ -138,9 +142,11 @@ void validate(const Architecture& a, Diagnostics& out) {
       c.fail(path + "/layer", "inconsistent", std::to_string(o.layer) + " must be -1 (every MoE layer) or a MoE layer's index");
     if (!seen.insert({o.layer, o.expert}).second)
       c.fail(path, "duplicate", "expert " + std::to_string(o.expert) + " of layer " + std::to_string(o.layer) + " is overridden twice");
-    if (o.layer >= 0 && seen.count({-1, o.expert}))
-      c.fail(path, "duplicate", "expert " + std::to_string(o.expert) + " is already overridden for every layer");
   }
+  for (std::size_t i = 0; i < overrides.size(); ++i)  // in either order
+    if (overrides[i].layer >= 0 && seen.count({-1, overrides[i].expert}))
+      c.fail("/precision/expert_overrides/" + std::to_string(i), "duplicate",
+             "expert " + std::to_string(overrides[i].expert) + " is also overridden for every layer (layer -1)");
 
   if (c.count() == before) {  // sizes are sane: check the whole
     const double total = count_params(a).total_params();

@@ -215,5 +215,11 @@ TEST_CASE("golden: Soft MoE and expert choice", "[golden]") {
     CHECK(e.flops.forward_per_token[C::router] == 96);
     // every token mixes into every slot: all experts' weights act on it
     CHECK(e.params.active[C::routed_experts] == 72);
+    // the prefill total does not depend on which phase was asked for
+    w.phase = Phase::decode;
+    CHECK(estimate(a, w).flops.prefill == e.flops.prefill);
+    // a decode step of batch 2 mixes 2 tokens: 4 slots x 72 / 2 = 144 per token
+    w.batch = 2;
+    CHECK(estimate(a, w).flops.forward_per_token[C::routed_experts] == 4.0 * 72 / 2);
   }
 }

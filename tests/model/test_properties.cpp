@@ -199,6 +199,14 @@ TEST_CASE("property: validation rejects inconsistent designs") {
   b = a;
   b.layers.clear();
   CHECK(codes(b) == std::vector<std::string>{"/layers/count out_of_range", "/moe/experts not_applicable"});
+  b = a;
+  b.moe.shared_expert_gate = true;  // a gate without shared experts
+  CHECK(codes(b) == std::vector<std::string>{"/moe/shared_expert_gate not_applicable"});
+  b = a;  // per-expert overrides clash in either order
+  b.precision.expert_overrides = {{2, 1, {}}, {-1, 1, {}}};
+  CHECK(codes(b) == std::vector<std::string>{"/precision/expert_overrides/0 duplicate"});
+  b.precision.expert_overrides = {{-1, 1, {}}, {2, 1, {}}};
+  CHECK(codes(b) == std::vector<std::string>{"/precision/expert_overrides/1 duplicate"});
   Workload w;
   w.batch = 0;
   Diagnostics d;

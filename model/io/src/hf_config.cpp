@@ -13,10 +13,12 @@ namespace moesim::io {
 namespace {
 
 struct Importer {
+  explicit Importer(ObjectReader reader) : r(std::move(reader)) {}
   ObjectReader r;
   Architecture a;
   std::vector<std::string> notes;
   std::optional<std::string> torch_dtype;  // read by a family from a nested config (Llama-4)
+  std::vector<std::string> nested_ignored;  // "section.key" of nested configs
 
   std::int64_t req(std::string_view key) { return r.integer(key, true).value_or(0); }
   std::int64_t opt(std::string_view key, std::int64_t fallback) { return r.integer(key, false).value_or(fallback); }
@@ -39,9 +41,9 @@ struct Importer {
     AttentionConfig& at = a.attention;
     at.heads = req("num_attention_heads");
     at.kv_heads = opt("num_key_value_heads", at.heads);
-    const bool has_head_dim = r.has("head_dim");
-    at.head_dim = opt("head_dim", at.heads > 0 ? a.hidden_size / at.heads : 0);
-    if (!has_head_dim) notes.push_back("head_dim absent: hidden_size / num_attention_heads = " + std::to_string(at.head_dim));
+    const auto head_dim = r.integer("head_dim", false);
+    at.head_dim = head_dim.value_or(at.heads > 0 ? a.hidden_size / at.heads : 0);
+    if (!head_dim) notes.push_back("head_dim absent: hidden_size / num_attention_heads = " + std::to_string(at.head_dim));
   }
   void sliding_all_layers() {
     const auto w = r.integer("sliding_window", false);
@@ -59,9 +61,13 @@ struct Importer {
     // Qwen2/3-MoE decoder layer: MoE unless listed in mlp_only_layers, every decoder_sparse_step.
     const std::int64_t step = opt("decoder_sparse_step", 1);
     std::vector<std::int64_t> mlp_only;
-    if (const Json* v = r.value("mlp_only_layers", false); v && v->is_array())
-      for (const auto& x : *v)
-        if (x.is_number_integer()) mlp_only.push_back(x.get<std::int64_t>());
+    if (const Json* v = r.value("mlp_only_layers", false)) {
+      for (std::size_t k = 0; v->is_array() && k < v->size(); ++k) {
+        if ((*v)[k].is_number_integer()) mlp_only.push_back((*v)[k].get<std::int64_t>());
+        else r.diagnostics().push_back({"/mlp_only_layers/" + std::to_string(k), "wrong_type", describe_value((*v)[k]) + " must be a layer index"});
+      }
+      if (!v->is_array()) r.fail("mlp_only_layers", "wrong_type", describe_value(*v) + " must be a list of layer indices");
+    }
     if (step < 1) r.fail("decoder_sparse_step", "out_of_range", std::to_string(step) + " must be at least 1");
     else moe_where([&](std::int64_t i) {
       return std::find(mlp_only.begin(), mlp_only.end(), i) == mlp_only.end() && (i + 1) % step == 0;
@@ -136,8 +142,9 @@ void deepseek(Importer& m, bool v3) {
   at.kind = AttentionKind::mla;
   at.heads = m.req("num_attention_heads");
   m.r.allow("num_key_value_heads");  // MLA has no K/V heads of its own
-  at.q_lora_rank = m.opt("q_lora_rank", 0);
-  if (!m.r.has("q_lora_rank")) m.notes.push_back("q_lora_rank null: queries are not compressed");
+  const auto q_lora_rank = m.r.integer("q_lora_rank", false);
+  at.q_lora_rank = q_lora_rank.value_or(0);
+  if (!q_lora_rank) m.notes.push_back("q_lora_rank null: queries are not compressed");
   at.kv_lora_rank = m.req("kv_lora_rank");
   at.qk_rope_head_dim = m.req("qk_rope_head_dim");
   at.qk_nope_head_dim = m.req("qk_nope_head_dim");
@@ -159,7 +166,10 @@ void deepseek(Importer& m, bool v3) {
   }
   a.moe.shared_experts = m.opt("n_shared_experts", 0);
   if (a.moe.shared_experts > 0) a.moe.shared_expert_width = a.moe.expert.width;
-  if (const auto s = m.r.string("scoring_func", false)) a.moe.scoring = *s == "sigmoid" ? RouterScoring::sigmoid : RouterScoring::softmax;
+  if (const auto s = m.r.string("scoring_func", false)) {
+    if (*s == "sigmoid") a.moe.scoring = RouterScoring::sigmoid;
+    else if (*s != "softmax") m.r.fail("scoring_func", "unknown_value", "\"" + *s + "\" must be softmax or sigmoid");
+  }
   if (const auto method = m.r.string("topk_method", false); method && *method == "noaux_tc") {
     a.moe.router_bias = true;  // e_score_correction_bias of E (DeepSeek-V3 §2.1.2, Eq. 16)
     m.notes.push_back("topk_method noaux_tc: the router carries a correction bias of n_routed_experts");
@@ -194,14 +204,14 @@ void dbrx(Importer& m) {
   if (const Json* attn = m.r.value("attn_config", true)) {
     ObjectReader ar(*attn, "/attn_config", m.r.diagnostics());
     a.attention.kv_heads = ar.integer("kv_n_heads", true).value_or(0);
-    ar.finish(false);
+    for (const auto& k : ar.finish(false)) m.nested_ignored.push_back("attn_config." + k);
   }
   if (const Json* ffn = m.r.value("ffn_config", true)) {
     ObjectReader fr(*ffn, "/ffn_config", m.r.diagnostics());
     a.moe.expert.width = fr.integer("ffn_hidden_size", true).value_or(0);
     a.moe.experts = fr.integer("moe_num_experts", true).value_or(0);
     a.moe.top_k = fr.integer("moe_top_k", true).value_or(0);
-    fr.finish(false);
+    for (const auto& k : fr.finish(false)) m.nested_ignored.push_back("ffn_config." + k);
   }
   m.moe_where([](std::int64_t) { return true; });
 }
@@ -220,7 +230,14 @@ void gpt_oss(Importer& m) {
   m.moe_where([](std::int64_t) { return true; });
   m.notes.push_back("gpt-oss: expert and router biases, one attention sink per head");
   const std::int64_t window = m.opt("sliding_window", 0);
-  if (const Json* types = m.r.value("layer_types", false)) {
+  const Json* types = m.r.value("layer_types", false);
+  if (!types && window > 0) {  // GptOssConfig's default: sliding and full layers alternate
+    for (std::size_t i = 0; i < a.layers.size(); ++i)
+      if (i % 2 == 0) a.layers[i].span = AttentionSpan::sliding;
+    a.attention.sliding_window = window;
+    m.notes.push_back("layer_types absent: sliding and full attention alternate, as in GptOssConfig");
+  }
+  if (types) {
     if (!types->is_array() || types->size() != a.layers.size()) {
       m.r.fail("layer_types", "inconsistent", "must list one type per layer (num_hidden_layers)");
       return;
@@ -240,9 +257,10 @@ void llama4(Importer& outer, Diagnostics& out) {
   const Json* text = outer.r.value("text_config", true);
   outer.r.allow("vision_config");
   if (!text) return;
-  Importer m{ObjectReader(*text, "/text_config", out), {}, {}, {}};
+  Importer m(ObjectReader(*text, "/text_config", out));
   m.standard_decoder();
   outer.torch_dtype = m.r.string("torch_dtype", false);
+  if (!outer.torch_dtype) outer.torch_dtype = m.r.string("dtype", false);
   Architecture& a = m.a;
   a.moe.experts = m.req("num_local_experts");
   a.moe.top_k = m.req("num_experts_per_tok");
@@ -268,8 +286,16 @@ void llama4(Importer& outer, Diagnostics& out) {
   if (const auto chunk = m.r.integer("attention_chunk_size", false)) {
     const std::int64_t interval = m.opt("no_rope_layer_interval", 4);
     a.attention.chunk_size = *chunk;
-    for (std::size_t i = 0; i < a.layers.size(); ++i)
-      if (interval < 1 || (static_cast<std::int64_t>(i) + 1) % interval != 0) a.layers[i].span = AttentionSpan::chunked;
+    // no_rope_layers lists 1 for each RoPE layer; absent, Llama4TextConfig derives it from the interval.
+    const Json* rope = m.r.value("no_rope_layers", false);
+    if (rope && (!rope->is_array() || rope->size() != a.layers.size())) {
+      m.r.fail("no_rope_layers", "inconsistent", "must list 0 or 1 for each of the num_hidden_layers layers");
+    } else {
+      for (std::size_t i = 0; i < a.layers.size(); ++i) {
+        const bool uses_rope = rope ? (*rope)[i] == 1 : (interval < 1 || (static_cast<std::int64_t>(i) + 1) % interval != 0);
+        if (uses_rope) a.layers[i].span = AttentionSpan::chunked;
+      }
+    }
     m.notes.push_back("attention_chunk_size " + std::to_string(*chunk) + ": RoPE layers chunked, every " +
                       std::to_string(interval) + "th layer global (NoPE)");
   }
@@ -277,8 +303,7 @@ void llama4(Importer& outer, Diagnostics& out) {
   outer.a = std::move(a);
   outer.notes.insert(outer.notes.end(), m.notes.begin(), m.notes.end());
   outer.a.name = "llama4";
-  const auto ignored = m.r.finish(false);
-  outer.notes.push_back(std::to_string(ignored.size()) + " text_config key(s) ignored");
+  for (const auto& k : m.r.finish(false)) outer.nested_ignored.push_back("text_config." + k);
 }
 
 using FamilyReader = std::function<void(Importer&, Diagnostics&)>;
@@ -303,12 +328,16 @@ const std::map<std::string, FamilyReader, std::less<>>& families() {
 // Weight formats from torch_dtype and quantization_config.
 void read_precision(Importer& m) {
   NumberFormat base{Element::bf16, 0, 0};
-  const auto outer_dtype = m.r.string("torch_dtype", false);
+  // transformers 4.56 renamed torch_dtype to dtype: the same field under either name.
+  std::string_view dtype_key = "torch_dtype";
+  auto outer_dtype = m.r.string("torch_dtype", false);
+  if (!outer_dtype && (outer_dtype = m.r.string("dtype", false))) dtype_key = "dtype";
+  if (!outer_dtype && m.torch_dtype) dtype_key = "text_config/torch_dtype";
   if (const auto dtype = outer_dtype ? outer_dtype : m.torch_dtype) {
     if (*dtype == "float32") base = {Element::fp32, 0, 0};
     else if (*dtype == "float16") base = {Element::fp16, 0, 0};
     else if (*dtype != "bfloat16")
-      m.r.fail("torch_dtype", "unknown_value", "\"" + *dtype + "\" must be bfloat16, float16 or float32");
+      m.r.fail(dtype_key, "unknown_value", "\"" + *dtype + "\" must be bfloat16, float16 or float32");
   } else {
     m.notes.push_back("torch_dtype absent: bf16 assumed");
   }
@@ -342,7 +371,7 @@ const std::vector<std::string_view>& supported_hf_families() {
 
 std::optional<LoadedModel> import_hf_config(const Json& doc, Diagnostics& out) {
   const std::size_t before = out.size();
-  Importer m{ObjectReader(doc, "/", out), {}, {}, {}};
+  Importer m(ObjectReader(doc, "/", out));
   if (!doc.is_object()) return std::nullopt;
   const auto type = m.r.string("model_type", true);
   if (!type) return std::nullopt;
@@ -359,6 +388,7 @@ std::optional<LoadedModel> import_hf_config(const Json& doc, Diagnostics& out) {
   m.r.allow("architectures");
   LoadedModel loaded;
   loaded.ignored_keys = m.r.finish(false);
+  loaded.ignored_keys.insert(loaded.ignored_keys.end(), m.nested_ignored.begin(), m.nested_ignored.end());
   if (out.size() != before) return std::nullopt;
   // The rules speak of the native fields the config was read into: say so.
   Diagnostics rules;

@@ -1,5 +1,5 @@
 // The native model format: one key per struct field, exact key sets. docs/formats.md
-// describes it field by field; tests/io checks the two agree.
+// describes it field by field.
 #include <algorithm>
 
 #include "moesim/io/model_io.h"

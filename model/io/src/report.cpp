@@ -114,6 +114,8 @@ const std::vector<EstimateField>& estimate_fields() {
       {"memory.kv_cache_bytes_per_token", Unit::bytes, "KV cache per token", [](const Estimate& e) { return e.memory.kv_cache_bytes_per_token; }},
       {"memory.kv_cache_bytes", Unit::bytes, "KV cache (batch x context)", [](const Estimate& e) { return e.memory.kv_cache_bytes; }},
       {"memory.activation_bytes", Unit::bytes, "activations kept for backward", [](const Estimate& e) { return e.memory.activation_bytes; }},
+      {"memory.mtp_weights_bytes", Unit::bytes, "multi-token-prediction weights (training)",
+       [](const Estimate& e) { return e.memory.mtp_weights_bytes; }},
       {"memory.gradient_bytes", Unit::bytes, "gradients", [](const Estimate& e) { return e.memory.gradient_bytes; }},
       {"memory.optimizer_bytes", Unit::bytes, "optimizer states and master weights", [](const Estimate& e) { return e.memory.optimizer_bytes; }},
       {"memory.total_bytes", Unit::bytes, "total", [](const Estimate& e) { return e.memory.total_bytes; }},
