@@ -1,0 +1,77 @@
+#pragma once
+// The hardware: *where* the architecture runs. Numbers only, from a profile file
+// (hwprofiles/), never constants in code. Base units: FLOP/s, bytes, bytes/s, s, W, USD/h.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "moesim/model/number_format.h"
+
+namespace moesim {
+
+// Number formats a device computes in. bf16 stands for 16-bit floats (bf16 and fp16 run at
+// the same rate on every shipped device).
+enum class ComputeFormat : std::uint8_t { fp32, tf32, bf16, fp8, int8, fp4, int4 };
+inline constexpr std::size_t kComputeFormatCount = 7;
+
+// Achieved fraction of a peak as a piecewise log-linear function of a size (tokens, matrix
+// width or bytes), clamped at both ends. Data from the profile, never from code.
+struct EfficiencyCurve {
+  static constexpr std::size_t kMaxPoints = 24;
+  struct Point {
+    double x = 0;
+    double fraction = 1;
+  };
+  std::array<Point, kMaxPoints> point{};
+  std::size_t size = 0;  // 0 means 1.0 everywhere
+  double at(double x) const;
+};
+
+struct Link {
+  double bandwidth_bytes_per_s = 0;  // per direction
+  double latency_s = 0;
+};
+
+struct Provenance {
+  std::string method;  // "datasheet" or "calibration"
+  std::string source;  // datasheet citation, or the calibration run
+  std::string date;
+  std::string host;
+  std::string tool_version;
+};
+
+struct Hardware {
+  std::string name;
+  std::string kind;  // gpu, cpu, soc
+  std::array<double, kComputeFormatCount> peak_flop_per_s{};  // dense, 0 = not supported
+  double memory_bytes = 0;
+  double memory_bandwidth_bytes_per_s = 0;
+  double cache_bytes = 0;
+  double host_memory_bytes = 0;  // for offloading; 0 = none beyond device memory
+  Link host_link;                // device <-> host memory (PCIe, C2C); unused on unified memory
+  Link scale_up;                 // within a node (NVLink, Infinity Fabric)
+  std::int64_t scale_up_devices = 1;
+  Link scale_out;                // between nodes (InfiniBand, Ethernet)
+  double storage_sequential_read_bytes_per_s = 0;
+  double storage_random_read_bytes_per_s = 0;
+  double tdp_w = 0;
+  double price_usd_per_hour = 0;  // 0 = unknown
+  // Achieved fractions of peak: GEMMs by their token count M and by their smaller weight
+  // dimension; memory transfers by size; links for collectives.
+  EfficiencyCurve gemm_by_tokens;
+  EfficiencyCurve gemm_by_width;
+  EfficiencyCurve memory_by_bytes;
+  double link_efficiency = 1;
+  double kernel_overhead_s = 0;  // fixed cost of one operator (launch, synchronisation)
+  Provenance provenance;
+};
+
+std::string_view to_string(ComputeFormat f);
+// The format a GEMM runs in is the activations' format: weight-only quantised GEMMs
+// dequantise to it (W4A16 kernels).
+ComputeFormat compute_format_for(const NumberFormat& activations);
+// Peak of `f`, or of the next wider format the device has (fp8 on an A100 runs as bf16).
+double peak_flop_per_s(const Hardware& hw, ComputeFormat f);
+
+}  // namespace moesim

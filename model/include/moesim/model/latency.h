@@ -1,0 +1,138 @@
+#pragma once
+// Latency, throughput, memory fit and cost of an architecture under a workload on a device:
+// per operator, time = max(compute at the efficiency for its shape, memory at the efficiency
+// for its size) + a fixed overhead, with the bound that decided it (the roofline model,
+// Williams et al. 2009, CACM 52(4)). Structs in, structs out; no allocation.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "moesim/model/architecture.h"
+#include "moesim/model/estimate.h"
+#include "moesim/model/hardware.h"
+#include "moesim/model/routing.h"
+#include "moesim/model/workload.h"
+
+namespace moesim {
+
+struct Parallelism {
+  std::int64_t tp = 1;  // tensor parallel: attention heads and dense/shared FFN widths split
+  std::int64_t ep = 1;  // expert parallel: E/ep experts per device (carved from tp x dp devices)
+  std::int64_t pp = 1;  // pipeline stages: layers/pp each
+  std::int64_t dp = 1;  // data parallel replicas: batch split
+  std::int64_t microbatches = 1;  // per pipeline flush in training (bubble (pp-1)/microbatches)
+  std::int64_t devices() const { return tp * pp * dp; }
+};
+
+enum class OffloadTarget : std::uint8_t { none, host, storage };
+
+// Expert offloading for edge devices (EdgeMoE, Yi et al. 2023, arXiv 2308.14352 §3-4):
+// non-expert weights resident, routed experts fetched on activation into a per-layer cache.
+struct Offload {
+  OffloadTarget target = OffloadTarget::none;
+  double cache_experts_per_layer = 0;  // experts kept resident per MoE layer
+  CachePolicy policy = CachePolicy::lru;
+  double prefetch_accuracy = 0;        // fraction of misses predicted one layer ahead (EdgeMoE §4.2)
+};
+
+struct Deployment {
+  Parallelism parallel;
+  Offload offload;
+  double capacity_factor = 0;  // token-choice capacity per expert (0 = dropless)
+};
+
+enum class Op : std::uint8_t {
+  embedding,
+  norms,
+  qkv_projection,
+  attention,
+  output_projection,
+  router,
+  dispatch,        // permute and all-to-all to the experts
+  routed_experts,
+  shared_experts,
+  combine,         // all-to-all back and weighted sum
+  dense_ffn,
+  lm_head,
+  tp_allreduce,
+  pipeline_p2p,
+  expert_io,       // offloaded experts fetched from host or storage
+  optimizer,
+  dp_allreduce,
+};
+inline constexpr std::size_t kOpCount = 17;
+std::string_view to_string(Op op);
+
+enum class Bound : std::uint8_t { none, compute, memory, communication, io, overhead };
+std::string_view to_string(Bound b);
+
+struct OpTime {
+  double time_s = 0;
+  double compute_s = 0;
+  double memory_s = 0;
+  double communication_s = 0;
+  double io_s = 0;
+  double flops = 0;  // per device
+  double bytes = 0;  // per device: memory traffic, or bytes sent/loaded
+  Bound bound = Bound::none;
+};
+
+struct PhaseTime {
+  std::array<OpTime, kOpCount> op{};
+  double total_s = 0;
+  OpTime& operator[](Op o) { return op[static_cast<std::size_t>(o)]; }
+  const OpTime& operator[](Op o) const { return op[static_cast<std::size_t>(o)]; }
+};
+
+enum class Infeasible : std::uint8_t {
+  none,
+  memory,                 // weights + KV cache (+ training state) exceed device memory
+  ep_not_dividing_experts,
+  ep_exceeds_devices,     // ep must divide tp * dp
+  tp_not_dividing_heads,
+  pp_exceeds_layers,
+  no_compute,             // the device has no peak for the activation format
+  offload_without_moe,
+};
+std::string_view to_string(Infeasible r);
+
+struct MemoryPerDevice {
+  double weights_bytes = 0;  // resident weights (the expert cache only, when offloading)
+  double kv_cache_bytes = 0;
+  double training_state_bytes = 0;  // gradients, optimizer states, activations
+  double total_bytes = 0;
+  double capacity_bytes = 0;
+};
+
+struct LatencyEstimate {
+  Infeasible infeasible = Infeasible::none;  // a valid design that does not fit: data, not an error
+  bool feasible() const { return infeasible == Infeasible::none; }
+  MemoryPerDevice memory;
+  PhaseTime prefill;  // the whole prompt of batch x context
+  PhaseTime decode;   // one token for each sequence at context
+  PhaseTime train;    // one optimizer step of batch x context tokens
+  double prefill_s = 0;
+  double decode_step_s = 0;
+  double decode_tokens_per_s = 0;  // all replicas
+  double train_step_s = 0;
+  double train_total_s = 0;        // for the workload's training tokens
+  double device_hours = 0;
+  double energy_j = 0;             // at TDP
+  double cost_usd = 0;             // 0 when the profile has no price
+  // routing
+  double decode_distinct_experts = 0;  // per MoE layer, all devices
+  double max_load_over_mean = 1;       // busiest EP device over the mean (decode)
+  double dropped_fraction = 0;         // beyond capacity (training step)
+  // offloading
+  double expert_cache_hit_rate = 0;
+  double decode_io_share = 0;          // of the decode step time
+};
+
+// `shares` are the per-expert routing shares (expert_shares()); empty = uniform.
+// Preconditions: arch and workload valid. The result is infeasible with a reason when the
+// deployment does not fit; times are still filled where they can be.
+LatencyEstimate estimate_latency(const Architecture& arch, const Workload& workload, const Hardware& hw,
+                                 const Deployment& deployment, std::span<const double> shares = {});
+
+}  // namespace moesim

@@ -1,0 +1,53 @@
+#pragma once
+// Routing statistics, the heart of MoE cost: which experts a batch touches, how unevenly the
+// load falls on devices, and how often an expert cache hits. REFERENCE.md §3.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace moesim {
+
+// How tokens spread over experts: uniform, Zipf with exponent s (p_i ~ 1/i^s), or a measured
+// per-expert histogram (shares, normalised here).
+struct RoutingSkew {
+  double zipf_exponent = 0;          // 0 = uniform
+  std::vector<double> histogram;     // if non-empty, overrides zipf_exponent
+};
+
+// Per-expert probability that one routing pick lands on it, sorted descending, summing to 1.
+std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew);
+
+// Expected distinct experts touched when `tokens` tokens each pick `top_k` of E experts.
+// Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - min(1, K p_i))^T.
+double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens);
+
+struct DeviceLoad {
+  double mean = 0;          // routed token-copies per device
+  double expected_max = 0;  // on the busiest device, after capacity capping
+  double dropped_fraction = 0;  // of all copies, beyond capacity (0 when dropless)
+};
+
+// `copies` = tokens * K routed copies spread over `devices` devices holding E/devices experts
+// each (contiguous placement). Expected maximum by the Gaussian extreme-value approximation
+// mean + sigma*sqrt(2 ln n) of balls into bins (Raab & Steger 1998, Theorem 1, the heavily
+// loaded case). capacity_factor > 0 caps each expert at cf * copies / E (Fedus et al. 2021,
+// Switch Transformer §2.2); 0 = dropless.
+// Empty `shares` means uniform routing over `experts` (closed form, no allocation).
+DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> shares, double copies,
+                                std::int64_t devices, double capacity_factor);
+
+enum class CachePolicy : std::uint8_t { lru, lfu };
+
+// Hit rate of a cache of `capacity` experts under independent requests with these shares.
+// LRU: Che's approximation (Che, Tung & Wang 2002, IEEE JSAC 20(7), Eq. 2-3): the
+// characteristic time t solves sum_i (1 - e^{-p_i t}) = C, hit = sum_i p_i (1 - e^{-p_i t}).
+// LFU (perfect, static popularity): the C most popular experts stay, hit = their share sum.
+// Empty `shares` means uniform over `experts`: both policies give capacity / E.
+double cache_hit_rate(std::int64_t experts, std::span<const double> shares, double capacity, CachePolicy policy);
+
+// Trace-driven check of cache_hit_rate: `requests` draws from `shares`, warm-up excluded.
+double simulate_cache_hit_rate(std::span<const double> shares, std::int64_t capacity, CachePolicy policy,
+                               std::int64_t requests, std::uint64_t seed);
+
+}  // namespace moesim

@@ -1,0 +1,173 @@
+#include "moesim/model/routing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <list>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+namespace moesim {
+
+std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew) {
+  std::vector<double> p;
+  if (!skew.histogram.empty()) {
+    p = skew.histogram;
+  } else {
+    p.resize(static_cast<std::size_t>(std::max<std::int64_t>(experts, 0)));
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = std::pow(static_cast<double>(i + 1), -skew.zipf_exponent);
+  }
+  const double sum = std::accumulate(p.begin(), p.end(), 0.0);
+  for (double& x : p) x /= sum;
+  std::sort(p.begin(), p.end(), std::greater<>());
+  return p;
+}
+
+double expected_distinct_experts(std::int64_t experts, double top_k, double tokens) {
+  const double E = static_cast<double>(experts);
+  return E * (1 - std::pow(1 - top_k / E, tokens));
+}
+
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens) {
+  double distinct = 0;
+  for (double p : shares) distinct += 1 - std::pow(1 - std::min(1.0, top_k * p), tokens);
+  return distinct;
+}
+
+namespace {
+
+double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI); }
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+// E[(X - cap)+] for X ~ N(mu, sigma^2).
+double expected_excess(double mu, double sigma, double cap) {
+  if (sigma <= 0) return std::max(0.0, mu - cap);
+  const double z = (cap - mu) / sigma;
+  return sigma * normal_pdf(z) + (mu - cap) * (1 - normal_cdf(z));
+}
+
+}  // namespace
+
+DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> shares, double copies,
+                                std::int64_t devices, double capacity_factor) {
+  DeviceLoad load;
+  const auto n = static_cast<std::size_t>(std::max<std::int64_t>(devices, 1));
+  const bool uniform = shares.empty();
+  const std::size_t E = uniform ? static_cast<std::size_t>(std::max<std::int64_t>(experts, 0)) : shares.size();
+  load.mean = copies / static_cast<double>(n);
+  load.expected_max = load.mean;
+  if (E == 0 || copies <= 0) return load;
+  // Contiguous placement: device d holds experts [d*E/n, (d+1)*E/n).
+  double busiest = 0, busiest_sigma = 0;
+  for (std::size_t d = 0; d < n; ++d) {
+    double q = 0;
+    if (uniform) q = static_cast<double>((d + 1) * E / n - d * E / n) / static_cast<double>(E);
+    else for (std::size_t i = d * E / n; i < (d + 1) * E / n; ++i) q += shares[i];
+    const double mu = copies * q;
+    if (mu > busiest) {
+      busiest = mu;
+      busiest_sigma = std::sqrt(copies * q * (1 - q));
+    }
+    if (uniform && d == 0) break;  // every device alike (when n divides E)
+  }
+  const double spread = n > 1 ? busiest_sigma * std::sqrt(2 * std::log(static_cast<double>(n))) : 0;
+  load.expected_max = std::min(copies, busiest + spread);
+  if (capacity_factor > 0) {
+    const double cap = capacity_factor * copies / static_cast<double>(E);  // per expert
+    double dropped = 0;
+    if (uniform) {
+      const double p = 1 / static_cast<double>(E);
+      dropped = static_cast<double>(E) * expected_excess(copies * p, std::sqrt(copies * p * (1 - p)), cap);
+    } else {
+      for (double p : shares) dropped += expected_excess(copies * p, std::sqrt(copies * p * (1 - p)), cap);
+    }
+    load.dropped_fraction = dropped / copies;
+    load.expected_max = std::min(load.expected_max, cap * static_cast<double>(E) / static_cast<double>(n));
+  }
+  return load;
+}
+
+double cache_hit_rate(std::int64_t experts, std::span<const double> shares, double capacity, CachePolicy policy) {
+  if (shares.empty()) return experts > 0 ? std::clamp(capacity / static_cast<double>(experts), 0.0, 1.0) : 0.0;
+  const double E = static_cast<double>(shares.size());
+  if (capacity >= E) return 1.0;
+  if (capacity <= 0) return 0.0;
+  if (policy == CachePolicy::lfu) {
+    // shares are sorted descending: the top C stay, a fractional last slot counts pro rata
+    double hit = 0, room = capacity;
+    for (double p : shares) {
+      hit += p * std::min(1.0, room);
+      room -= 1;
+      if (room <= 0) break;
+    }
+    return hit;
+  }
+  auto occupancy = [&](double t) {
+    double s = 0;
+    for (double p : shares) s += 1 - std::exp(-p * t);
+    return s;
+  };
+  double lo = 0, hi = 1;
+  while (occupancy(hi) < capacity && hi < 1e300) hi *= 2;
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (occupancy(mid) < capacity ? lo : hi) = mid;
+  }
+  const double t = 0.5 * (lo + hi);
+  double hit = 0;
+  for (double p : shares) hit += p * (1 - std::exp(-p * t));
+  return hit;
+}
+
+double simulate_cache_hit_rate(std::span<const double> shares, std::int64_t capacity, CachePolicy policy,
+                               std::int64_t requests, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::discrete_distribution<std::size_t> pick(shares.begin(), shares.end());
+  const auto C = static_cast<std::size_t>(std::max<std::int64_t>(capacity, 0));
+  std::list<std::size_t> order;  // LRU: front = most recent
+  std::unordered_map<std::size_t, std::list<std::size_t>::iterator> where;
+  std::vector<std::int64_t> counts(shares.size(), 0);  // LFU: request counts so far
+  std::vector<bool> cached(shares.size(), false);
+  std::size_t cached_count = 0;
+  std::int64_t hits = 0, counted = 0;
+  const std::int64_t warmup = requests / 10;
+  for (std::int64_t r = 0; r < requests; ++r) {
+    const std::size_t e = pick(rng);
+    bool hit = false;
+    if (policy == CachePolicy::lru) {
+      const auto it = where.find(e);
+      hit = it != where.end();
+      if (hit) order.erase(it->second);
+      order.push_front(e);
+      where[e] = order.begin();
+      if (order.size() > C) {
+        where.erase(order.back());
+        order.pop_back();
+      }
+    } else {
+      ++counts[e];
+      hit = cached[e];
+      if (!hit && C > 0) {
+        if (cached_count < C) {
+          cached[e] = true;
+          ++cached_count;
+        } else {  // evict the least frequently requested cached expert if e is now more popular
+          std::size_t victim = shares.size();
+          for (std::size_t i = 0; i < shares.size(); ++i)
+            if (cached[i] && (victim == shares.size() || counts[i] < counts[victim])) victim = i;
+          if (counts[e] > counts[victim]) {
+            cached[victim] = false;
+            cached[e] = true;
+          }
+        }
+      }
+    }
+    if (r >= warmup) {
+      hits += hit;
+      ++counted;
+    }
+  }
+  return counted > 0 ? static_cast<double>(hits) / static_cast<double>(counted) : 0;
+}
+
+}  // namespace moesim
