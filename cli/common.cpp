@@ -40,3 +40,53 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 }
 
 }  // namespace moesim::cli
+
+namespace moesim::cli {
+
+void DeploymentOptions::add_to(po::options_description& options) {
+  Parallelism& p = deployment.parallel;
+  Offload& o = deployment.offload;
+  options.add_options()
+      ("tp", po::value(&p.tp)->default_value(1), "tensor-parallel degree")
+      ("ep", po::value(&p.ep)->default_value(1), "expert-parallel degree (divides experts and tp * dp)")
+      ("pp", po::value(&p.pp)->default_value(1), "pipeline stages")
+      ("dp", po::value(&p.dp)->default_value(1), "data-parallel replicas (the batch is split over them)")
+      ("microbatches", po::value(&p.microbatches)->default_value(1), "micro-batches per training step (pipeline bubble (pp-1)/m)")
+      ("capacity-factor", po::value(&deployment.capacity_factor)->default_value(0), "expert capacity factor; 0 = dropless")
+      ("routing-skew", po::value(&routing_skew)->default_value(0), "Zipf exponent of expert popularity; 0 = uniform routing")
+      ("offload", po::value(&offload)->default_value("none"), "where routed experts live: none | host | storage")
+      ("expert-cache", po::value(&o.cache_experts_per_layer)->default_value(0), "experts cached per MoE layer when offloading")
+      ("cache-policy", po::value(&cache_policy)->default_value("lru"), "expert cache policy: lru | lfu")
+      ("prefetch-accuracy", po::value(&o.prefetch_accuracy)->default_value(0), "fraction of misses predicted a layer ahead, 0..1");
+}
+
+void DeploymentOptions::finish() {
+  Offload& o = deployment.offload;
+  if (offload == "none") o.target = OffloadTarget::none;
+  else if (offload == "host") o.target = OffloadTarget::host;
+  else if (offload == "storage") o.target = OffloadTarget::storage;
+  else throw BadInput{{{"--offload", "unknown_value", "\"" + offload + "\" must be none, host or storage"}}};
+  if (cache_policy == "lru") o.policy = CachePolicy::lru;
+  else if (cache_policy == "lfu") o.policy = CachePolicy::lfu;
+  else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be lru or lfu"}}};
+  Diagnostics d;
+  auto at_least_one = [&](const char* name, std::int64_t v) {
+    if (v < 1 || v > 1 << 20) d.push_back({std::string("--") + name, "out_of_range", std::to_string(v) + " must be in [1, 1048576]"});
+  };
+  const Parallelism& p = deployment.parallel;
+  at_least_one("tp", p.tp);
+  at_least_one("ep", p.ep);
+  at_least_one("pp", p.pp);
+  at_least_one("dp", p.dp);
+  at_least_one("microbatches", p.microbatches);
+  if (!(o.prefetch_accuracy >= 0 && o.prefetch_accuracy <= 1))
+    d.push_back({"--prefetch-accuracy", "out_of_range", "must be in [0, 1]"});
+  if (!(o.cache_experts_per_layer >= 0 && o.cache_experts_per_layer <= 1e7))
+    d.push_back({"--expert-cache", "out_of_range", "must be in [0, 1e7]"});
+  if (!(deployment.capacity_factor >= 0 && deployment.capacity_factor <= 1e6))
+    d.push_back({"--capacity-factor", "out_of_range", "must be 0 (dropless) or positive"});
+  if (!(routing_skew >= 0 && routing_skew <= 10)) d.push_back({"--routing-skew", "out_of_range", "must be in [0, 10]"});
+  if (!d.empty()) throw BadInput{d};
+}
+
+}  // namespace moesim::cli

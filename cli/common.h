@@ -36,5 +36,24 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 using Command = std::function<int(const std::vector<std::string>& args)>;
 int run_estimate(const std::vector<std::string>& args);
 int run_models(const std::vector<std::string>& args);
+int run_hw(const std::vector<std::string>& args);
+int run_sweep(const std::vector<std::string>& args);
+
+}  // namespace moesim::cli
+
+#include "moesim/model/latency.h"
+#include "moesim/model/routing.h"
+
+namespace moesim::cli {
+
+// Parallelism, offloading and routing options shared by `estimate` and `sweep`.
+struct DeploymentOptions {
+  Deployment deployment;
+  std::string offload = "none", cache_policy = "lru";
+  double routing_skew = 0;
+  void add_to(po::options_description& options);
+  // Reads the strings into `deployment`; throws BadInput.
+  void finish();
+};
 
 }  // namespace moesim::cli

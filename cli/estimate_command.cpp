@@ -1,7 +1,9 @@
 // moesim estimate: parameters, FLOPs and memory of one model under one workload.
 #include <iostream>
+#include <optional>
 
 #include "common.h"
+#include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
 #include "moesim/io/report.h"
 #include "moesim/model/enum_names.h"
@@ -25,6 +27,13 @@ examples:
   moesim estimate --model config.json --phase decode --batch 64 --context 32768 --format json
   moesim estimate --model qwen3-30b-a3b --phase train --batch 256 --context 4096 --tokens 36e12 --recompute full
   moesim estimate --model mixtral-8x7b --weight-format int4-g128 --kv-format fp8
+  moesim estimate --model mixtral-8x7b --hw h100-sxm --tp 2 --phase decode --batch 1
+  moesim estimate --model deepseek-v3 --hw h200 --ep 8 --dp 8 --phase decode --batch 256 --format json
+  moesim estimate --model qwen3-30b-a3b --hw jetson-agx-orin-64gb --offload storage --expert-cache 16 --routing-skew 1.0
+
+With --hw the latency model runs too: times in seconds, per-device memory, the operator
+breakdown and the bound of each operator; a deployment that does not fit is reported as
+infeasible (exit code 0) with the reason.
 
 options)";
 
@@ -46,6 +55,8 @@ int run_estimate(const std::vector<std::string>& args) {
   std::string model_spec, phase, format, recompute, optimizer, weight_format, kv_format, activation_format,
       gradient_format, state_format;
   bool no_master_weights = false, no_flash_attention = false;
+  std::string hw_spec;
+  DeploymentOptions deployment;
   Workload w;
   po::options_description options;
   options.add_options()
@@ -64,13 +75,16 @@ int run_estimate(const std::vector<std::string>& args) {
       ("weight-format", po::value(&weight_format), "store every weight matrix and embedding in this format (norms keep theirs), e.g. bf16, fp8, int4-g128, mxfp4")
       ("kv-format", po::value(&kv_format), "KV-cache format (overrides the model's own)")
       ("activation-format", po::value(&activation_format), "activation format (overrides the model's own)")
-      ("format", po::value(&format)->default_value("table"), "output: table | json | csv");
+      ("format", po::value(&format)->default_value("table"), "output: table | json | csv")
+      ("hw", po::value(&hw_spec), "hardware profile: a shipped name (moesim hw) or a profile file");
+  deployment.add_to(options);
   po::variables_map vm;
   if (!parse_command_line(args, options, kUsage, vm)) return kOk;
 
   w.phase = parse_option<Phase>("phase", phase);
   w.training.recompute = parse_option<Recompute>("recompute", recompute);
   w.training.optimizer = parse_option<Optimizer>("optimizer", optimizer);
+  deployment.finish();
   w.training.gradient_format = parse_format_option("gradient-format", gradient_format);
   w.training.optimizer_state_format = parse_format_option("optimizer-state-format", state_format);
   w.training.master_weights = !no_master_weights;
@@ -95,10 +109,42 @@ int run_estimate(const std::vector<std::string>& args) {
   if (vm.count("activation-format")) p.activations = parse_format_option("activation-format", activation_format);
 
   const Estimate e = estimate(model->arch, w);
+  std::optional<Hardware> hw;
+  LatencyEstimate latency;
+  if (vm.count("hw")) {
+    Diagnostics d;
+    hw = io::load_hardware(hw_spec, d);
+    if (!hw) throw BadInput{d};
+    const std::vector<double> shares = deployment.routing_skew > 0 && model->arch.moe.experts > 0
+                                           ? expert_shares(model->arch.moe.experts, RoutingSkew{deployment.routing_skew, {}})
+                                           : std::vector<double>{};
+    latency = estimate_latency(model->arch, w, *hw, deployment.deployment, shares);
+  } else if (!vm["tp"].defaulted() || !vm["ep"].defaulted() || !vm["pp"].defaulted() || !vm["dp"].defaulted() ||
+             !vm["offload"].defaulted()) {
+    throw BadInput{{{"--hw", "missing", "parallelism and offloading options need a hardware profile (--hw)"}}};
+  }
   switch (out_format) {
-    case OutputFormat::table: std::cout << io::estimate_table(*model, w, e); break;
-    case OutputFormat::json: std::cout << io::estimate_json(*model, w, e).dump(2) << "\n"; break;
-    case OutputFormat::csv: std::cout << io::estimate_csv_header() << "\n" << io::estimate_csv_row(e) << "\n"; break;
+    case OutputFormat::table:
+      std::cout << io::estimate_table(*model, w, e);
+      if (hw) std::cout << "\n" << io::describe_hardware(*hw) << io::describe_deployment(deployment.deployment) << "\n"
+                        << io::latency_table(latency, w.phase);
+      break;
+    case OutputFormat::json: {
+      io::Json j = io::estimate_json(*model, w, e);
+      if (hw) {
+        j["hardware"] = hw->name;
+        io::add_latency_json(j, latency);
+      }
+      std::cout << j.dump(2) << "\n";
+      break;
+    }
+    case OutputFormat::csv:
+      std::cout << io::estimate_csv_header();
+      if (hw) for (const auto& f : io::latency_fields()) std::cout << "," << f.key;
+      std::cout << "\n" << io::estimate_csv_row(e);
+      if (hw) for (const auto& f : io::latency_fields()) std::cout << "," << f.value(latency);
+      std::cout << "\n";
+      break;
   }
   return kOk;
 }

@@ -14,6 +14,8 @@ usage: moesim <command> [options]      (moesim <command> --help for its options)
 commands:
   estimate   parameters, FLOPs and memory of a model under a workload
   models     list the built-in presets, or show how a model file is read
+  hw         list, show or lint hardware profiles
+  sweep      a Cartesian product of configurations, streamed as CSV or JSON lines
 
 examples:
   moesim estimate                                  # Mixtral-8x7B, decode, batch 1, 4096 context
@@ -26,7 +28,8 @@ examples:
 
 int main(int argc, char** argv) {
   using namespace moesim::cli;
-  const std::map<std::string, Command> commands{{"estimate", run_estimate}, {"models", run_models}};
+  const std::map<std::string, Command> commands{
+      {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep}};
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -35,7 +38,7 @@ int main(int argc, char** argv) {
     }
     const auto command = commands.find(args[0]);
     if (command == commands.end()) {
-      std::cerr << "moesim: error: unknown command \"" << args[0] << "\" (commands: estimate, models; see moesim --help)\n";
+      std::cerr << "moesim: error: unknown command \"" << args[0] << "\" (commands: estimate, models, hw, sweep; see moesim --help)\n";
       return kBadInput;
     }
     return command->second(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -65,8 +65,22 @@ std::string human(double v, Unit unit) {
       if (a >= 1e6) return fixed(v / 1e6, 3) + " M";
       return fixed(v, 0);
     case Unit::tokens:
+      if (a >= 1e12) return fixed(v / 1e12, 3) + " T tokens";
       if (a >= 1e9) return fixed(v / 1e9, 3) + " B tokens";
       return fixed(v, 0) + " tokens";
+    case Unit::seconds:
+      if (a == 0) return "0 s";
+      if (a < 1e-3) return fixed(v * 1e6, 2) + " us";
+      if (a < 1) return fixed(v * 1e3, 3) + " ms";
+      if (a < 86400 * 2) return fixed(v, 3) + " s";
+      return fixed(v / 86400, 2) + " days";
+    case Unit::per_second: return fixed(v, 1) + " /s";
+    case Unit::ratio: return fixed(v, 4);
+    case Unit::joules:
+      if (a >= 3.6e9) return fixed(v / 3.6e9, 2) + " MWh";
+      return fixed(v / 3.6e6, 3) + " kWh";
+    case Unit::usd: return "$" + fixed(v, 0);
+    case Unit::hours: return fixed(v, 0) + " h";
     case Unit::flop: {
       static const char* const names[] = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "EFLOP", "ZFLOP", "YFLOP"};
       int k = 0;
@@ -259,6 +273,136 @@ std::string estimate_csv_row(const Estimate& e) {
   std::string s;
   for (const EstimateField& f : estimate_fields()) s += (s.empty() ? "" : ",") + exact(f.value(e));
   return s;
+}
+
+}  // namespace moesim::io
+
+namespace moesim::io {
+
+const std::vector<LatencyField>& latency_fields() {
+  static const std::vector<LatencyField> fields{
+      {"feasible", Unit::ratio, "feasible (1 = yes)", [](const LatencyEstimate& l) { return l.feasible() ? 1.0 : 0.0; }},
+      {"latency.prefill_s", Unit::seconds, "prefill (time to first token)", [](const LatencyEstimate& l) { return l.prefill_s; }},
+      {"latency.decode_step_s", Unit::seconds, "decode step (time per output token)", [](const LatencyEstimate& l) { return l.decode_step_s; }},
+      {"latency.train_step_s", Unit::seconds, "training step", [](const LatencyEstimate& l) { return l.train_step_s; }},
+      {"throughput.decode_tokens_per_s", Unit::per_second, "decode tokens per second (all replicas)",
+       [](const LatencyEstimate& l) { return l.decode_tokens_per_s; }},
+      {"training.total_s", Unit::seconds, "training on D tokens", [](const LatencyEstimate& l) { return l.train_total_s; }},
+      {"training.device_hours", Unit::hours, "device-hours", [](const LatencyEstimate& l) { return l.device_hours; }},
+      {"training.energy_j", Unit::joules, "energy at TDP", [](const LatencyEstimate& l) { return l.energy_j; }},
+      {"training.cost_usd", Unit::usd, "cost at the profile's price", [](const LatencyEstimate& l) { return l.cost_usd; }},
+      {"memory_per_device.weights_bytes", Unit::bytes, "weights per device", [](const LatencyEstimate& l) { return l.memory.weights_bytes; }},
+      {"memory_per_device.kv_cache_bytes", Unit::bytes, "KV cache per device", [](const LatencyEstimate& l) { return l.memory.kv_cache_bytes; }},
+      {"memory_per_device.training_state_bytes", Unit::bytes, "training state per device",
+       [](const LatencyEstimate& l) { return l.memory.training_state_bytes; }},
+      {"memory_per_device.total_bytes", Unit::bytes, "total per device", [](const LatencyEstimate& l) { return l.memory.total_bytes; }},
+      {"memory_per_device.capacity_bytes", Unit::bytes, "device memory", [](const LatencyEstimate& l) { return l.memory.capacity_bytes; }},
+      {"routing.decode_distinct_experts", Unit::ratio, "distinct experts per MoE layer (decode)",
+       [](const LatencyEstimate& l) { return l.decode_distinct_experts; }},
+      {"routing.max_load_over_mean", Unit::ratio, "busiest EP device / mean (decode)", [](const LatencyEstimate& l) { return l.max_load_over_mean; }},
+      {"routing.dropped_fraction", Unit::ratio, "tokens dropped at capacity (training)", [](const LatencyEstimate& l) { return l.dropped_fraction; }},
+      {"offload.cache_hit_rate", Unit::ratio, "expert cache hit rate", [](const LatencyEstimate& l) { return l.expert_cache_hit_rate; }},
+      {"offload.decode_io_share", Unit::ratio, "share of decode time in expert I/O", [](const LatencyEstimate& l) { return l.decode_io_share; }},
+  };
+  return fields;
+}
+
+std::string describe_hardware(const Hardware& hw) {
+  std::ostringstream o;
+  o << "hardware: " << hw.name << " (" << hw.kind << ")\n";
+  o << "  source: " << hw.provenance.method << ", " << hw.provenance.source;
+  if (!hw.provenance.date.empty()) o << ", " << hw.provenance.date;
+  o << "\n  compute (dense):";
+  for (std::size_t i = 0; i < kComputeFormatCount; ++i)
+    if (hw.peak_flop_per_s[i] > 0) o << " " << to_string(static_cast<ComputeFormat>(i)) << " " << fixed(hw.peak_flop_per_s[i] / 1e12, 1) << " TFLOP/s";
+  o << "\n  memory: " << human(hw.memory_bytes, Unit::bytes) << " at " << fixed(hw.memory_bandwidth_bytes_per_s / 1e9, 1)
+    << " GB/s; cache " << human(hw.cache_bytes, Unit::bytes) << "\n";
+  o << "  links: host " << fixed(hw.host_link.bandwidth_bytes_per_s / 1e9, 1) << " GB/s, scale-up "
+    << fixed(hw.scale_up.bandwidth_bytes_per_s / 1e9, 1) << " GB/s x " << hw.scale_up_devices << " devices, scale-out "
+    << fixed(hw.scale_out.bandwidth_bytes_per_s / 1e9, 2) << " GB/s\n";
+  if (hw.storage_sequential_read_bytes_per_s > 0)
+    o << "  storage: " << fixed(hw.storage_sequential_read_bytes_per_s / 1e9, 2) << " GB/s sequential, "
+      << fixed(hw.storage_random_read_bytes_per_s / 1e9, 2) << " GB/s random\n";
+  o << "  efficiency: large GEMM " << fixed(hw.gemm_by_tokens.at(1e9), 2) << ", large transfers "
+    << fixed(hw.memory_by_bytes.at(1e12), 2) << ", links " << fixed(hw.link_efficiency, 2) << ", operator overhead "
+    << human(hw.kernel_overhead_s, Unit::seconds) << "\n";
+  if (hw.tdp_w > 0) o << "  power: " << fixed(hw.tdp_w, 0) << " W";
+  if (hw.price_usd_per_hour > 0) o << "   price: " << fixed(hw.price_usd_per_hour, 2) << " USD/h";
+  o << "\n";
+  return o.str();
+}
+
+std::string describe_deployment(const Deployment& d) {
+  const Parallelism& p = d.parallel;
+  std::ostringstream o;
+  o << "deployment: tp " << p.tp << ", ep " << p.ep << ", pp " << p.pp << ", dp " << p.dp << " (" << p.devices() << " devices)";
+  if (p.pp > 1) o << ", " << p.microbatches << " micro-batches";
+  if (d.capacity_factor > 0) o << ", capacity factor " << d.capacity_factor;
+  if (d.offload.target != OffloadTarget::none)
+    o << "; experts offloaded to " << (d.offload.target == OffloadTarget::host ? "host memory" : "storage") << ", cache "
+      << d.offload.cache_experts_per_layer << " experts/layer (" << (d.offload.policy == CachePolicy::lru ? "LRU" : "LFU")
+      << "), prefetch accuracy " << d.offload.prefetch_accuracy;
+  return o.str() + "\n";
+}
+
+std::string infeasible_reason(const LatencyEstimate& l) {
+  if (l.feasible()) return "";
+  std::string s(to_string(l.infeasible));
+  if (l.infeasible == Infeasible::memory)
+    s += " (" + human(l.memory.total_bytes, Unit::bytes) + " needed per device, " + human(l.memory.capacity_bytes, Unit::bytes) + " available)";
+  return s;
+}
+
+void add_latency_json(Json& out, const LatencyEstimate& l) {
+  for (const LatencyField& f : latency_fields()) {
+    const auto dot = f.key.find('.');
+    if (dot == std::string_view::npos) continue;
+    out[std::string(f.key.substr(0, dot))][std::string(f.key.substr(dot + 1))] = f.value(l);
+  }
+  out["feasible"] = l.feasible();
+  out["infeasible_reason"] = infeasible_reason(l);
+  auto phase = [](const PhaseTime& p) {
+    Json ops = Json::object();
+    for (std::size_t k = 0; k < kOpCount; ++k) {
+      const OpTime& t = p.op[k];
+      if (t.time_s <= 0) continue;
+      ops[std::string(to_string(static_cast<Op>(k)))] = {{"time_s", t.time_s},     {"bound", to_string(t.bound)},
+                                                         {"compute_s", t.compute_s}, {"memory_s", t.memory_s},
+                                                         {"communication_s", t.communication_s}, {"io_s", t.io_s},
+                                                         {"flops", t.flops},       {"bytes", t.bytes}};
+    }
+    return Json{{"total_s", p.total_s}, {"operators", ops}};
+  };
+  out["breakdown"] = {{"prefill", phase(l.prefill)}, {"decode", phase(l.decode)}, {"train", phase(l.train)}};
+}
+
+std::string latency_table(const LatencyEstimate& l, Phase phase) {
+  std::ostringstream o;
+  if (!l.feasible()) o << "INFEASIBLE: " << infeasible_reason(l) << "\n";
+  std::string section;
+  for (const LatencyField& f : latency_fields()) {
+    if (f.key == "feasible") continue;
+    const std::string head(f.key.substr(0, f.key.find('.')));
+    if (head != section) {
+      section = head;
+      o << section << "\n";
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-44s %18s\n", std::string(f.label).c_str(), human(f.value(l), f.unit).c_str());
+    o << line;
+  }
+  const PhaseTime& p = phase == Phase::prefill ? l.prefill : phase == Phase::decode ? l.decode : l.train;
+  o << "where the " << to_string(phase) << " time goes (per device)\n";
+  for (std::size_t k = 0; k < kOpCount; ++k) {
+    const OpTime& t = p.op[k];
+    if (t.time_s <= 0) continue;
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-20s %14s %6.1f%%  %s-bound\n", std::string(to_string(static_cast<Op>(k))).c_str(),
+                  human(t.time_s, Unit::seconds).c_str(), p.total_s > 0 ? 100 * t.time_s / p.total_s : 0.0,
+                  std::string(to_string(t.bound)).c_str());
+    o << line;
+  }
+  return o.str();
 }
 
 }  // namespace moesim::io

@@ -8,11 +8,13 @@
 
 #include "moesim/io/model_io.h"
 #include "moesim/model/estimate.h"
+#include "moesim/model/hardware.h"
+#include "moesim/model/latency.h"
 #include "moesim/model/workload.h"
 
 namespace moesim::io {
 
-enum class Unit { params, flop, bytes, tokens };
+enum class Unit { params, flop, bytes, tokens, seconds, per_second, ratio, joules, usd, hours };
 
 struct EstimateField {
   std::string_view key;  // dotted path in the JSON output, and the CSV column name
@@ -32,6 +34,24 @@ Json estimate_json(const LoadedModel& model, const Workload& w, const Estimate& 
 std::string estimate_table(const LoadedModel& model, const Workload& w, const Estimate& e);
 std::string estimate_csv_header();
 std::string estimate_csv_row(const Estimate& e);
+
+// The latency fields, listed once like estimate_fields(); a LatencyEstimate in, a number out.
+struct LatencyField {
+  std::string_view key;
+  Unit unit;
+  std::string_view label;
+  std::function<double(const LatencyEstimate&)> value;
+};
+const std::vector<LatencyField>& latency_fields();
+
+std::string describe_hardware(const Hardware& hw);
+std::string describe_deployment(const Deployment& d);
+// Adds "latency", "throughput", "feasible", "infeasible_reason", "memory_per_device" and the
+// per-operator breakdown of each phase to an estimate's JSON.
+void add_latency_json(Json& out, const LatencyEstimate& l);
+std::string latency_table(const LatencyEstimate& l, Phase phase);
+// One-line reason for an infeasible result, with the numbers that decided it.
+std::string infeasible_reason(const LatencyEstimate& l);
 
 // 46.70e9 -> "46.70 B"; bytes in GiB/MiB; FLOPs in GFLOP/TFLOP...
 std::string human(double value, Unit unit);

@@ -1,0 +1,174 @@
+// The latency model: hand-derived floors, and properties over grids.
+#include <catch2/catch.hpp>
+
+#include "moesim/model/estimate.h"
+#include "moesim/model/latency.h"
+
+using namespace moesim;
+
+namespace {
+
+// Mixtral-8x7B as in data/models/mixtral-8x7b.json (Jiang et al. 2024, Table 1).
+Architecture mixtral() {
+  Architecture a;
+  a.name = "Mixtral-8x7B";
+  a.hidden_size = 4096;
+  a.vocab_size = 32000;
+  a.attention.heads = 32;
+  a.attention.kv_heads = 8;
+  a.attention.head_dim = 128;
+  a.moe.experts = 8;
+  a.moe.top_k = 2;
+  a.moe.expert.width = 14336;
+  a.layers.assign(32, LayerConfig{LayerFfn::moe, AttentionSpan::full});
+  return a;
+}
+
+// An H100 SXM at 100% of its datasheet peaks (989.4 TFLOP/s bf16, 3.35 TB/s), no overheads,
+// with links and compute so fast that only the named bound remains.
+Hardware ideal(bool memory_bound) {
+  Hardware hw;
+  hw.name = "ideal";
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::bf16)] = memory_bound ? 1e30 : 989.4e12;
+  hw.memory_bytes = 80.0 * (1 << 30);
+  hw.memory_bandwidth_bytes_per_s = memory_bound ? 3.35e12 : 1e30;
+  hw.scale_up = {1e30, 0};
+  hw.scale_out = {1e30, 0};
+  hw.scale_up_devices = 8;
+  return hw;
+}
+
+Workload work(Phase phase, std::int64_t batch, std::int64_t context) {
+  Workload w;
+  w.phase = phase;
+  w.batch = batch;
+  w.context = context;
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("latency golden: Mixtral-8x7B decode bandwidth floor on two H100s with TP 2") {
+  Deployment d;
+  d.parallel.tp = 2;
+  const Architecture a = mixtral();
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 1, 1), ideal(true), d);
+  REQUIRE(l.feasible());
+  // A batch-1 step reads every active weight once: 12.749e9 parameters excluding the input
+  // embedding (REFERENCE.md §2) x 2 bytes, split over 2 devices -> 12.75 GB at 3.35 TB/s = 3.806 ms
+  // (the "about 3.8 ms"); the embedding row, activations and one cached token add < 0.1%.
+  CHECK(l.decode_step_s == Approx(12.7489e9 * 2 / 2 / 3.35e12).epsilon(0.002));
+}
+
+TEST_CASE("latency golden: Mixtral-8x7B 1024-token prefill compute floor") {
+  Deployment d;
+  d.parallel.tp = 2;
+  const Architecture a = mixtral();
+  const Workload w = work(Phase::prefill, 1, 1024);
+  const LatencyEstimate l = estimate_latency(a, w, ideal(false), d);
+  // Prefill FLOPs: 2 x 12.618e9 non-embedding active parameters x 1024 tokens = 25.84 TFLOP,
+  // attention 4 x 32 heads x 128 x (1025/2 keys) x 32 layers x 1024 = 0.27 TFLOP, last-token
+  // logits 2 x 4096 x 32000 = 0.26 GFLOP: 26.11 TFLOP. Split over 2 devices at 989.4 TFLOP/s =
+  // 13.2 ms; only the router (2 x 4096 x 8 per token and layer) is not split by TP (+0.004%).
+  const double flops = estimate(a, w).flops.prefill;
+  CHECK(flops == Approx(26.11e12).epsilon(0.001));
+  CHECK(l.prefill_s == Approx(flops / 2 / 989.4e12).epsilon(0.001));
+}
+
+TEST_CASE("latency property: non-increasing in bandwidth and peak FLOP/s") {
+  const Architecture a = mixtral();
+  for (std::int64_t batch : {1, 16, 256}) {
+    for (Phase phase : {Phase::prefill, Phase::decode, Phase::train}) {
+      Hardware hw = ideal(false);
+      hw.memory_bandwidth_bytes_per_s = 1e12;
+      hw.memory_bytes = 1e15;
+      double previous = 1e30;
+      for (double bw : {1e11, 1e12, 3e12, 1e13}) {
+        hw.memory_bandwidth_bytes_per_s = bw;
+        const LatencyEstimate l = estimate_latency(a, work(phase, batch, 512), hw, Deployment{});
+        const double t = phase == Phase::prefill ? l.prefill_s : phase == Phase::decode ? l.decode_step_s : l.train_step_s;
+        CHECK(t <= previous);
+        previous = t;
+      }
+      previous = 1e30;
+      for (double peak : {1e13, 1e14, 1e15, 1e16}) {
+        hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::bf16)] = peak;
+        const LatencyEstimate l = estimate_latency(a, work(phase, batch, 512), hw, Deployment{});
+        const double t = phase == Phase::prefill ? l.prefill_s : phase == Phase::decode ? l.decode_step_s : l.train_step_s;
+        CHECK(t <= previous);
+        previous = t;
+      }
+    }
+  }
+}
+
+TEST_CASE("latency property: decode weight bytes grow with batch, bounded by all experts") {
+  Architecture a = mixtral();
+  a.moe.experts = 64;
+  a.moe.top_k = 4;
+  a.moe.expert.width = 1792;
+  const Hardware hw = ideal(true);
+  const double expert_bytes = 3.0 * 4096 * 1792 * 2;
+  const double all_experts = 64 * expert_bytes * 32;
+  double previous = 0;
+  for (std::int64_t batch : {1, 2, 4, 8, 16, 64, 256, 1024, 8192}) {
+    const LatencyEstimate l = estimate_latency(a, work(Phase::decode, batch, 1), hw, Deployment{});
+    const double weights = l.decode[Op::routed_experts].bytes - batch * 4.0 * (2 * 4096 + 2 * 1792) * 2 * 32;
+    CHECK(weights >= previous);
+    CHECK(weights <= all_experts * 1.000001);
+    previous = weights;
+  }
+  // batch 1 reads top_k experts per layer; a large batch reads all of them
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, Deployment{}).decode_distinct_experts == Approx(4));
+  CHECK(estimate_latency(a, work(Phase::decode, 8192, 1), hw, Deployment{}).decode_distinct_experts == Approx(64));
+}
+
+TEST_CASE("latency property: data parallel replicas and EP = 1 change nothing per replica") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::bf16)] = 989.4e12;
+  const LatencyEstimate single = estimate_latency(a, work(Phase::decode, 8, 2048), hw, Deployment{});
+  Deployment replicas;
+  replicas.parallel.dp = 4;
+  replicas.parallel.ep = 1;
+  const LatencyEstimate four = estimate_latency(a, work(Phase::decode, 32, 2048), hw, replicas);
+  CHECK(four.decode_step_s == Approx(single.decode_step_s));
+  CHECK(four.decode_tokens_per_s == Approx(4 * single.decode_tokens_per_s));
+  CHECK(four.memory.total_bytes == Approx(single.memory.total_bytes));
+}
+
+TEST_CASE("latency: what does not fit is reported, not thrown") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 24.0 * (1 << 30);  // 93 GB of weights on a 24 GiB card
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 1, 1), hw, Deployment{});
+  CHECK(l.infeasible == Infeasible::memory);
+  CHECK(l.memory.total_bytes > l.memory.capacity_bytes);
+  Deployment d;
+  d.parallel.ep = 3;  // does not divide 8 experts
+  d.parallel.dp = 3;
+  CHECK(estimate_latency(a, work(Phase::decode, 3, 1), ideal(true), d).infeasible == Infeasible::ep_not_dividing_experts);
+  d.parallel = {};
+  d.parallel.tp = 3;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), ideal(true), d).infeasible == Infeasible::tp_not_dividing_heads);
+}
+
+TEST_CASE("latency: expert offloading is governed by the cache hit rate and storage bandwidth") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 24.0 * (1 << 30);
+  hw.storage_sequential_read_bytes_per_s = 7e9;
+  hw.storage_random_read_bytes_per_s = 1e9;
+  Deployment d;
+  d.offload.target = OffloadTarget::storage;
+  d.offload.cache_experts_per_layer = 2;  // 2 of 8 experts resident per layer
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 1, 1), hw, d);
+  REQUIRE(l.feasible());
+  CHECK(l.expert_cache_hit_rate == Approx(0.25));
+  // Batch 1: 2 experts per layer, 75% miss, each 352 MB read at 7 GB/s, over 32 layers.
+  const double expert_bytes = 3.0 * 4096 * 14336 * 2;
+  CHECK(l.decode[Op::expert_io].io_s == Approx(32 * 2 * 0.75 * expert_bytes / 7e9));
+  CHECK(l.decode_io_share > 0.9);
+  d.offload.prefetch_accuracy = 1;  // every miss predicted: at most one layer's compute hides
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).decode_step_s < l.decode_step_s);
+}

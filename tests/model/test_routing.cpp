@@ -1,0 +1,77 @@
+// Routing statistics against Monte Carlo counts and a trace-driven cache simulation.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "moesim/model/routing.h"
+
+using namespace moesim;
+
+TEST_CASE("routing: expected distinct experts matches a Monte Carlo count (uniform top-k)") {
+  std::mt19937_64 rng(7);
+  for (const auto& [E, K, T] : {std::tuple{8, 2, 1}, {8, 2, 4}, {64, 8, 16}, {256, 8, 32}, {128, 1, 200}}) {
+    INFO("E=" << E << " K=" << K << " T=" << T);
+    double total = 0;
+    const int trials = 4000;
+    std::vector<int> experts(static_cast<std::size_t>(E));
+    for (int t = 0; t < trials; ++t) {
+      std::set<int> touched;
+      for (int token = 0; token < T; ++token) {  // K distinct experts per token, uniformly
+        std::iota(experts.begin(), experts.end(), 0);
+        std::shuffle(experts.begin(), experts.end(), rng);
+        touched.insert(experts.begin(), experts.begin() + K);
+      }
+      total += static_cast<double>(touched.size());
+    }
+    // E(1 - (1 - K/E)^T), REFERENCE.md §3; Monte Carlo standard error is below 0.5%.
+    CHECK(expected_distinct_experts(E, K, T) == Approx(total / trials).epsilon(0.01));
+  }
+}
+
+TEST_CASE("routing: uniform shares reproduce the closed form; skew lowers the count") {
+  const auto uniform = expert_shares(64, RoutingSkew{});
+  CHECK(expected_distinct_experts(uniform, 8, 16) == Approx(expected_distinct_experts(64, 8, 16)).epsilon(1e-12));
+  const auto skewed = expert_shares(64, RoutingSkew{1.2, {}});
+  CHECK(expected_distinct_experts(skewed, 8, 16) < expected_distinct_experts(64, 8, 16));
+  CHECK(skewed.front() > skewed.back());
+  double sum = 0;
+  for (double p : skewed) sum += p;
+  CHECK(sum == Approx(1));
+}
+
+TEST_CASE("routing: the cache hit rate matches a trace-driven simulation") {
+  for (double skew : {0.0, 0.8, 1.2}) {
+    const auto shares = expert_shares(64, RoutingSkew{skew, {}});
+    for (std::int64_t capacity : {4, 16, 32}) {
+      INFO("skew " << skew << " capacity " << capacity);
+      // Che's approximation for LRU is accurate to about a percentage point (Fricker et al. 2012).
+      CHECK(cache_hit_rate(64, shares, static_cast<double>(capacity), CachePolicy::lru) ==
+            Approx(simulate_cache_hit_rate(shares, capacity, CachePolicy::lru, 200000, 11)).margin(0.015));
+      CHECK(cache_hit_rate(64, shares, static_cast<double>(capacity), CachePolicy::lfu) ==
+            Approx(simulate_cache_hit_rate(shares, capacity, CachePolicy::lfu, 200000, 11)).margin(0.015));
+    }
+  }
+  CHECK(cache_hit_rate(64, {}, 16, CachePolicy::lru) == Approx(0.25));  // uniform: C/E
+}
+
+TEST_CASE("routing: device load under expert parallelism") {
+  // One device holds everything: its load is all the copies.
+  const DeviceLoad one = expected_device_load(64, {}, 1000, 1, 0);
+  CHECK(one.expected_max == Approx(1000));
+  // Eight devices: the busiest exceeds the mean 125 by about sigma*sqrt(2 ln 8).
+  const DeviceLoad eight = expected_device_load(64, {}, 1000, 8, 0);
+  CHECK(eight.mean == Approx(125));
+  CHECK(eight.expected_max == Approx(125 + std::sqrt(1000 * (1.0 / 8) * (7.0 / 8)) * std::sqrt(2 * std::log(8.0))));
+  // A capacity factor of 1 caps each device at the mean and drops the excess.
+  const DeviceLoad capped = expected_device_load(64, {}, 1000, 8, 1.0);
+  CHECK(capped.expected_max == Approx(125));
+  CHECK(capped.dropped_fraction > 0.01);
+  CHECK(capped.dropped_fraction < 0.2);
+  // Skew concentrates load on the first device.
+  const auto shares = expert_shares(64, RoutingSkew{1.0, {}});
+  CHECK(expected_device_load(64, shares, 1000, 8, 0).expected_max > eight.expected_max);
+}
