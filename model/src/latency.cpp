@@ -305,7 +305,7 @@ std::string_view to_string(Bound b) {
 std::string_view to_string(Infeasible r) {
   switch (r) {
     case Infeasible::none: return "";
-    case Infeasible::memory: return "weights, KV cache and training state exceed device memory";
+    case Infeasible::memory: return "does not fit in device memory";
     case Infeasible::ep_not_dividing_experts: return "ep does not divide the number of experts";
     case Infeasible::ep_exceeds_devices: return "ep must divide tp * dp (and every degree must be at least 1)";
     case Infeasible::tp_not_dividing_heads: return "tp does not divide the attention heads";

@@ -1,5 +1,6 @@
 #include "moesim/io/hardware_io.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -85,10 +86,11 @@ void section(ObjectReader& parent, std::string_view key, bool required, F&& body
   r.finish();
 }
 
+// Shortest text that reads back to the same value.
 std::string quantity(double v, const char* unit) {
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.6g %s", v, unit);
-  return buffer;
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return std::string(buffer, ec == std::errc() ? end : buffer) + " " + unit;
 }
 
 }  // namespace

@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "moesim/io/hardware_io.h"
+
+using namespace moesim;
+
+TEST_CASE("hardware: every shipped profile loads, cites its source and has realistic efficiencies") {
+  REQUIRE(io::shipped_hardware_profiles().size() >= 14);
+  for (const io::PresetInfo& p : io::shipped_hardware_profiles()) {
+    INFO(p.name);
+    Diagnostics d;
+    const auto hw = io::load_hardware(std::string(p.name), d);
+    INFO((d.empty() ? std::string() : d[0].path + ": " + d[0].message));
+    REQUIRE(hw);
+    CHECK(hw->provenance.method == "datasheet");
+    CHECK(hw->provenance.source.size() > 20);
+    CHECK(hw->memory_bytes > 0);
+    CHECK(hw->tdp_w > 0);
+    // Datasheet peaks are never reached. GPUs: large GEMMs typically 60-80% of peak (the
+    // power-capped L4 and the MI300X sit at 55%), large transfers 50-80% of bandwidth (issue 3);
+    // CPUs and phone/edge SoCs reach less of their peak.
+    const bool gpu = hw->kind == "gpu";
+    CHECK(hw->gemm_by_tokens.at(1e6) >= (gpu ? 0.55 : 0.25));
+    CHECK(hw->gemm_by_tokens.at(1e6) <= 0.8);
+    CHECK(hw->memory_by_bytes.at(1e12) >= (gpu ? 0.5 : 0.4));
+    CHECK(hw->memory_by_bytes.at(1e12) <= 0.8);
+    CHECK(hw->gemm_by_tokens.at(1) < hw->gemm_by_tokens.at(1e6));
+    if (hw->kind == "soc") CHECK(hw->storage_sequential_read_bytes_per_s > 0);  // edge offloading needs it
+  }
+}
+
+TEST_CASE("hardware: a profile written and read back is the same") {
+  for (const io::PresetInfo& p : io::shipped_hardware_profiles()) {
+    INFO(p.name);
+    Diagnostics d;
+    const auto hw = io::load_hardware(std::string(p.name), d);
+    REQUIRE(hw);
+    const auto again = io::read_hardware_profile(io::write_hardware_profile(*hw), d);
+    INFO((d.empty() ? std::string() : d[0].path + ": " + d[0].message));
+    REQUIRE(again);
+    for (std::size_t k = 0; k < kComputeFormatCount; ++k) CHECK(again->peak_flop_per_s[k] == hw->peak_flop_per_s[k]);
+    CHECK(again->memory_bandwidth_bytes_per_s == Approx(hw->memory_bandwidth_bytes_per_s));
+    CHECK(again->memory_bytes == Approx(hw->memory_bytes));
+    CHECK(again->scale_up_devices == hw->scale_up_devices);
+    CHECK(again->memory_by_bytes.size == hw->memory_by_bytes.size);
+    CHECK(again->memory_by_bytes.at(12345678) == Approx(hw->memory_by_bytes.at(12345678)));
+    CHECK(again->kernel_overhead_s == Approx(hw->kernel_overhead_s));
+  }
+}
+
+TEST_CASE("hardware: bad profiles give their error codes, every problem reported") {
+  const std::map<std::string, std::string> expected{
+      {"bad_bare_number", "missing_unit"},          {"bad_unit", "bad_unit"},
+      {"bad_unknown_key", "unknown_key"},            {"bad_curve_not_increasing", "not_increasing"},
+      {"bad_efficiency_above_one", "out_of_range"},  {"bad_no_compute", "missing"},
+      {"bad_missing_provenance", "missing"},
+  };
+  for (const auto& [name, code] : expected) {
+    INFO(name);
+    Diagnostics d;
+    CHECK_FALSE(io::load_hardware(std::string(MOESIM_FIXTURES_DIR) + "/hw/" + name + ".json", d));
+    REQUIRE_FALSE(d.empty());
+    CHECK(d[0].code == code);
+  }
+  Diagnostics d;  // lint reports all problems at once, with their JSON paths
+  CHECK_FALSE(io::load_hardware(std::string(MOESIM_FIXTURES_DIR) + "/hw/bad_several_problems.json", d));
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].path.ends_with("/memory/capacity"));
+  CHECK(d[1].path.ends_with("/power/tdp"));
+}
+
+TEST_CASE("hardware: the efficiency curve interpolates log-linearly and clamps") {
+  EfficiencyCurve c;
+  c.point[0] = {1e3, 0.2};
+  c.point[1] = {1e5, 0.6};
+  c.size = 2;
+  CHECK(c.at(10) == 0.2);
+  CHECK(c.at(1e4) == Approx(0.4));  // half-way in log space
+  CHECK(c.at(1e9) == 0.6);
+  CHECK(EfficiencyCurve{}.at(5) == 1.0);
+}
