@@ -38,6 +38,8 @@ int run_estimate(const std::vector<std::string>& args);
 int run_models(const std::vector<std::string>& args);
 int run_hw(const std::vector<std::string>& args);
 int run_sweep(const std::vector<std::string>& args);
+int run_fit(const std::vector<std::string>& args);
+int run_laws(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli
 

@@ -16,6 +16,8 @@ commands:
   models     list the built-in presets, or show how a model file is read
   hw         list, show or lint hardware profiles
   sweep      a Cartesian product of configurations, streamed as CSV or JSON lines
+  fit        fit a loss law (Chinchilla, Abnar et al. 2025, ...) to training runs
+  laws       the built-in loss laws with their published coefficients
 
 examples:
   moesim estimate                                  # Mixtral-8x7B, decode, batch 1, 4096 context
@@ -29,7 +31,8 @@ examples:
 int main(int argc, char** argv) {
   using namespace moesim::cli;
   const std::map<std::string, Command> commands{
-      {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep}};
+      {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep},
+      {"fit", run_fit},           {"laws", run_laws}};
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -38,7 +41,7 @@ int main(int argc, char** argv) {
     }
     const auto command = commands.find(args[0]);
     if (command == commands.end()) {
-      std::cerr << "moesim: error: unknown command \"" << args[0] << "\" (commands: estimate, models, hw, sweep; see moesim --help)\n";
+      std::cerr << "moesim: error: unknown command \"" << args[0] << "\" (see moesim --help for the commands)\n";
       return kBadInput;
     }
     return command->second(std::vector<std::string>(args.begin() + 1, args.end()));

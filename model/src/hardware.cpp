@@ -4,13 +4,17 @@
 
 namespace moesim {
 
+void EfficiencyCurve::add(double x, double fraction) {
+  if (size < kMaxPoints) point[size++] = {x, fraction, std::log(x)};
+}
+
 double EfficiencyCurve::at(double x) const {
   if (size == 0) return 1.0;
   if (x <= point[0].x) return point[0].fraction;
   for (std::size_t i = 1; i < size; ++i) {
     if (x > point[i].x) continue;
     // log-linear between neighbours: sizes span decades
-    const double t = std::log(x / point[i - 1].x) / std::log(point[i].x / point[i - 1].x);
+    const double t = (std::log(x) - point[i - 1].log_x) / (point[i].log_x - point[i - 1].log_x);
     return point[i - 1].fraction + t * (point[i].fraction - point[i - 1].fraction);
   }
   return point[size - 1].fraction;

@@ -20,6 +20,24 @@ struct Context {
   std::span<const double> shares;  // empty = uniform
   double peak = 0;                 // FLOP/s in the activations' format
   double act = 0;                  // bytes per activation value
+
+  // The same token counts and widths recur across layers and phases: look each up once.
+  struct Memo {
+    double x = -1, y = 0;
+  };
+  mutable std::array<Memo, 4> tokens_memo{};
+  mutable std::array<Memo, 8> width_memo{};
+  mutable std::array<Memo, 16> bytes_memo{};
+  static double lookup(const EfficiencyCurve& curve, double x, std::span<Memo> memo) {
+    for (const Memo& m : memo)
+      if (m.x == x) return m.y;
+    std::rotate(memo.rbegin(), memo.rbegin() + 1, memo.rend());  // drop the oldest
+    memo[0] = {x, curve.at(x)};
+    return memo[0].y;
+  }
+  double gemm_efficiency(double tokens, double width) const {
+    return lookup(hw.gemm_by_tokens, tokens, tokens_memo) * lookup(hw.gemm_by_width, width, width_memo);
+  }
 };
 
 // max(compute, memory, communication, io) + the fixed overhead, and which one decided.
@@ -35,14 +53,14 @@ void finish(OpTime& t, double overhead_s) {
 
 double memory_seconds(const Context& c, double bytes) {
   if (bytes <= 0) return 0;
-  return bytes / (c.hw.memory_bandwidth_bytes_per_s * c.hw.memory_by_bytes.at(bytes));
+  return bytes / (c.hw.memory_bandwidth_bytes_per_s * Context::lookup(c.hw.memory_by_bytes, bytes, c.bytes_memo));
 }
 
 // A GEMM of M tokens against `params` weights whose smaller dimension is `width`.
 OpTime gemm(const Context& c, double M, double params, double bytes_per_weight, double width, double io_values) {
   OpTime t;
   t.flops = 2 * M * params;
-  const double efficiency = c.hw.gemm_by_tokens.at(M) * c.hw.gemm_by_width.at(width);
+  const double efficiency = c.gemm_efficiency(M, width);
   t.compute_s = t.flops / (c.peak * efficiency);
   t.bytes = params * bytes_per_weight + M * io_values * c.act;
   t.memory_s = memory_seconds(c, t.bytes);
@@ -148,7 +166,7 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
     core.flops = M * attention_flops_per_key(at, false) * mean_prefill_context(span, at, T) / tp;
     core.bytes = M * kv_values_per_token(at) * kv_bpv / kv_split + 2 * M * head_out / tp * c.act;
   }
-  core.compute_s = core.flops / (c.peak * c.hw.gemm_by_tokens.at(mode == Mode::decode ? 1 : M));
+  core.compute_s = core.flops / (c.peak * c.gemm_efficiency(mode == Mode::decode ? 1 : M, 1e30));
   core.memory_s = memory_seconds(c, core.bytes);
   finish(core, c.hw.kernel_overhead_s);
   add(out, Op::attention, core, times);
@@ -194,8 +212,7 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
   OpTime experts;
   experts.flops = load.expected_max * 2 * expert.matmul / split;
   const double tokens_per_expert = load.expected_max / std::max(touched_here, 1.0);
-  experts.compute_s = experts.flops / (c.peak * c.hw.gemm_by_tokens.at(tokens_per_expert) *
-                                       c.hw.gemm_by_width.at(std::min(h, expert_width)));
+  experts.compute_s = experts.flops / (c.peak * c.gemm_efficiency(tokens_per_expert, std::min(h, expert_width)));
   experts.bytes = touched_here * expert_bytes / split + load.expected_max * (2 * h + 2 * expert_width) * c.act;
   experts.memory_s = memory_seconds(c, experts.bytes);
   finish(experts, c.hw.kernel_overhead_s);
@@ -241,15 +258,15 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
   return step;
 }
 
-struct PhaseResult {
-  PhaseTime time;
-  MoeStep moe;
-};
 
 // All layers of the model for M tokens on one device (pipeline stages run one after the
 // other for a single batch), plus embedding and head.
-PhaseResult run_phase(const Context& c, const LayerGroups& groups, Mode mode, double M, double Bl, double T) {
-  PhaseResult r;
+// Fills `time` (zeroed by the caller) and returns the MoE layers' routing figures.
+MoeStep run_phase(const Context& c, const LayerGroups& groups, Mode mode, double M, double Bl, double T, PhaseTime& time) {
+  struct {
+    PhaseTime& time;
+    MoeStep moe;
+  } r{time, {}};
   const double h = static_cast<double>(c.a.hidden_size);
   const double V = static_cast<double>(c.a.vocab_size);
   const double tp = static_cast<double>(c.d.parallel.tp);
@@ -271,7 +288,7 @@ PhaseResult run_phase(const Context& c, const LayerGroups& groups, Mode mode, do
     add(r.time, Op::pipeline_p2p, p2p, static_cast<double>(pp - 1));
   }
   for (const OpTime& t : r.time.op) r.time.total_s += t.time_s;
-  return r;
+  return r.moe;
 }
 
 Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d, const Context& c) {
@@ -317,7 +334,7 @@ std::string_view to_string(Infeasible r) {
 }
 
 LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const Hardware& hw, const Deployment& d,
-                                 std::span<const double> shares) {
+                                 std::span<const double> shares, LatencyPhases phases) {
   LatencyEstimate r;
   Context c{a, hw, d, shares};
   c.act = a.precision.activations.bytes_per_value();
@@ -356,27 +373,27 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
   if (mem.total_bytes > hw.memory_bytes) r.infeasible = Infeasible::memory;
 
   // ---- inference phases
-  const PhaseResult prefill = run_phase(c, groups, Mode::prefill, Bl * T, Bl, T);
-  const PhaseResult decode = run_phase(c, groups, Mode::decode, Bl, Bl, T);
-  r.prefill = prefill.time;
-  r.decode = decode.time;
-  r.prefill_s = prefill.time.total_s;
-  r.decode_step_s = decode.time.total_s;
+  if (phases.prefill) run_phase(c, groups, Mode::prefill, Bl * T, Bl, T, r.prefill);
+  MoeStep decode;
+  if (phases.decode) decode = run_phase(c, groups, Mode::decode, Bl, Bl, T, r.decode);
+  r.prefill_s = r.prefill.total_s;
+  r.decode_step_s = r.decode.total_s;
   r.decode_tokens_per_s = r.decode_step_s > 0 ? static_cast<double>(w.batch) / r.decode_step_s : 0;
-  r.decode_distinct_experts = decode.moe.distinct;
-  r.max_load_over_mean = decode.moe.max_over_mean;
-  r.expert_cache_hit_rate = decode.moe.hit_rate;
+  r.decode_distinct_experts = decode.distinct;
+  r.max_load_over_mean = decode.max_over_mean;
+  r.expert_cache_hit_rate = decode.hit_rate;
   r.decode_io_share = r.decode_step_s > 0 ? r.decode[Op::expert_io].time_s / r.decode_step_s : 0;
 
   // ---- training step: forward of batch x context tokens per replica; backward costs twice
   // the forward's compute and repeats its communication; recomputation adds the attention
   // core (selective) or the layers' forward (full) (Korthikanti et al. 2022 §5).
-  const PhaseResult fwd = run_phase(c, groups, Mode::train, Bl * T, Bl, T);
-  r.dropped_fraction = fwd.moe.dropped;
+  if (!phases.train) return r;
+  PhaseTime fwd;
+  r.dropped_fraction = run_phase(c, groups, Mode::train, Bl * T, Bl, T, fwd).dropped;
   PhaseTime& tr = r.train;
   for (std::size_t k = 0; k < kOpCount; ++k) {
     const Op op = static_cast<Op>(k);
-    const OpTime& f = fwd.time.op[k];
+    const OpTime& f = fwd.op[k];
     const bool wire = op == Op::tp_allreduce || op == Op::pipeline_p2p || op == Op::dispatch || op == Op::combine;
     double times = wire ? 2 : 3;
     if (w.training.recompute == Recompute::full && op != Op::lm_head && op != Op::embedding) times += 1;

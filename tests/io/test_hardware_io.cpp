@@ -73,9 +73,8 @@ TEST_CASE("hardware: bad profiles give their error codes, every problem reported
 
 TEST_CASE("hardware: the efficiency curve interpolates log-linearly and clamps") {
   EfficiencyCurve c;
-  c.point[0] = {1e3, 0.2};
-  c.point[1] = {1e5, 0.6};
-  c.size = 2;
+  c.add(1e3, 0.2);
+  c.add(1e5, 0.6);
   CHECK(c.at(10) == 0.2);
   CHECK(c.at(1e4) == Approx(0.4));  // half-way in log space
   CHECK(c.at(1e9) == 0.6);

@@ -73,7 +73,7 @@ void read_curve(ObjectReader& r, std::string_view key, EfficiencyCurve& curve, c
     if (!(f >= 0 && f <= 1)) out.push_back({at + "/1", "out_of_range", describe_value(pair[1]) + " must be in [0, 1]"});
     if (curve.size > 0 && !(x > curve.point[curve.size - 1].x))
       out.push_back({at + "/0", "not_increasing", "sizes must increase strictly"});
-    curve.point[curve.size++] = {x, f};
+    if (x > 0) curve.add(x, f);
   }
 }
 

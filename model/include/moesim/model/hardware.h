@@ -22,9 +22,12 @@ struct EfficiencyCurve {
   struct Point {
     double x = 0;
     double fraction = 1;
+    double log_x = 0;  // ln x, kept so that at() takes one logarithm
   };
   std::array<Point, kMaxPoints> point{};
   std::size_t size = 0;  // 0 means 1.0 everywhere
+  // Appends a point; x must exceed the last one (the reader checks it).
+  void add(double x, double fraction);
   double at(double x) const;
 };
 

@@ -129,10 +129,18 @@ struct LatencyEstimate {
   double decode_io_share = 0;          // of the decode step time
 };
 
+// Which phases to time; all by default (a sweep of one phase may skip the others).
+struct LatencyPhases {
+  bool prefill = true;
+  bool decode = true;
+  bool train = true;
+};
+
 // `shares` are the per-expert routing shares (expert_shares()); empty = uniform.
 // Preconditions: arch and workload valid. The result is infeasible with a reason when the
 // deployment does not fit; times are still filled where they can be.
 LatencyEstimate estimate_latency(const Architecture& arch, const Workload& workload, const Hardware& hw,
-                                 const Deployment& deployment, std::span<const double> shares = {});
+                                 const Deployment& deployment, std::span<const double> shares = {},
+                                 LatencyPhases phases = {});
 
 }  // namespace moesim

@@ -1,0 +1,235 @@
+#include "moesim/fit/fit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include <glog/logging.h>
+
+namespace moesim::fit {
+
+const Law& chinchilla_law();
+const Law& abnar2025_law();
+const Law& clark2022_law();
+const Law& krajewski2024_law();
+const Law& ludziejewski2025_law();
+
+const std::vector<const Law*>& laws() {
+  static const std::vector<const Law*> list{&chinchilla_law(), &abnar2025_law(), &clark2022_law(),
+                                            &krajewski2024_law(), &ludziejewski2025_law()};
+  return list;
+}
+
+const Law* find_law(std::string_view name) {
+  for (const Law* l : laws())
+    if (l->info.name == name) return l;
+  return nullptr;
+}
+
+double predict(const Law& law, const ParamVector& params, const Observation& o) { return law.loss(params, o); }
+
+bool FitOptions::IsValid(std::string* error) const {
+  auto fail = [&](const std::string& m) {
+    if (error) *error = m;
+    return false;
+  };
+  if (threads < 1 || threads > 256) return fail("threads " + std::to_string(threads) + " must be in [1, 256]");
+  if (max_iterations < 1) return fail("max_iterations " + std::to_string(max_iterations) + " must be at least 1");
+  if (huber_delta < 0) return fail("huber_delta must be >= 0 (0 = the law's)");
+  if (bootstrap < 0 || bootstrap > 100000) return fail("bootstrap " + std::to_string(bootstrap) + " must be in [0, 100000]");
+  if ((holdout == HoldoutRule::lowest_loss || holdout == HoldoutRule::largest_compute) &&
+      !(holdout_fraction > 0 && holdout_fraction < 1))
+    return fail("holdout_fraction must be in (0, 1)");
+  return true;
+}
+
+namespace {
+
+// Indices of the held-out points under the rule.
+std::vector<bool> held_out(const std::vector<Observation>& data, const FitOptions& o) {
+  std::vector<bool> out(data.size(), false);
+  if (o.holdout == HoldoutRule::none || data.empty()) return out;
+  if (o.holdout == HoldoutRule::max_sparsity) {
+    double top = 0;
+    for (const auto& d : data) top = std::max(top, d.sparsity);
+    for (std::size_t i = 0; i < data.size(); ++i) out[i] = data[i].sparsity == top && top > 0;
+    return out;
+  }
+  std::vector<std::size_t> order(data.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto key = [&](std::size_t i) {
+    return o.holdout == HoldoutRule::lowest_loss ? -data[i].loss : data[i].total_params * data[i].tokens;
+  };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
+  const auto count = static_cast<std::size_t>(std::round(o.holdout_fraction * static_cast<double>(data.size())));
+  for (std::size_t k = 0; k < count && k < order.size(); ++k) out[order[k]] = true;
+  return out;
+}
+
+struct Best {
+  MinimizeResult result;
+  std::size_t converged = 0;
+};
+
+// Runs `law.minimize` from each start on `threads` threads; keeps the lowest objective.
+Best multistart(const Law& law, const std::vector<Observation>& data, const std::vector<std::size_t>& index,
+                const std::vector<ParamVector>& starts, double delta, const FitOptions& o) {
+  Best best;
+  best.result.cost = INFINITY;
+  std::mutex lock;
+  std::size_t next = 0;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t k;
+      {
+        std::lock_guard<std::mutex> g(lock);
+        if (next >= starts.size()) return;
+        k = next++;
+      }
+      ParamVector q{};
+      law.to_optimizer(starts[k], q);
+      const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations);
+      std::lock_guard<std::mutex> g(lock);
+      best.converged += r.converged;
+      // ties go to the earlier start, so the result does not depend on thread timing
+      if (std::isfinite(r.cost) && r.cost < best.result.cost) best.result = r;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < o.threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  return best;
+}
+
+double rmse(const Law& law, const ParamVector& p, const std::vector<Observation>& data, const std::vector<bool>& held,
+            bool want_held, double* r2) {
+  double se = 0, n = 0, mean = 0;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if (held[i] == want_held) {
+      mean += data[i].loss;
+      ++n;
+    }
+  if (n == 0) return 0;
+  mean /= n;
+  double total = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (held[i] != want_held) continue;
+    const double e = law.loss(p, data[i]) - data[i].loss;
+    se += e * e;
+    total += (data[i].loss - mean) * (data[i].loss - mean);
+  }
+  if (r2) *r2 = total > 0 ? 1 - se / total : 0;
+  return std::sqrt(se / n);
+}
+
+}  // namespace
+
+FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOptions& o) {
+  // Ceres' line search warns on stderr about flat polynomial fits, which many of the grid's
+  // far-off starts produce; the report carries each outcome instead.
+  FLAGS_minloglevel = google::GLOG_ERROR;
+  FitReport report;
+  report.law = std::string(law.info.name);
+  for (auto n : law.info.param_names) report.param_names.emplace_back(n);
+  const double delta = o.huber_delta > 0 ? o.huber_delta : law.info.huber_delta;
+  const std::vector<bool> held = held_out(data, o);
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if (!held[i]) index.push_back(i);
+  report.n_points = index.size();
+  report.n_holdout = data.size() - index.size();
+
+  std::vector<ParamVector> starts = o.starts.empty() ? law.initial_grid() : o.starts;
+  if (o.max_starts > 0 && starts.size() > o.max_starts) {  // evenly spaced, deterministic
+    std::vector<ParamVector> subset;
+    for (std::size_t k = 0; k < o.max_starts; ++k) subset.push_back(starts[k * starts.size() / o.max_starts]);
+    starts.swap(subset);
+  }
+  report.starts_run = starts.size();
+  const auto t0 = std::chrono::steady_clock::now();
+  const Best best = multistart(law, data, index, starts, delta, o);
+  report.fit_time_in_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.starts_converged = best.converged;
+  report.converged = best.result.converged;
+  report.termination = best.result.message;
+  report.objective = best.result.cost;
+  law.to_paper(best.result.optimizer_params, report.params);
+  report.rmse_fit = rmse(law, report.params, data, held, false, nullptr);
+  report.rmse_holdout = rmse(law, report.params, data, held, true, &report.r2_holdout);
+
+  // Bootstrap (Efron 1979): refit on points resampled with replacement, from the optimum;
+  // replicate b draws from its own seed, so results do not depend on the thread count.
+  if (o.bootstrap > 0 && !index.empty()) {
+    const auto b0 = std::chrono::steady_clock::now();
+    const std::size_t P = law.info.param_count();
+    std::vector<ParamVector> samples(static_cast<std::size_t>(o.bootstrap));
+    std::vector<bool> ok(samples.size(), false);
+    std::size_t next = 0;
+    std::mutex lock;
+    auto worker = [&] {
+      for (;;) {
+        std::size_t b;
+        {
+          std::lock_guard<std::mutex> g(lock);
+          if (next >= samples.size()) return;
+          b = next++;
+        }
+        std::mt19937_64 rng(o.seed + b);
+        std::uniform_int_distribution<std::size_t> pick(0, index.size() - 1);
+        std::vector<std::size_t> resample(index.size());
+        for (auto& r : resample) r = index[pick(rng)];
+        const MinimizeResult r = law.minimize(data, resample, best.result.optimizer_params, delta, o.max_iterations);
+        law.to_paper(r.optimizer_params, samples[b]);
+        ok[b] = std::isfinite(r.cost);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < o.threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    std::vector<double> column;
+    for (std::size_t p = 0; p < P; ++p) {
+      column.clear();
+      for (std::size_t b = 0; b < samples.size(); ++b)
+        if (ok[b]) column.push_back(samples[b][p]);
+      if (column.size() < 2) continue;
+      const double mean = std::accumulate(column.begin(), column.end(), 0.0) / static_cast<double>(column.size());
+      double var = 0;
+      for (double v : column) var += (v - mean) * (v - mean);
+      report.stderrs[p] = std::sqrt(var / static_cast<double>(column.size() - 1));
+      std::sort(column.begin(), column.end());
+      report.ci_low[p] = column[static_cast<std::size_t>(0.025 * static_cast<double>(column.size() - 1))];
+      report.ci_high[p] = column[static_cast<std::size_t>(0.975 * static_cast<double>(column.size() - 1))];
+    }
+    report.bootstrap_refits = static_cast<int>(std::count(ok.begin(), ok.end(), true));
+    report.bootstrap_time_in_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count();
+  }
+  return report;
+}
+
+std::string FitReport::BriefReport() const {
+  std::string s = "law " + law + ": ";
+  char buffer[160];
+  for (std::size_t i = 0; i < param_names.size(); ++i) {
+    std::snprintf(buffer, sizeof buffer, "%s%s = %.6g", i ? ", " : "", param_names[i].c_str(), params[i]);
+    s += buffer;
+    if (stderrs[i] > 0) {
+      std::snprintf(buffer, sizeof buffer, " (se %.3g)", stderrs[i]);
+      s += buffer;
+    }
+  }
+  std::snprintf(buffer, sizeof buffer,
+                "\n  Huber objective %.8g over %zu points; RMSE fit %.4g, held out %.4g (%zu points); %zu/%zu starts converged "
+                "in %.2f s; %s",
+                objective, n_points, rmse_fit, rmse_holdout, n_holdout, starts_converged, starts_run, fit_time_in_seconds,
+                converged ? "converged" : "NOT converged");
+  return s + buffer;
+}
+
+}  // namespace moesim::fit
