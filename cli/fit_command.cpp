@@ -1,4 +1,5 @@
 // moesim fit: fit a loss law to scaling-law data; moesim laws: the built-in laws.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -30,6 +31,7 @@ examples:
   moesim fit --law clark2022 --data ../shared/data/clark2022_routing_curves.csv.gz --filter router_type=S-Base
   moesim fit --law abnar2025 --data ../shared/data/steplaw_moe_lr_bs_loss.csv --holdout max_sparsity --max-starts 2000
   moesim fit --law chinchilla --data runs.csv --columns N=params,D=tokens,loss=final_loss
+  moesim fit --law abnar2025 --data ../shared/data/steplaw_moe_lr_bs_loss.csv --fix a=16612.5 --fix alpha=0.5962 --fix d=17.26 --fix gamma=0.1595
 
 options)";
 
@@ -61,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> pairs(const std::vector<std::st
 
 int run_fit(const std::vector<std::string>& args) {
   std::string law_name, data_path, dataset, holdout, out_path;
-  std::vector<std::string> columns, filters;
+  std::vector<std::string> columns, filters, fixes;
   bool force = false;
   fit::FitOptions options;
   std::size_t max_starts = 0;
@@ -73,6 +75,7 @@ int run_fit(const std::vector<std::string>& args) {
       ("dataset", po::value(&dataset), "epoch-chinchilla | clark2022 | steplaw | generic")
       ("columns", po::value(&columns)->composing(), "generic CSV: ROLE=COLUMN,... (N, Na, D, S, E, G, loss, weight)")
       ("filter", po::value(&filters)->composing(), "keep rows with COLUMN=VALUE (repeatable)")
+      ("fix", po::value(&fixes)->composing(), "hold a parameter at a value, NAME=VALUE (repeatable)")
       ("bootstrap", po::value(&options.bootstrap)->default_value(0), "bootstrap refits for standard errors and 95% intervals")
       ("holdout", po::value(&holdout)->default_value("none"), "none | max_sparsity | lowest_loss:F | largest_compute:F")
       ("max-starts", po::value(&max_starts)->default_value(0), "use an evenly spaced subset of the grid (0 = all)")
@@ -102,6 +105,18 @@ int run_fit(const std::vector<std::string>& args) {
     } catch (const std::exception&) {
       throw BadInput{{{"--holdout", "wrong_type", "\"" + holdout.substr(colon + 1) + "\" is not a fraction"}}};
     }
+  }
+  for (const auto& [name, value] : pairs(fixes, "--fix")) {
+    const auto& names = law->info.param_names;
+    const auto it = std::find(names.begin(), names.end(), name);
+    double v = 0;
+    try {
+      v = std::stod(value);
+    } catch (const std::exception&) {
+      throw BadInput{{{"--fix", "wrong_type", "\"" + value + "\" is not a number"}}};
+    }
+    if (it == names.end()) throw BadInput{{{"--fix", "unknown_parameter", "\"" + name + "\" is not a parameter of " + law_name}}};
+    options.fixed.emplace_back(static_cast<std::size_t>(it - names.begin()), v);
   }
   std::string why;
   if (!options.IsValid(&why)) throw BadInput{{{"--" + why.substr(0, why.find(' ')), "out_of_range", why}}};

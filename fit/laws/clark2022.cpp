@@ -51,7 +51,7 @@ LawInfo Clark2022::info() {
           "Clark et al. 2022, arXiv 2202.01169, Eq. 1-2",
           "log10 L = a log10 N + b log10 E + c log10 N log10 E + d, E saturating (E_start, E_max)",
           {"a", "b", "c", "d", "E_start", "E_max"},
-          {-0.08, -0.1, 0.01, 1.1, 2.0, 300.0},
+          {-0.084146, -0.124384, 0.0107038, 1.12431, 2.34047, 304.86},
           "moesim fit (S-Base) to Clark et al. 2022's released runs; see docs/fitting.md",
           1e-3};
 }

@@ -42,6 +42,8 @@ bool FitOptions::IsValid(std::string* error) const {
   if (max_iterations < 1) return fail("max_iterations " + std::to_string(max_iterations) + " must be at least 1");
   if (huber_delta < 0) return fail("huber_delta must be >= 0 (0 = the law's)");
   if (bootstrap < 0 || bootstrap > 100000) return fail("bootstrap " + std::to_string(bootstrap) + " must be in [0, 100000]");
+  for (const auto& [i, value] : fixed)
+    if (!std::isfinite(value)) return fail("fixed value of parameter " + std::to_string(i) + " must be finite");
   if ((holdout == HoldoutRule::lowest_loss || holdout == HoldoutRule::largest_compute) &&
       !(holdout_fraction > 0 && holdout_fraction < 1))
     return fail("holdout_fraction must be in (0, 1)");
@@ -78,7 +80,7 @@ struct Best {
 
 // Runs `law.minimize` from each start on `threads` threads; keeps the lowest objective.
 Best multistart(const Law& law, const std::vector<Observation>& data, const std::vector<std::size_t>& index,
-                const std::vector<ParamVector>& starts, double delta, const FitOptions& o) {
+                const std::vector<ParamVector>& starts, double delta, const FitOptions& o, const std::vector<int>& constant) {
   Best best;
   best.result.cost = INFINITY;
   std::mutex lock;
@@ -93,7 +95,7 @@ Best multistart(const Law& law, const std::vector<Observation>& data, const std:
       }
       ParamVector q{};
       law.to_optimizer(starts[k], q);
-      const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations);
+      const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations, constant);
       std::lock_guard<std::mutex> g(lock);
       best.converged += r.converged;
       // ties go to the earlier start, so the result does not depend on thread timing
@@ -151,9 +153,15 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
     for (std::size_t k = 0; k < o.max_starts; ++k) subset.push_back(starts[k * starts.size() / o.max_starts]);
     starts.swap(subset);
   }
+  std::vector<int> constant;
+  for (const auto& [i, value] : o.fixed) {
+    constant.push_back(static_cast<int>(i));
+    for (ParamVector& s : starts) s[i] = value;
+  }
+  std::sort(constant.begin(), constant.end());
   report.starts_run = starts.size();
   const auto t0 = std::chrono::steady_clock::now();
-  const Best best = multistart(law, data, index, starts, delta, o);
+  const Best best = multistart(law, data, index, starts, delta, o, constant);
   report.fit_time_in_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report.starts_converged = best.converged;
   report.converged = best.result.converged;
@@ -184,7 +192,7 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
         std::uniform_int_distribution<std::size_t> pick(0, index.size() - 1);
         std::vector<std::size_t> resample(index.size());
         for (auto& r : resample) r = index[pick(rng)];
-        const MinimizeResult r = law.minimize(data, resample, best.result.optimizer_params, delta, o.max_iterations);
+        const MinimizeResult r = law.minimize(data, resample, best.result.optimizer_params, delta, o.max_iterations, constant);
         law.to_paper(r.optimizer_params, samples[b]);
         ok[b] = std::isfinite(r.cost);
       }
@@ -206,6 +214,10 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
       std::sort(column.begin(), column.end());
       report.ci_low[p] = column[static_cast<std::size_t>(0.025 * static_cast<double>(column.size() - 1))];
       report.ci_high[p] = column[static_cast<std::size_t>(0.975 * static_cast<double>(column.size() - 1))];
+    }
+    for (const auto& [i, value] : o.fixed) {  // held, not estimated
+      report.stderrs[i] = 0;
+      report.ci_low[i] = report.ci_high[i] = report.params[i];
     }
     report.bootstrap_refits = static_cast<int>(std::count(ok.begin(), ok.end(), true));
     report.bootstrap_time_in_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count();

@@ -39,11 +39,14 @@ struct SummedHuber {
 
 template <class F>
 MinimizeResult minimize(const std::vector<Observation>& data, const std::vector<std::size_t>& index,
-                        const ParamVector& start, double delta, int max_iterations) {
+                        const ParamVector& start, double delta, int max_iterations, const std::vector<int>& constant) {
   MinimizeResult r;
   r.optimizer_params = start;
-  ceres::GradientProblem problem(
-      new ceres::AutoDiffFirstOrderFunction<SummedHuber<F>, F::kParams>(new SummedHuber<F>{&data, &index, delta}));
+  auto* function = new ceres::AutoDiffFirstOrderFunction<SummedHuber<F>, F::kParams>(new SummedHuber<F>{&data, &index, delta});
+  // Parameters held fixed (--fix) stay at their start: Ceres' SubsetManifold.
+  ceres::GradientProblem problem = constant.empty()
+                                       ? ceres::GradientProblem(function)
+                                       : ceres::GradientProblem(function, new ceres::SubsetManifold(F::kParams, constant));
   ceres::GradientProblemSolver::Options options;
   options.line_search_direction_type = ceres::LBFGS;
   options.max_num_iterations = max_iterations;

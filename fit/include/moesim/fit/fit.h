@@ -27,6 +27,9 @@ struct FitOptions {
   HoldoutRule holdout = HoldoutRule::none;
   double holdout_fraction = 0.1;
   int bootstrap = 0;                // refits on resampled data, for standard errors
+  // Parameters held at a value (index into the law's names, value in the paper's units),
+  // e.g. the N terms of abnar2025 on data of one model size.
+  std::vector<std::pair<std::size_t, double>> fixed;
   std::uint64_t seed = 42;
   // Ceres' Options::IsValid: each rule in one line, naming the field, its value and the rule.
   bool IsValid(std::string* error) const;

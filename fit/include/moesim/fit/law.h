@@ -56,7 +56,8 @@ struct Law {
   void (*to_paper)(const ParamVector& optimizer, ParamVector& paper);
   std::vector<ParamVector> (*initial_grid)();
   MinimizeResult (*minimize)(const std::vector<Observation>& data, const std::vector<std::size_t>& index,
-                             const ParamVector& start_optimizer, double huber_delta, int max_iterations);
+                             const ParamVector& start_optimizer, double huber_delta, int max_iterations,
+                             const std::vector<int>& constant);
 };
 
 const std::vector<const Law*>& laws();
