@@ -53,6 +53,8 @@ struct DeploymentOptions {
   Deployment deployment;
   std::string offload = "none", cache_policy = "lru";
   double routing_skew = 0;
+  static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity-factor", "routing-skew",
+                                           "offload", "expert-cache", "cache-policy", "prefetch-accuracy"};
   void add_to(po::options_description& options);
   // Reads the strings into `deployment`; throws BadInput.
   void finish();

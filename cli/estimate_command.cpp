@@ -119,9 +119,10 @@ int run_estimate(const std::vector<std::string>& args) {
                                            ? expert_shares(model->arch.moe.experts, RoutingSkew{deployment.routing_skew, {}})
                                            : std::vector<double>{};
     latency = estimate_latency(model->arch, w, *hw, deployment.deployment, shares);
-  } else if (!vm["tp"].defaulted() || !vm["ep"].defaulted() || !vm["pp"].defaulted() || !vm["dp"].defaulted() ||
-             !vm["offload"].defaulted()) {
-    throw BadInput{{{"--hw", "missing", "parallelism and offloading options need a hardware profile (--hw)"}}};
+  } else {
+    for (const char* option : DeploymentOptions::kNames)
+      if (!vm[option].defaulted())
+        throw BadInput{{{std::string("--") + option, "not_applicable", "deployment options need a hardware profile (--hw)"}}};
   }
   switch (out_format) {
     case OutputFormat::table:

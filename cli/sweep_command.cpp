@@ -188,7 +188,7 @@ int run_sweep(const std::vector<std::string>& args) {
     all.push_back({std::string(f.key), -1, [&f](const Row& r) { return r.valid ? f.value(*r.estimate) : std::nan(""); }});
   if (with_hw)
     for (const auto& f : io::latency_fields())
-      all.push_back({std::string(f.key), -1, [&f](const Row& r) { return r.valid ? f.value(*r.latency) : 0.0; }});
+      all.push_back({std::string(f.key), -1, [&f](const Row& r) { return r.valid ? f.value(*r.latency) : std::nan(""); }});
   std::vector<const Column*> columns;
   if (columns_list.empty()) {
     for (const Column& c : all) columns.push_back(&c);
@@ -265,7 +265,7 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!json && skip == 0 && !(resume && std::filesystem::file_size(partial) > 0)) {
     std::string header;
     for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
-    if (with_hw) header += ",infeasible_reason";
+    header += ",infeasible_reason";
     *out << header << "\n";
   }
 
@@ -343,11 +343,9 @@ int run_sweep(const std::vector<std::string>& args) {
         else if (std::isfinite(v)) append_number(line, v);
       }
     }
-    if (with_hw || !r.reason.empty()) {
-      line += ',';
-      if (json) line += "\"infeasible_reason\":";
-      if (json || !r.reason.empty()) append_quoted(line, r.reason, json);
-    }
+    line += ',';
+    if (json) line += "\"infeasible_reason\":";
+    if (json || !r.reason.empty()) append_quoted(line, r.reason, json);
     if (json) line += '}';
     line += '\n';
     out->write(line.data(), static_cast<std::streamsize>(line.size()));

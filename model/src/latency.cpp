@@ -20,6 +20,7 @@ struct Context {
   std::span<const double> shares;  // empty = uniform
   double peak = 0;                 // FLOP/s in the activations' format
   double act = 0;                  // bytes per activation value
+  double expert_bytes = 0;         // one routed expert, mean over per-expert formats
 
   // The same token counts and widths recur across layers and phases: look each up once.
   struct Memo {
@@ -152,8 +153,13 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
   const double o_params = head_out * h;
   const double qkv_params = attention_params(a).matmul - o_params;
   const double attn_bpp = pr.attention.bytes_per_value();
-  add(out, Op::norms, memory_op(c, 2 * 2 * M * h * c.act), times);  // two norms, read + write
-  add(out, Op::qkv_projection, gemm(c, M, qkv_params / tp, attn_bpp, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp), times);
+  double layer_time = 0;  // one layer of this group, for the prefetch overlap below
+  auto put = [&](Op op, const OpTime& t, double n) {
+    add(out, op, t, n);
+    layer_time += t.time_s * n / times;
+  };
+  put(Op::norms, memory_op(c, 2 * 2 * M * h * c.act), times);  // two norms, read + write
+  put(Op::qkv_projection, gemm(c, M, qkv_params / tp, attn_bpp, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp), times);
 
   // Attention over the context: KV reads dominate decode, FLOPs dominate prefill.
   OpTime core;
@@ -166,29 +172,32 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
     core.flops = M * attention_flops_per_key(at, false) * mean_prefill_context(span, at, T) / tp;
     core.bytes = M * kv_values_per_token(at) * kv_bpv / kv_split + 2 * M * head_out / tp * c.act;
   }
-  core.compute_s = core.flops / (c.peak * c.gemm_efficiency(mode == Mode::decode ? 1 : M, 1e30));
+  // Decode attention multiplies each sequence's cached keys by the queries sharing them: the
+  // H/g query heads of a KV group (GQA), or all H heads over MLA's shared latent.
+  const double decode_rows = mla ? static_cast<double>(at.heads) : static_cast<double>(at.heads / std::max<std::int64_t>(at.kv_heads, 1));
+  core.compute_s = core.flops / (c.peak * c.gemm_efficiency(mode == Mode::decode ? decode_rows : M, 1e30));
   core.memory_s = memory_seconds(c, core.bytes);
   finish(core, c.hw.kernel_overhead_s);
-  add(out, Op::attention, core, times);
-  add(out, Op::output_projection, gemm(c, M, o_params / tp, attn_bpp, std::min(h, head_out / tp), h + head_out / tp), times);
-  if (c.d.parallel.tp > 1) add(out, Op::tp_allreduce, all_reduce(c, M * h * c.act, c.d.parallel.tp), 2 * times);
+  put(Op::attention, core, times);
+  put(Op::output_projection, gemm(c, M, o_params / tp, attn_bpp, std::min(h, head_out / tp), h + head_out / tp), times);
+  if (c.d.parallel.tp > 1) put(Op::tp_allreduce, all_reduce(c, M * h * c.act, c.d.parallel.tp), 2 * times);
 
   MoeStep step;
   if (ffn == LayerFfn::dense) {
     const FfnConfig& f = a.dense_ffn;
     const double w = static_cast<double>(f.width) / tp;
-    add(out, Op::dense_ffn, gemm(c, M, ffn_params(h, f).matmul / tp, pr.dense_ffn.bytes_per_value(), std::min(h, w), 2 * h + 2 * w), times);
+    put(Op::dense_ffn, gemm(c, M, ffn_params(h, f).matmul / tp, pr.dense_ffn.bytes_per_value(), std::min(h, w), 2 * h + 2 * w), times);
     return step;
   }
 
   const MoeConfig& m = a.moe;
   const double E = static_cast<double>(m.experts);
   const Params router = router_params(h, m);
-  add(out, Op::router, gemm(c, M, router.matmul, pr.router.bytes_per_value(), std::min(h, E), h + E), times);
+  put(Op::router, gemm(c, M, router.matmul, pr.router.bytes_per_value(), std::min(h, E), h + E), times);
   if (m.shared_experts > 0) {
     const Params shared = shared_expert_params(h, m);
     const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
-    add(out, Op::shared_experts, gemm(c, M, shared.matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w), times);
+    put(Op::shared_experts, gemm(c, M, shared.matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w), times);
   }
 
   // Routed experts. The EP group sees the tokens of ep/tp replicas; with ep = 1 each expert
@@ -202,7 +211,7 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
   step.max_over_mean = load.mean > 0 ? load.expected_max / load.mean : 1;
   step.dropped = load.dropped_fraction;
   const Params expert = ffn_params(h, m.expert);
-  const double expert_bytes = expert.all() * pr.experts.bytes_per_value();
+  const double expert_bytes = c.expert_bytes;  // per-expert formats averaged in
   const double local_experts = E / static_cast<double>(ep);
   const double expert_width = static_cast<double>(m.expert.width) / split;
   // Weights read: the distinct experts the group's tokens touch, shared over the EP devices
@@ -216,7 +225,7 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
   experts.bytes = touched_here * expert_bytes / split + load.expected_max * (2 * h + 2 * expert_width) * c.act;
   experts.memory_s = memory_seconds(c, experts.bytes);
   finish(experts, c.hw.kernel_overhead_s);
-  add(out, Op::routed_experts, experts, times);
+  put(Op::routed_experts, experts, times);
 
   // Permute to the experts and back; all-to-all when the experts live on other devices.
   const double sent = M / std::min(tp, static_cast<double>(ep)) * k * h * c.act;
@@ -229,8 +238,8 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
     finish(dispatch, c.hw.kernel_overhead_s);
     finish(combine, c.hw.kernel_overhead_s);
   }
-  add(out, Op::dispatch, dispatch, times);
-  add(out, Op::combine, combine, times);
+  put(Op::dispatch, dispatch, times);
+  put(Op::combine, combine, times);
 
   // Offloaded experts: misses of the per-layer cache are fetched before they run; a fraction
   // predicted one layer ahead overlaps the previous layer's compute (EdgeMoE §4.2).
@@ -241,19 +250,16 @@ MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span
     OpTime io;
     io.bytes = misses * expert_bytes;
     if (off.target == OffloadTarget::host) {
-      io.io_s = misses * c.hw.host_link.latency_s + io.bytes / c.hw.host_link.bandwidth_bytes_per_s;
+      io.io_s = misses * c.hw.host_link.latency_s + io.bytes / (c.hw.host_link.bandwidth_bytes_per_s * c.hw.link_efficiency);
     } else {  // experts of a MiB or more stream at the sequential rate
       const double bw = expert_bytes >= 1048576.0 ? c.hw.storage_sequential_read_bytes_per_s
                                                   : c.hw.storage_random_read_bytes_per_s;
       io.io_s = io.bytes / bw;
     }
-    double layer_compute = 0;
-    for (const OpTime& t : out.op) layer_compute += t.time_s;
-    layer_compute /= std::max(times, 1.0);
     const double predicted = off.prefetch_accuracy * io.io_s;
-    io.io_s = (io.io_s - predicted) + std::max(0.0, predicted - layer_compute);
+    io.io_s = (io.io_s - predicted) + std::max(0.0, predicted - layer_time);
     finish(io, 0);
-    add(out, Op::expert_io, io, times);
+    put(Op::expert_io, io, times);
   }
   return step;
 }
@@ -282,7 +288,7 @@ MoeStep run_phase(const Context& c, const LayerGroups& groups, Mode mode, double
   if (pp > 1) {
     OpTime p2p;
     p2p.bytes = M * h * c.act;
-    const Link& l = link_for(c.hw, 2);
+    const Link& l = link_for(c.hw, c.d.parallel.devices());  // stages are tp * dp devices apart
     p2p.communication_s = l.latency_s + p2p.bytes / (l.bandwidth_bytes_per_s * c.hw.link_efficiency);
     finish(p2p, 0);
     add(r.time, Op::pipeline_p2p, p2p, static_cast<double>(pp - 1));
@@ -291,7 +297,7 @@ MoeStep run_phase(const Context& c, const LayerGroups& groups, Mode mode, double
   return r.moe;
 }
 
-Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d, const Context& c) {
+Infeasible check(const Architecture& a, const Workload& w, const Hardware& hw, const Deployment& d, const Context& c) {
   const Parallelism& p = d.parallel;
   const bool any_moe = a.moe.experts > 0;
   if (p.tp < 1 || p.ep < 1 || p.pp < 1 || p.dp < 1) return Infeasible::ep_exceeds_devices;
@@ -301,6 +307,7 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
   if (!(c.peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
   if (d.offload.target != OffloadTarget::none && !any_moe) return Infeasible::offload_without_moe;
+  if (w.batch % p.dp != 0) return Infeasible::dp_not_dividing_batch;
   return Infeasible::none;
 }
 
@@ -329,6 +336,7 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::pp_exceeds_layers: return "pp exceeds the number of layers";
     case Infeasible::no_compute: return "the device has no compute peak for the activation format, or no memory bandwidth";
     case Infeasible::offload_without_moe: return "expert offloading needs MoE layers";
+    case Infeasible::dp_not_dividing_batch: return "dp does not divide the batch";
   }
   return "?";
 }
@@ -339,7 +347,7 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
   Context c{a, hw, d, shares};
   c.act = a.precision.activations.bytes_per_value();
   c.peak = peak_flop_per_s(hw, compute_format_for(a.precision.activations));
-  r.infeasible = check(a, hw, d, c);
+  r.infeasible = check(a, w, hw, d, c);
   if (!r.feasible()) return r;
 
   const Parallelism& p = d.parallel;
@@ -349,6 +357,10 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
   const double Bl = static_cast<double>(w.batch) / dp;  // sequences per replica
   const Estimate e = estimate(a, w);
   const LayerGroups& groups = e.layers;
+  double moe_layers = 0;
+  for (std::size_t i = 0; i < groups.size; ++i)
+    if (groups.group[i].ffn == LayerFfn::moe) moe_layers += static_cast<double>(groups.group[i].layers);
+  if (moe_layers > 0) c.expert_bytes = e.memory.weights[C::routed_experts] / (moe_layers * static_cast<double>(a.moe.experts));
 
   // ---- memory per device
   MemoryPerDevice& mem = r.memory;
@@ -411,7 +423,15 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
                                        (e.memory.optimizer_bytes / std::max(e.params.total_params() + e.params.mtp_total, 1.0));
   const OpTime opt = memory_op(c, 2 * params_here * state_bytes_per_param);  // read and write every state
   add(tr, Op::optimizer, opt, 1);
-  const OpTime grads = all_reduce(c, params_here * w.training.gradient_format.bytes_per_value(), p.dp);
+  // Gradients: dense ones all-reduced over the dp replicas, expert ones over the tp * dp / ep
+  // replicas of each expert shard; the ring spans nodes when the devices do.
+  const double grad_bytes = w.training.gradient_format.bytes_per_value();
+  const double expert_share = e.memory.weights[C::routed_experts] / std::max(e.memory.weights_bytes, 1.0);
+  OpTime grads = all_reduce(c, params_here * (1 - expert_share) * grad_bytes, p.dp);
+  const OpTime expert_grads = all_reduce(c, params_here * expert_share * grad_bytes, p.tp * p.dp / p.ep);
+  grads.time_s += expert_grads.time_s;
+  grads.communication_s += expert_grads.communication_s;
+  grads.bytes += expert_grads.bytes;
   add(tr, Op::dp_allreduce, grads, 1);
   tr.total_s = step + opt.time_s + grads.time_s;
   r.train_step_s = tr.total_s;

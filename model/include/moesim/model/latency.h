@@ -94,6 +94,7 @@ enum class Infeasible : std::uint8_t {
   pp_exceeds_layers,
   no_compute,             // the device has no peak for the activation format
   offload_without_moe,
+  dp_not_dividing_batch,
 };
 std::string_view to_string(Infeasible r);
 
