@@ -40,6 +40,7 @@ int run_hw(const std::vector<std::string>& args);
 int run_sweep(const std::vector<std::string>& args);
 int run_fit(const std::vector<std::string>& args);
 int run_laws(const std::vector<std::string>& args);
+int run_frontier(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli
 

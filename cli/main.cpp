@@ -18,8 +18,10 @@ commands:
   sweep      a Cartesian product of configurations, streamed as CSV or JSON lines
   fit        fit a loss law (Chinchilla, Abnar et al. 2025, ...) to training runs
   laws       the built-in loss laws with their published coefficients
+  frontier   the optimal sparsity, size and data per compute budget (Abnar et al. 2025)
 
 examples:
+  moesim frontier --hw h100-sxm                    # the optimal-sparsity study on built-in defaults
   moesim estimate                                  # Mixtral-8x7B, decode, batch 1, 4096 context
   moesim estimate --model deepseek-v3 --phase train --batch 8 --context 4096 --tokens 14.8e12
   moesim estimate --model path/to/config.json --format json
@@ -32,7 +34,7 @@ int main(int argc, char** argv) {
   using namespace moesim::cli;
   const std::map<std::string, Command> commands{
       {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep},
-      {"fit", run_fit},           {"laws", run_laws}};
+      {"fit", run_fit},           {"laws", run_laws},         {"frontier", run_frontier}};
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
