@@ -1,0 +1,46 @@
+// Fitting and frontier speed (issue 5 targets on the 2-core machine): the 4,500-start
+// Chinchilla fit under 10 s, 1,000 bootstrap refits under 60 s, a frontier of 100 budgets x
+// 1,000 sparsity levels under 1 s. Reads ../shared/data (skipped where absent).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "moesim/fit/fit.h"
+#include "moesim/fit/frontier.h"
+#include "moesim/io/scaling_data.h"
+
+namespace {
+
+const std::string kEpoch = std::string(MOESIM_SHARED_DIR) + "/data/epoch_chinchilla_svg_extracted.csv";
+
+void BM_ChinchillaGridFit(benchmark::State& state) {
+  moesim::Diagnostics d;
+  const auto data = moesim::io::read_scaling_data(kEpoch, {}, d);
+  if (!data) {
+    state.SkipWithError("shared data absent");
+    return;
+  }
+  moesim::fit::FitOptions options;
+  options.bootstrap = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    const auto r = moesim::fit::fit(data->points, *moesim::fit::find_law("chinchilla"), options);
+    state.counters["fit_s"] = r.fit_time_in_seconds;
+    state.counters["bootstrap_s"] = r.bootstrap_time_in_seconds;
+    state.counters["starts"] = static_cast<double>(r.starts_run);
+  }
+}
+BENCHMARK(BM_ChinchillaGridFit)->Arg(0)->Arg(1000)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+void BM_Frontier(benchmark::State& state) {
+  const auto& law = *moesim::fit::find_law("abnar2025");
+  moesim::fit::FrontierOptions o;
+  for (int i = 0; i < 100; ++i) o.budgets.push_back(1e19 * std::pow(1e5, i / 99.0));
+  o.sparsity_levels = 1000;
+  for (auto _ : state) benchmark::DoNotOptimize(moesim::fit::compute_frontier(law, law.info.published, o));
+}
+BENCHMARK(BM_Frontier)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
