@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <cmath>
 #include <iostream>
 
 namespace moesim::cli {
@@ -54,6 +55,7 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("microbatches", po::value(&p.microbatches)->default_value(1), "micro-batches per training step (pipeline bubble (pp-1)/m)")
       ("capacity-factor", po::value(&deployment.capacity_factor)->default_value(0), "expert capacity factor; 0 = dropless")
       ("routing-skew", po::value(&routing_skew)->default_value(0), "Zipf exponent of expert popularity; 0 = uniform routing")
+      ("routing-histogram", po::value(&routing_histogram), "measured share of each expert, comma-separated (one per expert; normalised)")
       ("offload", po::value(&offload)->default_value("none"), "where routed experts live: none | host | storage")
       ("expert-cache", po::value(&o.cache_experts_per_layer)->default_value(0), "experts cached per MoE layer when offloading")
       ("cache-policy", po::value(&cache_policy)->default_value("lru"), "expert cache policy: lru | lfu")
@@ -86,7 +88,37 @@ void DeploymentOptions::finish() {
   if (!(deployment.capacity_factor >= 0 && deployment.capacity_factor <= 1e6))
     d.push_back({"--capacity-factor", "out_of_range", "must be 0 (dropless) or positive"});
   if (!(routing_skew >= 0 && routing_skew <= 10)) d.push_back({"--routing-skew", "out_of_range", "must be in [0, 10]"});
+  if (!routing_histogram.empty() && routing_skew > 0)
+    d.push_back({"--routing-histogram", "inconsistent", "give either --routing-skew or --routing-histogram"});
   if (!d.empty()) throw BadInput{d};
+}
+
+std::vector<double> DeploymentOptions::shares(std::int64_t experts) const {
+  if (experts <= 0) return {};
+  if (routing_histogram.empty()) return routing_skew > 0 ? expert_shares(experts, RoutingSkew{routing_skew, {}}) : std::vector<double>{};
+  RoutingSkew skew;
+  std::string_view rest = routing_histogram;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string item(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    double v = -1;
+    try {
+      std::size_t used = 0;
+      v = std::stod(item, &used);
+      if (used != item.size()) v = -1;
+    } catch (const std::exception&) {
+    }
+    if (!(v >= 0) || !std::isfinite(v))
+      throw BadInput{{{"--routing-histogram", "wrong_type", "\"" + item + "\" is not a non-negative share"}}};
+    skew.histogram.push_back(v);
+  }
+  double sum = 0;
+  for (double v : skew.histogram) sum += v;
+  if (static_cast<std::int64_t>(skew.histogram.size()) != experts || !(sum > 0))
+    throw BadInput{{{"--routing-histogram", "inconsistent", std::to_string(skew.histogram.size()) + " shares given; the model has " +
+                                                              std::to_string(experts) + " experts and the shares must not all be 0"}}};
+  return expert_shares(experts, skew);
 }
 
 }  // namespace moesim::cli

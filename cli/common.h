@@ -54,8 +54,12 @@ struct DeploymentOptions {
   Deployment deployment;
   std::string offload = "none", cache_policy = "lru";
   double routing_skew = 0;
+  std::string routing_histogram;  // measured per-expert shares, comma-separated
   static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity-factor", "routing-skew",
-                                           "offload", "expert-cache", "cache-policy", "prefetch-accuracy"};
+                                           "routing-histogram", "offload", "expert-cache", "cache-policy", "prefetch-accuracy"};
+  // The per-expert routing shares for a model of `experts`: the histogram, a Zipf skew, or
+  // empty (uniform). Throws BadInput when the histogram does not fit the model.
+  std::vector<double> shares(std::int64_t experts) const;
   void add_to(po::options_description& options);
   // Reads the strings into `deployment`; throws BadInput.
   void finish();

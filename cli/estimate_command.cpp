@@ -115,13 +115,11 @@ int run_estimate(const std::vector<std::string>& args) {
     Diagnostics d;
     hw = io::load_hardware(hw_spec, d);
     if (!hw) throw BadInput{d};
-    const std::vector<double> shares = deployment.routing_skew > 0 && model->arch.moe.experts > 0
-                                           ? expert_shares(model->arch.moe.experts, RoutingSkew{deployment.routing_skew, {}})
-                                           : std::vector<double>{};
+    const std::vector<double> shares = deployment.shares(model->arch.moe.experts);
     latency = estimate_latency(model->arch, w, *hw, deployment.deployment, shares);
   } else {
     for (const char* option : DeploymentOptions::kNames)
-      if (!vm[option].defaulted())
+      if (vm.count(option) && !vm[option].defaulted())
         throw BadInput{{{std::string("--") + option, "not_applicable", "deployment options need a hardware profile (--hw)"}}};
   }
   switch (out_format) {

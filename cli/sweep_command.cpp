@@ -307,14 +307,16 @@ int run_sweep(const std::vector<std::string>& args) {
       e = estimate(point.arch, point.workload);
       if (with_hw) {
         const auto experts = point.arch.moe.experts;
-        if (point.routing_skew > 0 && (experts != shares_experts || point.routing_skew != shares_skew)) {
-          shares = expert_shares(experts, RoutingSkew{point.routing_skew, {}});
+        if (experts != shares_experts || point.routing_skew != shares_skew) {
+          DeploymentOptions routing = deployment;
+          routing.routing_skew = point.routing_skew;
+          shares = routing.shares(experts);  // a histogram must match the base model's experts
           shares_experts = experts;
           shares_skew = point.routing_skew;
         }
         const Hardware& hw = hardware.at(point.hardware.empty() ? hardware.begin()->first : point.hardware);
         l = estimate_latency(point.arch, point.workload, hw, point.deployment,
-                             point.routing_skew > 0 ? std::span<const double>(shares) : std::span<const double>());
+                             std::span<const double>(shares));
         if (!l.feasible()) r.reason = io::infeasible_reason(l);
       }
     }
