@@ -41,6 +41,8 @@ int run_sweep(const std::vector<std::string>& args);
 int run_fit(const std::vector<std::string>& args);
 int run_laws(const std::vector<std::string>& args);
 int run_frontier(const std::vector<std::string>& args);
+int run_calibrate(const std::vector<std::string>& args);
+int run_validate(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli
 

@@ -19,6 +19,8 @@ commands:
   fit        fit a loss law (Chinchilla, Abnar et al. 2025, ...) to training runs
   laws       the built-in loss laws with their published coefficients
   frontier   the optimal sparsity, size and data per compute budget (Abnar et al. 2025)
+  calibrate  measure this machine and write a hardware profile
+  validate   real MoE layers on this machine against the model's prediction
 
 examples:
   moesim frontier --hw h100-sxm                    # the optimal-sparsity study on built-in defaults
@@ -34,7 +36,8 @@ int main(int argc, char** argv) {
   using namespace moesim::cli;
   const std::map<std::string, Command> commands{
       {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep},
-      {"fit", run_fit},           {"laws", run_laws},         {"frontier", run_frontier}};
+      {"fit", run_fit},           {"laws", run_laws},         {"frontier", run_frontier},
+      {"calibrate", run_calibrate}, {"validate", run_validate}};
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -118,7 +118,7 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
     if (const auto v = p.string("date", false)) hw.provenance.date = *v;
     if (const auto v = p.string("host", false)) hw.provenance.host = *v;
     if (const auto v = p.string("tool_version", false)) hw.provenance.tool_version = *v;
-    p.string("raw_measurements", false);
+    if (const auto v = p.string("raw_measurements", false)) hw.provenance.raw_measurements = *v;
   });
   section(r, "compute", true, [&](ObjectReader& c) {
     for (std::size_t i = 0; i < kComputeFormatCount; ++i)
@@ -178,6 +178,7 @@ Json write_hardware_profile(const Hardware& hw, const std::string& notes) {
   if (!hw.provenance.date.empty()) prov["date"] = hw.provenance.date;
   if (!hw.provenance.host.empty()) prov["host"] = hw.provenance.host;
   if (!hw.provenance.tool_version.empty()) prov["tool_version"] = hw.provenance.tool_version;
+  if (!hw.provenance.raw_measurements.empty()) prov["raw_measurements"] = hw.provenance.raw_measurements;
   doc["provenance"] = prov;
   Json compute = Json::object();
   for (std::size_t i = 0; i < kComputeFormatCount; ++i)

@@ -42,6 +42,7 @@ struct Provenance {
   std::string date;
   std::string host;
   std::string tool_version;
+  std::string raw_measurements;  // the calibration's side file
 };
 
 struct Hardware {

@@ -1,0 +1,45 @@
+#pragma once
+// CPU microkernels. Each returns a rate (FLOP/s or bytes/s) with its measurement.
+#include <cstdint>
+#include <string>
+
+#include "moesim/calib/measure.h"
+
+namespace moesim::calib {
+
+struct Rate {
+  double value = 0;  // FLOP/s or bytes/s
+  Measurement measurement;
+};
+
+// Peak fp32 FMA throughput: 16 independent vector accumulators per thread, so that FMA
+// latency is hidden (two FMA units x 4-5 cycles on current x86 cores), one clone per ISA.
+Rate fma_peak_fp32(int threads, const MeasureOptions& m);
+
+// An Eigen fp32 GEMM (M x K) * (K x N) with Eigen's OpenMP threads.
+Rate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o);
+
+// STREAM-style (McCalpin 1995) bandwidth over arrays of `bytes` each: copy (a = b) counts
+// 2 x bytes, triad (a = b + s*c) 3 x bytes.
+Rate copy_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m);
+Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m);
+
+// Reading `bytes` once from memory not in cache (a fresh part of a large arena each time):
+// what a weight read of that size achieves, for the efficiency-by-size table.
+Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads, const MeasureOptions& m);
+
+// Sequential (4 MiB blocks) and random (4 KiB, `threads` readers) reads of a file of
+// `file_bytes` written in `dir`, bypassing the page cache with O_DIRECT where the file system
+// allows it (else posix_fadvise DONTNEED; `direct` says which). The file is removed.
+struct StorageRates {
+  Rate sequential, random;
+  bool direct = false;
+  std::string note;
+};
+StorageRates storage_read(const std::string& dir, std::size_t file_bytes, int threads, const MeasureOptions& m,
+                          const volatile bool* cancel);
+
+// Cost of waking `threads` workers and joining them (an empty parallel region).
+Measurement fork_join(int threads, const MeasureOptions& m);
+
+}  // namespace moesim::calib

@@ -1,0 +1,170 @@
+#include "moesim/calib/calibrate.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "moesim/calib/cpu_kernels.h"
+
+namespace moesim::calib {
+namespace {
+
+using Json = nlohmann::json;
+
+Json to_json(const Measurement& m) {
+  return {{"median_s", m.median_s}, {"min_s", m.min_s}, {"p10_s", m.p10_s}, {"p90_s", m.p90_s},
+          {"repetitions", m.repetitions}, {"noisy", m.noisy}};
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  ::gethostname(buffer, sizeof buffer - 1);
+  return buffer;
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", std::gmtime(&now));
+  return buffer;
+}
+
+double cache_bytes() {
+  const long l3 = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
+  const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return static_cast<double>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
+}
+
+}  // namespace
+
+Calibration calibrate(const CalibrationOptions& o) {
+  Calibration c;
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  MeasureOptions m;
+  m.budget_s = o.quick ? 0.15 : 0.6;
+  m.max_repetitions = o.quick ? 50 : 200;
+  const bool storage = !o.storage_dir.empty();
+  const double steps = 6 + (storage ? 1 : 0);
+  double step = 0;
+  auto progress = [&](const std::string& what) {
+    if (o.progress) o.progress(what, step++ / steps);
+    return o.cancel && *o.cancel;
+  };
+  auto note_noise = [&](const std::string& what, const Measurement& r) {
+    if (r.noisy) c.warnings.push_back(what + " stayed noisy after re-measuring (p10-p90 spread " + std::to_string(r.dispersion() * 100) + "% of the median)");
+  };
+  Hardware& hw = c.profile;
+  hw.kind = "cpu";
+  hw.name = "calibrated: " + cpu_model() + " (" + std::to_string(threads) + " threads, " + host_name() + ")";
+
+  // 1. arithmetic peak
+  if (progress("FMA peak")) return c.cancelled = true, c;
+  const Rate peak = fma_peak_fp32(threads, m), peak_one = fma_peak_fp32(1, m);
+  note_noise("FMA peak", peak.measurement);
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] = peak.value;
+  c.raw["fma_fp32"] = {{"all_threads_flop_per_s", peak.value}, {"one_thread_flop_per_s", peak_one.value},
+                       {"threads", threads}, {"measurement", to_json(peak.measurement)}};
+
+  // 2. GEMM efficiency by token count (at the width the model's layers have) and by width
+  if (progress("GEMM grid")) return c.cancelled = true, c;
+  const std::int64_t width = o.quick ? 1024 : 2048;
+  std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 4, 16, 64, 256, 1024}
+                                             : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
+  Json gemm = Json::array();
+  double best = 0;
+  for (auto t : tokens) {
+    const Rate r = gemm_fp32(t, width, width, threads, m);
+    note_noise("GEMM M=" + std::to_string(t), r.measurement);
+    best = std::max(best, r.value);
+    hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
+    gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"measurement", to_json(r.measurement)}});
+  }
+  // Make the curve non-decreasing (a measured dip at one size is noise, not physics).
+  for (std::size_t i = 1; i < hw.gemm_by_tokens.size; ++i)
+    hw.gemm_by_tokens.point[i].fraction = std::max(hw.gemm_by_tokens.point[i].fraction, hw.gemm_by_tokens.point[i - 1].fraction);
+  const std::int64_t m_for_width = 256;
+  const double at_width = gemm_fp32(m_for_width, width, width, threads, m).value;
+  std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, 1024} : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 2048};
+  for (auto w : widths) {
+    const Rate r = gemm_fp32(m_for_width, w, width, threads, m);
+    hw.gemm_by_width.add(static_cast<double>(w), std::min(1.0, r.value / at_width));
+    gemm.push_back({{"m", m_for_width}, {"n", w}, {"k", width}, {"flop_per_s", r.value}, {"measurement", to_json(r.measurement)}});
+  }
+  for (std::size_t i = 1; i < hw.gemm_by_width.size; ++i)
+    hw.gemm_by_width.point[i].fraction = std::max(hw.gemm_by_width.point[i].fraction, hw.gemm_by_width.point[i - 1].fraction);
+  c.raw["gemm_fp32"] = gemm;
+
+  // 3. memory bandwidth past the last-level cache, and per cache level
+  if (progress("memory bandwidth")) return c.cancelled = true, c;
+  const double llc = cache_bytes();
+  const std::size_t big = static_cast<std::size_t>(std::max(o.quick ? 256.0 * (1 << 20) : 1024.0 * (1 << 20), std::min(4 * llc, 2048.0 * (1 << 20))));
+  const Rate triad = triad_bandwidth(big, threads, m), copy = copy_bandwidth(big, threads, m);
+  note_noise("triad", triad.measurement);
+  hw.memory_bandwidth_bytes_per_s = std::max(triad.value, copy.value);
+  Json levels = Json::array();
+  for (double bytes : {16e3, 256e3, 4e6}) {
+    const Rate r = triad_bandwidth(static_cast<std::size_t>(bytes), threads, m);
+    levels.push_back({{"array_bytes", bytes}, {"triad_bytes_per_s", r.value}});
+  }
+  c.raw["memory"] = {{"array_bytes", big}, {"triad_bytes_per_s", triad.value}, {"copy_bytes_per_s", copy.value}, {"cache_levels", levels},
+                     {"last_level_cache_bytes", llc}};
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  hw.memory_bytes = static_cast<double>(pages) * static_cast<double>(page);
+  hw.cache_bytes = llc;
+
+  // 4. efficiency of one cold read by its size (weights streamed by one operator)
+  if (progress("transfer sizes")) return c.cancelled = true, c;
+  Json cold = Json::array();
+  for (double bytes : {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6}) {
+    const Rate r = cold_read_bandwidth(static_cast<std::size_t>(bytes), big, threads, m);
+    hw.memory_by_bytes.add(bytes, std::min(1.0, r.value / hw.memory_bandwidth_bytes_per_s));
+    cold.push_back({{"bytes", bytes}, {"bytes_per_s", r.value}, {"measurement", to_json(r.measurement)}});
+  }
+  for (std::size_t i = 1; i < hw.memory_by_bytes.size; ++i)
+    hw.memory_by_bytes.point[i].fraction = std::max(hw.memory_by_bytes.point[i].fraction, hw.memory_by_bytes.point[i - 1].fraction);
+  c.raw["cold_reads"] = cold;
+
+  // 5. the fixed cost of one parallel operator
+  if (progress("fork/join")) return c.cancelled = true, c;
+  const Measurement fj = fork_join(threads, m);
+  hw.kernel_overhead_s = fj.median_s;
+  c.raw["fork_join"] = to_json(fj);
+
+  // 6. storage, for the offloading model
+  if (storage) {
+    if (progress("storage reads")) return c.cancelled = true, c;
+    const StorageRates s = storage_read(o.storage_dir, o.quick ? (256u << 20) : (1024u << 20), threads, m, o.cancel);
+    if (o.cancel && *o.cancel) return c.cancelled = true, c;
+    hw.storage_sequential_read_bytes_per_s = s.sequential.value;
+    hw.storage_random_read_bytes_per_s = s.random.value;
+    if (!s.note.empty()) c.warnings.push_back(s.note);
+    c.raw["storage"] = {{"dir", o.storage_dir}, {"direct_io", s.direct}, {"sequential_bytes_per_s", s.sequential.value},
+                        {"random_4k_bytes_per_s", s.random.value}};
+  } else {
+    c.warnings.push_back("no --storage-dir: storage read bandwidth not measured (offloading to storage cannot be modelled)");
+  }
+  // The CPU reads "host" memory as its own memory.
+  hw.host_memory_bytes = hw.memory_bytes;
+  hw.host_link = {hw.memory_bandwidth_bytes_per_s, fj.median_s};
+  hw.provenance.method = "calibration";
+  hw.provenance.source = std::string("moesim calibrate") + (o.quick ? " --quick" : "") + " on " + host_name();
+  hw.provenance.date = today();
+  hw.provenance.host = host_name();
+  progress("done");
+  return c;
+}
+
+}  // namespace moesim::calib

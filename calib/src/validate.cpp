@@ -1,0 +1,112 @@
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+#include "moesim/calib/calibrate.h"
+#include "moesim/calib/moe_layer.h"
+#include "moesim/model/latency.h"
+
+namespace moesim::calib {
+namespace {
+
+NumberFormat fp32() { return {Element::fp32, 0, 0}; }
+
+// The measured layer as moesim describes it: fp32 everywhere, one layer.
+Architecture one_layer(std::int64_t hidden, std::int64_t heads, std::int64_t kv_heads, std::int64_t head_dim) {
+  Architecture a;
+  a.name = "validation";
+  a.hidden_size = hidden;
+  a.vocab_size = 1;
+  a.attention.heads = heads;
+  a.attention.kv_heads = kv_heads;
+  a.attention.head_dim = head_dim;
+  Precision& p = a.precision;
+  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = p.norms = fp32();
+  p.kv_cache = p.activations = fp32();
+  return a;
+}
+
+double predict_moe(const Hardware& hw, const MoeLayerShape& s, const std::vector<double>& histogram) {
+  Architecture a = one_layer(s.hidden, s.hidden / 64, s.hidden / 64, 64);
+  a.moe.experts = s.experts;
+  a.moe.top_k = s.top_k;
+  a.moe.expert.width = s.expert_width;
+  a.layers = {LayerConfig{LayerFfn::moe, AttentionSpan::full}};
+  Workload w;
+  w.phase = Phase::prefill;
+  w.context = s.tokens;
+  // Skewed runs pass the routing the real layer produced (sorted shares), uniform ones none.
+  std::vector<double> shares;
+  if (s.zipf > 0) shares = expert_shares(s.experts, RoutingSkew{0, histogram});
+  const LatencyEstimate l = estimate_latency(a, w, hw, Deployment{}, shares, {true, false, false});
+  return l.prefill[Op::router].time_s + l.prefill[Op::dispatch].time_s + l.prefill[Op::routed_experts].time_s +
+         l.prefill[Op::combine].time_s;
+}
+
+double predict_attention(const Hardware& hw, const AttentionShape& s) {
+  Architecture a = one_layer(s.heads * s.head_dim, s.heads, s.kv_heads, s.head_dim);
+  a.dense_ffn.width = 1;
+  a.layers = {LayerConfig{LayerFfn::dense, AttentionSpan::full}};
+  Workload w;
+  w.phase = Phase::decode;
+  w.batch = s.batch;
+  w.context = s.context;
+  return estimate_latency(a, w, hw, Deployment{}, {}, {false, true, false}).decode[Op::attention].time_s;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double at = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(at));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (at - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+}  // namespace
+
+Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  MeasureOptions m;
+  m.budget_s = o.quick ? 0.1 : 0.4;
+  m.min_repetitions = o.quick ? 3 : 5;
+  std::vector<MoeLayerShape> moe;
+  const std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 32, 512} : std::vector<std::int64_t>{1, 16, 256, 4096};
+  for (auto t : tokens) {
+    for (double zipf : {0.0, 1.2}) {
+      moe.push_back({t, 1024, 8, 2, 1024, zipf});
+      moe.push_back({t, 512, 32, 4, 256, zipf});
+    }
+    moe.push_back({t, 1024, 64, 8, 512, 0});
+  }
+  const std::vector<AttentionShape> attention = {
+      {1, 1024, 16, 4, 64}, {8, 2048, 16, 4, 64}, {32, 512, 32, 8, 128}, {1, 8192, 32, 8, 128}};
+  Validation v;
+  const double total = static_cast<double>(moe.size() + attention.size());
+  for (const MoeLayerShape& s : moe) {
+    if (o.cancel && *o.cancel) return v;
+    std::ostringstream name;
+    name << "T=" << s.tokens << " h=" << s.hidden << " E=" << s.experts << " K=" << s.top_k << " f=" << s.expert_width
+         << " zipf=" << s.zipf;
+    if (o.progress) o.progress("MoE layer " + name.str(), static_cast<double>(v.rows.size()) / total);
+    std::vector<double> histogram;
+    const Measurement r = time_moe_layer(s, threads, m, &histogram);
+    v.rows.push_back({"moe_layer", name.str(), r.median_s, predict_moe(hw, s, histogram), r.noisy});
+  }
+  for (const AttentionShape& s : attention) {
+    if (o.cancel && *o.cancel) return v;
+    std::ostringstream name;
+    name << "B=" << s.batch << " L=" << s.context << " H=" << s.heads << " kv=" << s.kv_heads << " d=" << s.head_dim;
+    if (o.progress) o.progress("decode attention " + name.str(), static_cast<double>(v.rows.size()) / total);
+    const Measurement r = time_decode_attention(s, threads, m);
+    v.rows.push_back({"decode_attention", name.str(), r.median_s, predict_attention(hw, s), r.noisy});
+  }
+  std::vector<double> errors;
+  for (const ValidationRow& row : v.rows) errors.push_back(row.abs_pct_error());
+  v.median_abs_pct_error = percentile(errors, 0.5);
+  v.p90_abs_pct_error = percentile(errors, 0.9);
+  return v;
+}
+
+}  // namespace moesim::calib
