@@ -27,6 +27,12 @@ void parallel(int threads, F&& body) {
   for (auto& t : pool) t.join();
 }
 
+// The part [lo, hi) of n items that thread t of `threads` handles.
+std::pair<std::size_t, std::size_t> slice(std::size_t n, int t, int threads) {
+  const auto T = static_cast<std::size_t>(threads), i = static_cast<std::size_t>(t);
+  return {n * i / T, n * (i + 1) / T};
+}
+
 typedef float v8f __attribute__((vector_size(32)));
 
 // One clone per instruction set, picked at run time (GCC target_clones): the same binary
@@ -85,8 +91,7 @@ Rate copy_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
   r.measurement = measure(
       [&] {
         parallel(threads, [&](int t) {
-          const std::size_t lo = n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-          const std::size_t hi = n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+          const auto [lo, hi] = slice(n, t, threads);
           std::memcpy(a.data() + lo, b.data() + lo, (hi - lo) * sizeof(float));
         });
       },
@@ -102,8 +107,7 @@ Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
   r.measurement = measure(
       [&] {
         parallel(threads, [&](int t) {
-          const std::size_t lo = n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-          const std::size_t hi = n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+          const auto [lo, hi] = slice(n, t, threads);
           for (std::size_t i = lo; i < hi; ++i) a[i] = b[i] + 3.0f * c[i];
         });
       },
@@ -126,10 +130,9 @@ Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads
         const std::size_t base = offset;
         offset = (offset + chunk) % (n - chunk);
         parallel(threads, [&](int t) {
-          const std::size_t lo = base + chunk * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-          const std::size_t hi = base + chunk * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+          const auto [lo, hi] = slice(chunk, t, threads);
           float s = 0;
-          for (std::size_t i = lo; i < hi; ++i) s += arena[i];
+          for (std::size_t i = base + lo; i < base + hi; ++i) s += arena[i];
           sink = sink + s;
         });
       },
