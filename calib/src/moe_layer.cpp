@@ -27,12 +27,14 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
     for (std::int64_t e = 0; e < E; ++e) bias[static_cast<std::size_t>(e)] = static_cast<float>(-4.0 * s.zipf * std::log(e + 1.0));
 
   Matrix logits(T, E), out(T, h), gathered(T * K, h), result(T * K, h);
-  std::vector<std::int64_t> choice(static_cast<std::size_t>(T * K)), order(static_cast<std::size_t>(T * K));
+  std::vector<std::int64_t> choice(static_cast<std::size_t>(T * K)), order(static_cast<std::size_t>(T * K)),
+      position(static_cast<std::size_t>(T * K));  // order: block row -> copy; position: copy -> block row
   std::vector<float> weight(static_cast<std::size_t>(T * K));
   std::vector<std::int64_t> count(static_cast<std::size_t>(E)), start(static_cast<std::size_t>(E + 1));
   auto run = [&] {
     Eigen::setNbThreads(threads);
     logits.noalias() = x * router;  // router GEMM
+#pragma omp parallel for num_threads(threads)
     for (std::int64_t t = 0; t < T; ++t) {  // top-k and softmax over the chosen
       std::vector<std::pair<float, std::int64_t>> scored(static_cast<std::size_t>(E));
       for (std::int64_t e = 0; e < E; ++e) scored[static_cast<std::size_t>(e)] = {logits(t, e) + bias[static_cast<std::size_t>(e)], e};
@@ -50,7 +52,11 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
     start[0] = 0;
     for (std::int64_t e = 0; e < E; ++e) start[static_cast<std::size_t>(e + 1)] = start[static_cast<std::size_t>(e)] + count[static_cast<std::size_t>(e)];
     std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
-    for (std::int64_t i = 0; i < T * K; ++i) order[static_cast<std::size_t>(fill[static_cast<std::size_t>(choice[static_cast<std::size_t>(i)])]++)] = i;
+    for (std::int64_t i = 0; i < T * K; ++i) {
+      const auto j = fill[static_cast<std::size_t>(choice[static_cast<std::size_t>(i)])]++;
+      order[static_cast<std::size_t>(j)] = i;
+      position[static_cast<std::size_t>(i)] = j;
+    }
 #pragma omp parallel for num_threads(threads)
     for (std::int64_t j = 0; j < T * K; ++j) gathered.row(j) = x.row(order[static_cast<std::size_t>(j)] / K);
     // experts: each thread takes whole experts (one parallel region, single-threaded GEMMs)
@@ -65,11 +71,14 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
       g = (g.array() / (1.0f + (-g.array()).exp()) * u.array()).matrix();  // SwiGLU: silu(xW1) * xW3
       result.middleRows(start[static_cast<std::size_t>(e)], n).noalias() = g * w2[static_cast<std::size_t>(e)];
     }
-    // combine: weighted scatter-add back to token order
-    out.setZero();
-    for (std::int64_t j = 0; j < T * K; ++j) {
-      const auto i = order[static_cast<std::size_t>(j)];
-      out.row(i / K) += weight[static_cast<std::size_t>(i)] * result.row(j);
+    // combine: each token's K expert outputs, weighted, back in token order
+#pragma omp parallel for num_threads(threads)
+    for (std::int64_t t = 0; t < T; ++t) {
+      out.row(t).setZero();
+      for (std::int64_t k = 0; k < K; ++k) {
+        const auto i = static_cast<std::size_t>(t * K + k);
+        out.row(t) += weight[i] * result.row(position[i]);
+      }
     }
   };
   const Measurement m = measure(run, options);
