@@ -70,7 +70,7 @@ TEST_CASE("fit: synthetic data drawn from each law recovers its parameters") {
   for (const Law* law : laws()) {
     INFO(law->info.name);
     FitOptions options;
-    options.max_starts = 64;
+    options.max_starts = 16;
     // Start near, not at, the truth, plus a spread of grid points: the optimiser must travel.
     ParamVector nudged = law->info.published;
     for (std::size_t i = 0; i < law->info.param_count(); ++i) nudged[i] *= 1.15;
