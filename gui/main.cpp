@@ -1,0 +1,37 @@
+// moesim-gui: the window, or --render VIEW for a PNG without one (see render.h).
+#include <QApplication>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "main_window.h"
+#include "render.h"
+
+int main(int argc, char** argv) {
+  bool render = false;
+  for (int i = 1; i < argc; ++i) render = render || std::strcmp(argv[i], "--render") == 0 || std::strcmp(argv[i], "--help") == 0;
+  // Headless rendering needs no display: use Qt's offscreen platform where there is none.
+  if (render && !std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+    setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  QApplication app(argc, argv);  // removes Qt's own arguments
+  QStringList args = QApplication::arguments();
+  args.removeFirst();
+  if (render) return moesim::gui::run_render(args);
+
+  moesim::gui::Session session;
+  if (args.size() == 2 && args[0] == "--session") {
+    moesim::Diagnostics d;
+    auto loaded = moesim::gui::load_session(args[1].toStdString(), d);
+    if (!loaded) {
+      for (const auto& x : d) std::cerr << "moesim-gui: error: " << x.path << ": " << x.message << " [" << x.code << "]\n";
+      return 2;
+    }
+    session = *loaded;
+  } else if (!args.isEmpty()) {
+    std::cerr << "moesim-gui: error: unknown arguments \"" << args.join(' ').toStdString() << "\" (see --help)\n";
+    return 2;
+  }
+  moesim::gui::MainWindow window(session);
+  window.show();
+  return app.exec();
+}

@@ -1,0 +1,355 @@
+#include "session.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "moesim/io/fit_io.h"
+#include "moesim/io/hardware_io.h"
+#include "moesim/io/sweep.h"
+#include "moesim/model/enum_names.h"
+#include "moesim/model/routing.h"
+#include "moesim/model/validate.h"
+
+namespace moesim::gui {
+namespace {
+
+// The library's path in front of its message, as the CLI prints "PATH: MESSAGE".
+Diagnostic for_field(const std::string& field, const Diagnostic& d) {
+  return {field, d.code, d.path.empty() || d.path == field ? d.message : d.path + ": " + d.message};
+}
+
+// Which override field a rule of validate(Architecture) belongs to (native-format paths).
+std::string field_of_model_path(const std::string& path) {
+  static const std::pair<const char*, const char*> table[] = {
+      {"/layers", "layers"},          {"/hidden_size", "hidden_size"},      {"/moe/experts", "experts"},
+      {"/moe/top_k", "top_k"},        {"/moe/expert/width", "expert_width"}, {"/moe/shared_expert", "shared_experts"},
+      {"/attention/heads", "heads"},  {"/attention/kv_heads", "kv_heads"},  {"/attention/kv_lora_rank", "attention_kind"},
+      {"/attention/head_dim", "attention_kind"},
+  };
+  for (const auto& [prefix, field] : table)
+    if (path.rfind(prefix, 0) == 0) return std::string("/model/overrides/") + field;
+  return "/model/spec";
+}
+
+struct OverrideText {
+  const char* field;
+  std::optional<std::string> value;
+};
+
+std::vector<OverrideText> override_texts(const ModelOverrides& o) {
+  auto num = [](const std::optional<std::int64_t>& v) { return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt; };
+  // Order matters where fields overlap: all weights first, then the experts' own format.
+  return {{"layers", num(o.layers)},           {"hidden_size", num(o.hidden_size)},   {"experts", num(o.experts)},
+          {"top_k", num(o.top_k)},             {"expert_width", num(o.expert_width)}, {"shared_experts", num(o.shared_experts)},
+          {"heads", num(o.heads)},             {"kv_heads", num(o.kv_heads)},         {"weight_format", o.weight_format},
+          {"expert_format", o.expert_format},  {"kv_format", o.kv_format},            {"activation_format", o.activation_format}};
+}
+
+// The checks of the CLI's deployment options (cli/common.cpp), with the same messages.
+void check_deployment(const DeploymentInput& d, Diagnostics& out) {
+  auto at_least_one = [&](const char* name, std::int64_t v) {
+    if (v < 1 || v > 1 << 20)
+      out.push_back({std::string("/deployment/") + name, "out_of_range", std::to_string(v) + " must be in [1, 1048576]"});
+  };
+  at_least_one("tp", d.tp);
+  at_least_one("ep", d.ep);
+  at_least_one("pp", d.pp);
+  at_least_one("dp", d.dp);
+  at_least_one("microbatches", d.microbatches);
+  if (!(d.prefetch_accuracy >= 0 && d.prefetch_accuracy <= 1))
+    out.push_back({"/deployment/prefetch_accuracy", "out_of_range", "must be in [0, 1]"});
+  if (!(d.expert_cache >= 0 && d.expert_cache <= 1e7)) out.push_back({"/deployment/expert_cache", "out_of_range", "must be in [0, 1e7]"});
+  if (!(d.capacity_factor >= 0 && d.capacity_factor <= 1e6))
+    out.push_back({"/deployment/capacity_factor", "out_of_range", "must be 0 (dropless) or positive"});
+  if (!(d.routing_skew >= 0 && d.routing_skew <= 10)) out.push_back({"/deployment/routing_skew", "out_of_range", "must be in [0, 10]"});
+}
+
+}  // namespace
+
+std::string_view offload_name(OffloadTarget t) {
+  switch (t) {
+    case OffloadTarget::none: return "none";
+    case OffloadTarget::host: return "host";
+    case OffloadTarget::storage: return "storage";
+  }
+  return "?";
+}
+
+std::string_view cache_policy_name(CachePolicy p) { return p == CachePolicy::lfu ? "lfu" : "lru"; }
+
+std::vector<double> routing_shares(std::int64_t experts, double routing_skew) {
+  if (experts <= 0 || !(routing_skew > 0)) return {};
+  return expert_shares(experts, RoutingSkew{routing_skew, {}});
+}
+
+std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
+  const std::size_t before = out.size();
+  Resolved r;
+
+  Diagnostics d;
+  auto model = io::load_model(s.model.spec, d);
+  for (const Diagnostic& x : d) out.push_back(for_field("/model/spec", x));
+  if (model) {
+    io::SweepPoint base{model->arch, s.workload, {}, 0, ""};
+    io::SweepPoint point = base;
+    for (const OverrideText& o : override_texts(s.model.overrides)) {
+      if (!o.value) continue;
+      const std::string field = std::string("/model/overrides/") + o.field;
+      d.clear();
+      const auto axis = io::parse_sweep_axis(std::string(o.field) + "=" + *o.value, d);
+      for (const Diagnostic& x : d) out.push_back({field, x.code, x.message});
+      if (!axis) continue;
+      if (axis->values.size() != 1) {
+        out.push_back({field, "out_of_range", "\"" + *o.value + "\" must be one value"});
+        continue;
+      }
+      io::apply_sweep_value(point, base, *axis, 0);
+    }
+    if (s.model.overrides.attention_kind) point.arch.attention.kind = *s.model.overrides.attention_kind;
+    d.clear();
+    validate(point.arch, d);
+    for (const Diagnostic& x : d) out.push_back(for_field(field_of_model_path(x.path), x));
+    model->arch = std::move(point.arch);
+    r.model = std::move(*model);
+  }
+
+  d.clear();
+  validate(s.workload, d);
+  for (const Diagnostic& x : d) out.push_back({"/workload/" + x.path, x.code, x.message});
+  r.workload = s.workload;
+
+  d.clear();
+  auto hw = io::load_hardware(s.hardware, d);
+  for (const Diagnostic& x : d) out.push_back(for_field("/hardware", x));
+  if (hw) r.hardware = std::move(*hw);
+
+  check_deployment(s.deployment, out);
+  const DeploymentInput& in = s.deployment;
+  r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
+  r.deployment.capacity_factor = in.capacity_factor;
+  r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
+  if (out.size() != before) return std::nullopt;
+  r.shares = routing_shares(r.model.arch.moe.experts, in.routing_skew);
+  return r;
+}
+
+std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out) {
+  std::vector<double> budgets;
+  auto number = [&](const std::string& item) -> std::optional<double> {
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(item, &used);
+      if (used == item.size() && v > 0 && std::isfinite(v)) return v;
+    } catch (const std::exception&) {
+    }
+    out.push_back({path, "wrong_type", "\"" + item + "\" is not a positive number of FLOPs"});
+    return std::nullopt;
+  };
+  const auto first = text.find(':');
+  if (first != std::string::npos) {
+    const auto second = text.find(':', first + 1);
+    if (second == std::string::npos) {
+      out.push_back({path, "bad_option", "\"" + text + "\" must be LO:HI:COUNT"});
+      return std::nullopt;
+    }
+    const auto lo = number(text.substr(0, first)), hi = number(text.substr(first + 1, second - first - 1));
+    const auto count = number(text.substr(second + 1));
+    if (!lo || !hi || !count) return std::nullopt;
+    if (*hi < *lo || *count < 1 || *count > 10000 || *count != std::floor(*count)) {
+      out.push_back({path, "out_of_range", "\"" + text + "\" needs LO <= HI and COUNT in 1..10000"});
+      return std::nullopt;
+    }
+    for (int i = 0; i < static_cast<int>(*count); ++i)
+      budgets.push_back(*count == 1 ? *lo : *lo * std::pow(*hi / *lo, i / (*count - 1)));
+    return budgets;
+  }
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (const auto v = number(item)) budgets.push_back(*v);
+    else return std::nullopt;
+  if (budgets.empty()) {
+    out.push_back({path, "missing", "no budgets"});
+    return std::nullopt;
+  }
+  return budgets;
+}
+
+// ---- JSON
+
+io::Json session_json(const Session& s) {
+  io::Json overrides = io::Json::object();
+  for (const OverrideText& o : override_texts(s.model.overrides)) {
+    if (!o.value) continue;
+    if (std::string_view(o.field).ends_with("_format")) overrides[o.field] = *o.value;
+    else overrides[o.field] = std::stoll(*o.value);
+  }
+  if (s.model.overrides.attention_kind) overrides["attention_kind"] = to_string(*s.model.overrides.attention_kind);
+  const DeploymentInput& d = s.deployment;
+  return io::Json{
+      {"schema_version", kSessionSchemaVersion},
+      {"model", {{"spec", s.model.spec}, {"overrides", overrides}}},
+      {"hardware", s.hardware},
+      {"workload",
+       {{"phase", to_string(s.workload.phase)},
+        {"batch", s.workload.batch},
+        {"context", s.workload.context},
+        {"tokens", s.workload.train_tokens},
+        {"recompute", to_string(s.workload.training.recompute)}}},
+      {"deployment",
+       {{"tp", d.tp},
+        {"ep", d.ep},
+        {"pp", d.pp},
+        {"dp", d.dp},
+        {"microbatches", d.microbatches},
+        {"capacity_factor", d.capacity_factor},
+        {"offload", offload_name(d.offload)},
+        {"expert_cache", d.expert_cache},
+        {"cache_policy", cache_policy_name(d.cache_policy)},
+        {"prefetch_accuracy", d.prefetch_accuracy},
+        {"routing_skew", d.routing_skew}}},
+      {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
+      {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns}}},
+      {"pareto", {{"axes", s.pareto.axes}, {"x", s.pareto.x}, {"budget_flops", s.pareto.budget_flops}}},
+      {"calibration", {{"csv", s.calibration.csv}}},
+  };
+}
+
+namespace {
+
+// A nested object: its reader, or nullptr when the key is absent (the defaults stay).
+template <class F>
+void read_object(io::ObjectReader& parent, const char* key, F&& body) {
+  if (const io::Json* v = parent.value(key, false)) {
+    io::ObjectReader r(*v, io::child_path(parent.path(), key), parent.diagnostics());
+    body(r);
+    r.finish();
+  }
+}
+
+void read_string(io::ObjectReader& r, const char* key, std::string& target) {
+  if (auto v = r.string(key, false)) target = std::move(*v);
+}
+void read_int(io::ObjectReader& r, const char* key, std::int64_t& target) {
+  if (auto v = r.integer(key, false)) target = *v;
+}
+void read_double(io::ObjectReader& r, const char* key, double& target) {
+  if (auto v = r.number(key, false)) target = *v;
+}
+template <class Enum>
+void read_enum(io::ObjectReader& r, const char* key, Enum& target) {
+  if (auto v = r.string(key, false)) {
+    if (auto e = parse_enum<Enum>(*v)) target = *e;
+    else r.fail(key, "unknown_value", "\"" + *v + "\" must be " + enum_choices<Enum>());
+  }
+}
+
+}  // namespace
+
+std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
+  const std::size_t before = out.size();
+  Session s;
+  io::ObjectReader root(doc, "/", out);
+  if (const auto version = root.integer("schema_version", true); version && *version != kSessionSchemaVersion)
+    root.fail("schema_version", "unsupported", std::to_string(*version) + " is not supported (this build reads " +
+                                                   std::to_string(kSessionSchemaVersion) + ")");
+  read_object(root, "model", [&](io::ObjectReader& m) {
+    read_string(m, "spec", s.model.spec);
+    read_object(m, "overrides", [&](io::ObjectReader& o) {
+      ModelOverrides& v = s.model.overrides;
+      std::pair<const char*, std::optional<std::int64_t>*> ints[] = {
+          {"layers", &v.layers}, {"hidden_size", &v.hidden_size}, {"experts", &v.experts}, {"top_k", &v.top_k},
+          {"expert_width", &v.expert_width}, {"shared_experts", &v.shared_experts}, {"heads", &v.heads}, {"kv_heads", &v.kv_heads}};
+      for (auto& [key, target] : ints) *target = o.integer(key, false);
+      std::pair<const char*, std::optional<std::string>*> formats[] = {
+          {"weight_format", &v.weight_format}, {"expert_format", &v.expert_format}, {"kv_format", &v.kv_format},
+          {"activation_format", &v.activation_format}};
+      for (auto& [key, target] : formats) {
+        *target = o.string(key, false);
+        if (*target && !parse_number_format(**target))
+          o.fail(key, "unknown_value", "\"" + **target + "\" is not a number format: " + std::string(number_format_grammar()));
+      }
+      if (auto kind = o.string("attention_kind", false)) {
+        if (auto k = parse_enum<AttentionKind>(*kind)) v.attention_kind = *k;
+        else o.fail("attention_kind", "unknown_value", "\"" + *kind + "\" must be " + enum_choices<AttentionKind>());
+      }
+    });
+  });
+  read_string(root, "hardware", s.hardware);
+  read_object(root, "workload", [&](io::ObjectReader& w) {
+    read_enum(w, "phase", s.workload.phase);
+    read_int(w, "batch", s.workload.batch);
+    read_int(w, "context", s.workload.context);
+    read_double(w, "tokens", s.workload.train_tokens);
+    read_enum(w, "recompute", s.workload.training.recompute);
+  });
+  read_object(root, "deployment", [&](io::ObjectReader& r) {
+    DeploymentInput& d = s.deployment;
+    read_int(r, "tp", d.tp);
+    read_int(r, "ep", d.ep);
+    read_int(r, "pp", d.pp);
+    read_int(r, "dp", d.dp);
+    read_int(r, "microbatches", d.microbatches);
+    read_double(r, "capacity_factor", d.capacity_factor);
+    if (auto v = r.string("offload", false)) {
+      if (*v == "none" || *v == "host" || *v == "storage")
+        d.offload = *v == "host" ? OffloadTarget::host : *v == "storage" ? OffloadTarget::storage : OffloadTarget::none;
+      else r.fail("offload", "unknown_value", "\"" + *v + "\" must be none, host or storage");
+    }
+    read_double(r, "expert_cache", d.expert_cache);
+    if (auto v = r.string("cache_policy", false)) {
+      if (*v == "lru" || *v == "lfu") d.cache_policy = *v == "lfu" ? CachePolicy::lfu : CachePolicy::lru;
+      else r.fail("cache_policy", "unknown_value", "\"" + *v + "\" must be lru or lfu");
+    }
+    read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
+    read_double(r, "routing_skew", d.routing_skew);
+  });
+  read_object(root, "sweep", [&](io::ObjectReader& r) {
+    read_string(r, "x", s.sweep.x);
+    read_string(r, "values", s.sweep.values);
+    read_string(r, "series", s.sweep.series);
+    read_string(r, "series_values", s.sweep.series_values);
+    read_string(r, "y", s.sweep.y);
+  });
+  read_object(root, "scaling", [&](io::ObjectReader& r) {
+    read_string(r, "law", s.scaling.law);
+    read_string(r, "budgets", s.scaling.budgets);
+    read_string(r, "data", s.scaling.data);
+    read_string(r, "data_columns", s.scaling.data_columns);
+  });
+  read_object(root, "pareto", [&](io::ObjectReader& r) {
+    if (const io::Json* axes = r.value("axes", false)) {
+      s.pareto.axes.clear();
+      if (!axes->is_array()) r.fail("axes", "wrong_type", io::describe_value(*axes) + " must be an array of \"FIELD=VALUES\" strings");
+      else
+        for (std::size_t i = 0; i < axes->size(); ++i) {
+          if ((*axes)[i].is_string()) s.pareto.axes.push_back((*axes)[i].get<std::string>());
+          else out.push_back({io::child_path(r.path(), "axes") + "/" + std::to_string(i), "wrong_type",
+                              io::describe_value((*axes)[i]) + " must be a string FIELD=VALUES"});
+        }
+    }
+    read_string(r, "x", s.pareto.x);
+    read_double(r, "budget_flops", s.pareto.budget_flops);
+  });
+  read_object(root, "calibration", [&](io::ObjectReader& r) { read_string(r, "csv", s.calibration.csv); });
+  root.finish();
+  if (out.size() != before) return std::nullopt;
+  return s;
+}
+
+std::optional<Session> load_session(const std::string& path, Diagnostics& out) {
+  const std::size_t before = out.size();
+  const auto text = io::read_text_file(path, out);
+  if (!text) return std::nullopt;
+  std::optional<Session> s;
+  if (const auto doc = io::parse_json(*text, out)) s = read_session(*doc, out);
+  for (std::size_t i = before; i < out.size(); ++i) out[i].path = path + ":" + out[i].path;
+  return s;
+}
+
+bool save_session(const Session& session, const std::string& path, Diagnostics& out) {
+  return io::write_file_atomically(path, session_json(session).dump(2) + "\n", true, out);
+}
+
+}  // namespace moesim::gui

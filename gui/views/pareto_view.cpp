@@ -1,0 +1,237 @@
+#include "views/pareto_view.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <cmath>
+
+#include "moesim/io/sweep.h"
+#include "moesim/model/validate.h"
+
+namespace moesim::gui {
+
+ParetoCandidate evaluate_candidate(const Session& s, const Resolved& r, const io::LoadedLaw& law, const Metric& x,
+                                   const Architecture& arch, const Workload& w, const Deployment& d, double routing_skew) {
+  ParetoCandidate c;
+  Diagnostics problems;
+  validate(arch, problems);
+  validate(w, problems);
+  if (!problems.empty()) {
+    c.valid = c.feasible = false;
+    c.reason = "invalid: " + problems.front().path + ": " + problems.front().message;
+    return c;
+  }
+  // The law's inputs as fit::compute_frontier forms them: N = total, N_a = active without the
+  // input embedding, D = budget / training FLOPs per token, S = (E - K) / E.
+  Workload train = w;
+  train.phase = Phase::train;
+  const Estimate t = estimate(arch, train);
+  fit::Observation& o = c.inputs;
+  o.total_params = t.params.total_params();
+  o.active_params = t.params.active_excl_input_embedding();
+  o.tokens = s.pareto.budget_flops / t.flops.training_per_token;
+  const auto experts = static_cast<double>(arch.moe.experts), top_k = static_cast<double>(arch.moe.top_k);
+  o.experts = std::max(experts, 1.0);
+  o.sparsity = experts > 0 ? (experts - top_k) / experts : 0;
+  c.loss = fit::predict(*law.law, law.params, o);
+  const Estimate e = estimate(arch, w);
+  const LatencyEstimate l = estimate_latency(arch, w, r.hardware, d, routing_shares(arch.moe.experts, routing_skew));
+  c.cost = x.value(e, l);
+  c.feasible = l.feasible();
+  if (!c.feasible) c.reason = io::infeasible_reason(l);
+  return c;
+}
+
+std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, Diagnostics& out) {
+  const std::size_t before = out.size();
+  ParetoResult res;
+  Diagnostics d;
+  const auto law = io::load_law(s.scaling.law, d);
+  for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
+  res.x = find_metric(s.pareto.x);
+  if (!res.x) out.push_back({"/pareto/x", "unknown_column", "\"" + s.pareto.x + "\" is not an output figure"});
+  if (!(s.pareto.budget_flops > 0) || !std::isfinite(s.pareto.budget_flops))
+    out.push_back({"/pareto/budget_flops", "out_of_range", "must be a positive number of FLOPs"});
+  std::vector<io::SweepAxis> axes;
+  std::size_t total = 1;
+  for (std::size_t i = 0; i < s.pareto.axes.size(); ++i) {
+    d.clear();
+    auto axis = io::parse_sweep_axis(s.pareto.axes[i], d);
+    for (const Diagnostic& x : d) out.push_back({"/pareto/axes/" + std::to_string(i), x.code, x.message});
+    if (!axis) continue;
+    total *= axis->values.size();
+    axes.push_back(std::move(*axis));
+  }
+  if (total > 20000) out.push_back({"/pareto/axes", "too_many_rows", std::to_string(total) + " candidates; at most 20,000"});
+  if (out.size() != before) return std::nullopt;
+  res.law = std::string(law->law->info.name);
+
+  const double skew = s.deployment.routing_skew;
+  const io::SweepPoint base{r.model.arch, r.workload, r.deployment, skew, ""};
+  res.current = evaluate_candidate(s, r, *law, *res.x, base.arch, base.workload, base.deployment, skew);
+  res.current.config = "current design";
+  std::vector<std::size_t> index(axes.size(), 0);
+  for (std::size_t row = 0; row < total; ++row) {
+    if (row > 0)  // odometer: the last axis turns fastest, as in `moesim sweep`
+      for (std::size_t k = axes.size(); k-- > 0;) {
+        if (++index[k] < axes[k].values.size()) break;
+        index[k] = 0;
+      }
+    io::SweepPoint p = base;
+    std::string config;
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      io::apply_sweep_value(p, base, axes[k], index[k]);
+      config += (config.empty() ? "" : " ") + axes[k].field + "=" + axes[k].values[index[k]].text;
+    }
+    ParetoCandidate c = evaluate_candidate(s, r, *law, *res.x, p.arch, p.workload, p.deployment, p.routing_skew);
+    c.config = config;
+    res.candidates.push_back(std::move(c));
+  }
+  // The front: feasible designs that no other feasible design beats or equals on both.
+  std::vector<std::size_t> ok;
+  for (std::size_t i = 0; i < res.candidates.size(); ++i)
+    if (res.candidates[i].feasible && std::isfinite(res.candidates[i].cost) && std::isfinite(res.candidates[i].loss)) ok.push_back(i);
+  std::sort(ok.begin(), ok.end(), [&](std::size_t a, std::size_t b) {
+    const auto &ca = res.candidates[a], &cb = res.candidates[b];
+    return ca.cost < cb.cost || (ca.cost == cb.cost && ca.loss < cb.loss);
+  });
+  double best_loss = INFINITY;
+  for (std::size_t i : ok)
+    if (res.candidates[i].loss < best_loss) {
+      best_loss = res.candidates[i].loss;
+      res.front.push_back(i);
+    }
+  return res;
+}
+
+ParetoView::ParetoView(Session& session, QWidget* parent) : View(session, parent) {
+  auto* controls = new QWidget(this);
+  auto* row = new QHBoxLayout(controls);
+  row->setContentsMargins(0, 0, 0, 0);
+  axes_ = new QLineEdit(controls);
+  axes_->setToolTip("candidate axes as `moesim sweep --set`, separated by ';', e.g. experts=8,16,32; top_k=1..4");
+  x_ = new QComboBox(controls);
+  for (const Metric& m : metrics()) {
+    x_->addItem(QString::fromStdString(m.key), QString::fromStdString(m.key));
+    x_->setItemData(x_->count() - 1, QString::fromStdString(m.label), Qt::ToolTipRole);
+  }
+  budget_ = new QLineEdit(controls);
+  budget_->setToolTip("training compute C in FLOP: each candidate trains on D = C / its training FLOPs per token");
+  row->addWidget(new QLabel("candidates", controls));
+  row->addWidget(axes_, 3);
+  row->addWidget(new QLabel("cost", controls));
+  row->addWidget(x_, 1);
+  row->addWidget(new QLabel("budget [FLOP]", controls));
+  row->addWidget(budget_);
+  set_controls(controls);
+  plot_ = add_plot();
+  plot_->put_legend_below();
+  body_->addWidget(plot_, 1);
+  sync_controls();
+  connect(axes_, &QLineEdit::editingFinished, this, &ParetoView::read_controls);
+  connect(budget_, &QLineEdit::editingFinished, this, &ParetoView::read_controls);
+  connect(x_, &QComboBox::activated, this, &ParetoView::read_controls);
+}
+
+void ParetoView::sync_controls() {
+  QStringList axes;
+  for (const std::string& a : session_.pareto.axes) axes << QString::fromStdString(a);
+  axes_->setText(axes.join("; "));
+  x_->setCurrentIndex(std::max(0, x_->findData(QString::fromStdString(session_.pareto.x))));
+  budget_->setText(QString::number(session_.pareto.budget_flops, 'g', 6));
+}
+
+void ParetoView::read_controls() {
+  ParetoSettings s = session_.pareto;
+  s.axes.clear();
+  for (const QString& a : axes_->text().split(';', Qt::SkipEmptyParts))
+    if (!a.trimmed().isEmpty()) s.axes.push_back(a.trimmed().toStdString());
+  s.x = x_->currentData().toString().toStdString();
+  bool ok = false;
+  const double budget = budget_->text().toDouble(&ok);
+  s.budget_flops = ok ? budget : NAN;
+  if (s.axes == session_.pareto.axes && s.x == session_.pareto.x && s.budget_flops == session_.pareto.budget_flops) return;
+  session_.pareto = s;
+  emit settings_changed();
+}
+
+void ParetoView::refresh(const Resolved& r, bool) {
+  Diagnostics d;
+  auto res = compute_pareto(session_, r, d);
+  if (!res) {
+    QString text;
+    for (const Diagnostic& x : d) text += QString::fromStdString(x.path + ": " + x.message) + "\n";
+    set_status(text.trimmed(), true);
+    return;
+  }
+  result_ = std::move(res);
+  draw();
+}
+
+void ParetoView::draw() {
+  const ParetoResult& r = *result_;
+  const Metric& m = *r.x;
+  double max_cost = std::fabs(r.current.cost), min_pos = r.current.cost > 0 ? r.current.cost : INFINITY, max_pos = std::max(r.current.cost, 0.0);
+  bool all_positive = r.current.cost > 0;
+  for (const ParetoCandidate& c : r.candidates) {
+    if (!c.valid) continue;
+    max_cost = std::max(max_cost, std::fabs(c.cost));
+    if (c.cost > 0) min_pos = std::min(min_pos, c.cost), max_pos = std::max(max_pos, c.cost);
+    else all_positive = false;
+  }
+  const Scale scale = display_scale(m.unit, max_cost);
+  Plot& p = *plot_;
+  p.clear();
+  p.set_title(QString("predicted loss (%1) against %2 on %3").arg(QString::fromStdString(r.law), QString::fromStdString(m.label),
+                                                                     QString::fromStdString(session_.hardware)));
+  p.set_axes({axis_label(QString::fromStdString(m.label), scale), all_positive && max_pos / min_pos >= 10, {}, {}},
+             {"predicted loss L [nats/token]", false, {}, {}});
+  auto tip = [&](const ParetoCandidate& c) {
+    const fit::Observation& o = c.inputs;
+    return QString("%1\nloss %2 (N %3, N_a %4, D %5, S %6)\n%7: %8%9")
+        .arg(QString::fromStdString(c.config), QString::number(c.loss, 'f', 4), qhuman(o.total_params, io::Unit::params),
+             qhuman(o.active_params, io::Unit::params), qhuman(o.tokens, io::Unit::tokens), QString::number(o.sparsity, 'f', 3),
+             QString::fromStdString(m.label), qhuman(c.cost, m.unit),
+             c.feasible ? QString() : "\ndoes not fit: " + QString::fromStdString(c.reason));
+  };
+  Series fits{"candidates", {}, {}, {}, palette_color(0), false, false, Marker::circle, 6, false, true};
+  Series misfits{"does not fit the device", {}, {}, {}, QColor(150, 150, 150), false, false, Marker::cross, 8, false, true};
+  Series front{"Pareto front", {}, {}, {}, palette_color(1), true, false, Marker::diamond, 8, false, true};
+  Series current{"current design", {}, {}, {}, QColor(200, 0, 0), false, false, Marker::star, 16, false, true};
+  std::size_t invalid = 0;
+  for (const ParetoCandidate& c : r.candidates) {
+    if (!c.valid) {
+      ++invalid;
+      continue;
+    }
+    Series& s = c.feasible ? fits : misfits;
+    s.x.push_back(c.cost * scale.factor);
+    s.y.push_back(c.loss);
+    s.tips.push_back(tip(c));
+  }
+  for (std::size_t i : r.front) {
+    front.x.push_back(r.candidates[i].cost * scale.factor);
+    front.y.push_back(r.candidates[i].loss);
+    front.tips.push_back(tip(r.candidates[i]));
+  }
+  if (!r.current.feasible) current.name += " (does not fit)";
+  if (r.current.valid) {
+    current.x.push_back(r.current.cost * scale.factor);
+    current.y.push_back(r.current.loss);
+    current.tips.push_back(tip(r.current));
+  }
+  p.add_series(fits);
+  if (!misfits.x.empty()) p.add_series(misfits);
+  p.add_series(front);
+  p.add_series(current);
+  if (invalid > 0) p.set_note(QString("%1 invalid candidates not drawn").arg(invalid));
+  p.replot();
+  set_status(QString("%1 candidates, %2 on the front; training budget %3 FLOP; law %4. Hover a point for its design.")
+                 .arg(r.candidates.size())
+                 .arg(r.front.size())
+                 .arg(session_.pareto.budget_flops, 0, 'g', 3)
+                 .arg(QString::fromStdString(r.law)),
+             false);
+}
+
+}  // namespace moesim::gui

@@ -1,0 +1,301 @@
+#include "views/scaling_view.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPushButton>
+#include <cmath>
+
+namespace moesim::gui {
+namespace {
+
+bool same(const ScalingSettings& a, const ScalingSettings& b) {
+  return a.law == b.law && a.budgets == b.budgets && a.data == b.data && a.data_columns == b.data_columns;
+}
+
+QString sci(double v) { return QString::number(v, 'g', 3); }
+
+using Points = std::initializer_list<std::pair<Series*, double>>;
+
+// "N=N,D=D,loss=loss" as `moesim fit --columns`.
+std::vector<std::pair<std::string, std::string>> parse_columns(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) out.emplace_back(std::string(item), "");
+    else out.emplace_back(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
+  }
+  return out;
+}
+
+}  // namespace
+
+fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets) {
+  fit::FrontierOptions o;
+  o.budgets = budgets;
+  if (law_name == "chinchilla") o.max_sparsity = 0, o.sparsity_levels = 1;  // as `moesim frontier`
+  return o;
+}
+
+std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, Diagnostics& out) {
+  const std::size_t before = out.size();
+  ScalingResult r;
+  Diagnostics d;
+  auto law = io::load_law(s.law, d);
+  for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
+  auto budgets = parse_budgets(s.budgets, "/scaling/budgets", out);
+  if (!s.data.empty()) {
+    d.clear();
+    io::DataOptions options;
+    options.columns = parse_columns(s.data_columns);
+    r.data = io::read_scaling_data(s.data, options, d);
+    for (const Diagnostic& x : d) out.push_back({"/scaling/data", x.code, x.path.empty() || x.path == s.data ? x.message : x.path + ": " + x.message});
+  }
+  if (out.size() != before) return std::nullopt;
+  r.law = *law;
+  r.budgets = *budgets;
+  const std::string name(r.law.law->info.name);
+  if (name == "abnar2025" || name == "chinchilla") r.frontier = fit::compute_frontier(*r.law.law, r.law.params, frontier_options(name, r.budgets));
+  else if (name == "krajewski2024") r.granularity = fit::krajewski_optima(r.law.params, r.budgets);
+  else if (name == "ludziejewski2025") r.expert_counts = fit::ludziejewski_optima(r.law.params, r.budgets, {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  else r.note = name + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, krajewski2024 or ludziejewski2025)";
+  if (r.data)
+    for (const fit::Observation& o : r.data->points) r.predicted.push_back(fit::predict(*r.law.law, r.law.params, o));
+  return r;
+}
+
+ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, parent) {
+  auto* controls = new QWidget(this);
+  auto* row = new QHBoxLayout(controls);
+  row->setContentsMargins(0, 0, 0, 0);
+  law_ = new QComboBox(controls);
+  law_->setEditable(true);
+  for (const fit::Law* l : fit::laws()) law_->addItem(QString::fromUtf8(l->info.name.data(), static_cast<int>(l->info.name.size())));
+  law_->setToolTip("a built-in law (its published coefficients) or a fit.json written by moesim fit");
+  auto* open_law = new QPushButton("fit.json...", controls);
+  budgets_ = new QLineEdit(controls);
+  budgets_->setToolTip("compute budgets in FLOP: LO:HI:COUNT (log-spaced) or a comma list");
+  data_ = new QLineEdit(controls);
+  data_->setPlaceholderText("scaling data CSV (optional)");
+  auto* open_data = new QPushButton("data...", controls);
+  columns_ = new QLineEdit(controls);
+  columns_->setPlaceholderText("N=col,D=col,loss=col (generic CSV)");
+  row->addWidget(new QLabel("law", controls));
+  row->addWidget(law_, 1);
+  row->addWidget(open_law);
+  row->addWidget(new QLabel("budgets [FLOP]", controls));
+  row->addWidget(budgets_, 1);
+  row->addWidget(data_, 2);
+  row->addWidget(open_data);
+  row->addWidget(columns_, 1);
+  set_controls(controls);
+  auto* top = new QHBoxLayout;
+  isoflop_ = add_plot();
+  frontier_ = add_plot();
+  residuals_ = add_plot();
+  top->addWidget(isoflop_);
+  top->addWidget(frontier_);
+  body_->addLayout(top, 3);
+  body_->addWidget(residuals_, 2);  // hidden without a data set: the curves take its place
+  sync_controls();
+  connect(law_, &QComboBox::activated, this, &ScalingView::read_controls);
+  connect(law_->lineEdit(), &QLineEdit::editingFinished, this, &ScalingView::read_controls);
+  connect(budgets_, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
+  connect(data_, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
+  connect(columns_, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
+  connect(open_law, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Open fit.json", {}, "fit reports (*.json);;all files (*)");
+    if (path.isEmpty()) return;
+    law_->setEditText(path);
+    read_controls();
+  });
+  connect(open_data, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Open scaling data", {}, "CSV (*.csv *.csv.gz);;all files (*)");
+    if (path.isEmpty()) return;
+    data_->setText(path);
+    read_controls();
+  });
+}
+
+void ScalingView::sync_controls() {
+  law_->setEditText(QString::fromStdString(session_.scaling.law));
+  budgets_->setText(QString::fromStdString(session_.scaling.budgets));
+  data_->setText(QString::fromStdString(session_.scaling.data));
+  columns_->setText(QString::fromStdString(session_.scaling.data_columns));
+}
+
+void ScalingView::read_controls() {
+  const ScalingSettings s{law_->currentText().toStdString(), budgets_->text().toStdString(), data_->text().toStdString(),
+                          columns_->text().toStdString()};
+  if (same(s, session_.scaling)) return;
+  session_.scaling = s;
+  emit settings_changed();
+}
+
+void ScalingView::refresh(const Resolved&, bool) {
+  // Depends on the scaling settings only: recomputed when they change.
+  if (computed_for_ && same(*computed_for_, session_.scaling)) return;
+  Diagnostics d;
+  auto r = compute_scaling(session_.scaling, d);
+  if (!r) {
+    QString text;
+    for (const Diagnostic& x : d) text += QString::fromStdString(x.path + ": " + x.message) + "\n";
+    set_status(text.trimmed(), true);
+    return;  // the last valid plots stay
+  }
+  result_ = std::move(r);
+  computed_for_ = session_.scaling;
+  draw();
+}
+
+void ScalingView::draw() {
+  const ScalingResult& r = *result_;
+  const QString law = QString::fromUtf8(r.law.law->info.name.data(), static_cast<int>(r.law.law->info.name.size()));
+  isoflop_->clear();
+  frontier_->clear();
+  residuals_->clear();
+  const AxisSpec budget_axis{"compute budget C [FLOP]", true, {}, {}};
+
+  if (r.frontier) {
+    const fit::Frontier& f = *r.frontier;
+    isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
+    isoflop_->set_axes({"sparsity S = (E - K) / E", false, {}, {}}, {"predicted loss L [nats/token]", false, {}, {}});
+    Series optima{"optimum S*", {}, {}, {}, Qt::black, false, false, Marker::star, 12, false, true};
+    for (std::size_t b = 0; b < f.isoflop.size(); ++b) {
+      Series s{"C = " + sci(r.budgets[b]) + " FLOP", {}, {}, {}, palette_color(static_cast<int>(b)), true, false, Marker::none, 4, false, true};
+      for (const fit::Candidate& c : f.isoflop[b]) {
+        s.x.push_back(c.sparsity);
+        s.y.push_back(c.loss);
+        s.tips.push_back(QString("C %1 FLOP, S %2 (E %3)\nN %4, N_a %5, D %6\nloss %7")
+                             .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
+                             .arg(c.experts)
+                             .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
+                                  qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4)));
+      }
+      if (s.x.size() == 1) s.marker = Marker::circle;
+      s.legend = false;  // each curve is named where it starts
+      if (!s.x.empty()) isoflop_->add_text(s.x.front(), s.y.front(), "C = " + sci(r.budgets[b]) + " FLOP", s.color);
+      isoflop_->add_series(s);
+      const fit::Candidate& o = f.optimum[b];
+      optima.x.push_back(o.sparsity);
+      optima.y.push_back(o.loss);
+      optima.tips.push_back(QString("optimum at C %1: S* %2, loss %3").arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3),
+                                                                         QString::number(o.loss, 'f', 4)));
+    }
+    isoflop_->add_series(optima);
+    isoflop_->set_legend_position(Qt::AlignBottom | Qt::AlignLeft);
+    if (law == "chinchilla") isoflop_->set_note("chinchilla has no sparsity term: one point per budget at S = 0");
+
+    frontier_->set_title("compute-optimal frontier");
+    frontier_->set_axes(budget_axis, {"N*, N_a* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"S* (right axis)", false, 0.0, 1.05});
+    Series n{"N* (total)", {}, {}, {}, palette_color(0), true, false, Marker::circle, 5, false, true};
+    Series na{"N_a* (active)", {}, {}, {}, palette_color(2), true, false, Marker::circle, 5, false, true};
+    Series dd{"D* (tokens)", {}, {}, {}, palette_color(3), true, false, Marker::square, 5, false, true};
+    Series s{"S*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
+    for (std::size_t b = 0; b < f.optimum.size(); ++b) {
+      const fit::Candidate& o = f.optimum[b];
+      const QString tip = QString("C %1 FLOP: S* %2 (E %3, d_model %4, %5 layers)\nN* %6, N_a* %7, D* %8, loss %9\ndense equivalent: %10x the compute")
+                              .arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3))
+                              .arg(o.experts)
+                              .arg(o.d_model)
+                              .arg(o.layers)
+                              .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params),
+                                   qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4),
+                                   QString::number(f.dense_equivalent_ratio[b], 'f', 2));
+      for (auto [series, value] : Points{{&n, o.total_params}, {&na, o.active_params}, {&dd, o.tokens}, {&s, o.sparsity}}) {
+        series->x.push_back(o.budget_flops);
+        series->y.push_back(value);
+        series->tips.push_back(tip);
+      }
+    }
+    for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x);
+    frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
+  } else if (!r.granularity.empty()) {
+    isoflop_->set_title("optimal loss per budget (" + law + ", E = 64)");
+    isoflop_->set_axes(budget_axis, {"predicted loss L [nats/token]", false, {}, {}});
+    Series l{"loss at G*", {}, {}, {}, palette_color(0), true, false, Marker::circle, 6, false, true};
+    frontier_->set_title("optimal granularity and size");
+    frontier_->set_axes(budget_axis, {"N* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"G* (right axis)", true, {}, {}});
+    Series n{"N*", {}, {}, {}, palette_color(0), true, false, Marker::circle, 5, false, true};
+    Series dd{"D*", {}, {}, {}, palette_color(3), true, false, Marker::square, 5, false, true};
+    Series g{"G*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
+    for (const fit::GranularityOptimum& o : r.granularity) {
+      const QString tip = QString("C %1 FLOP: G* %2, N* %3, D* %4, loss %5")
+                              .arg(sci(o.budget_flops), QString::number(o.granularity), qhuman(o.total_params, io::Unit::params),
+                                   qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4));
+      for (auto [series, value] : Points{{&l, o.loss}, {&n, o.total_params}, {&dd, o.tokens}, {&g, o.granularity}}) {
+        series->x.push_back(o.budget_flops);
+        series->y.push_back(value);
+        series->tips.push_back(tip);
+      }
+    }
+    isoflop_->add_series(l);
+    for (const Series* x : {&n, &dd, &g}) frontier_->add_series(*x);
+  } else if (!r.expert_counts.empty()) {
+    isoflop_->set_title("optimal loss per expert count (" + law + ", C = 6 N_act D)");
+    isoflop_->set_axes(budget_axis, {"predicted loss L [nats/token]", false, {}, {}});
+    frontier_->set_title("optimal active size per expert count");
+    frontier_->set_axes(budget_axis, {"N_act* [params]", true, {}, {}});
+    std::vector<double> counts;
+    for (const auto& o : r.expert_counts)
+      if (std::find(counts.begin(), counts.end(), o.experts) == counts.end()) counts.push_back(o.experts);
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      Series l{"E = " + QString::number(counts[k]), {}, {}, {}, palette_color(static_cast<int>(k)), true, false, Marker::circle, 4, false, true};
+      Series n = l;
+      for (const auto& o : r.expert_counts) {
+        if (o.experts != counts[k]) continue;
+        const QString tip = QString("C %1 FLOP, E %2: N_act* %3, D* %4, loss %5")
+                                .arg(sci(o.budget_flops), QString::number(o.experts), qhuman(o.active_params, io::Unit::params),
+                                     qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4));
+        l.x.push_back(o.budget_flops), l.y.push_back(o.loss), l.tips.push_back(tip);
+        n.x.push_back(o.budget_flops), n.y.push_back(o.active_params), n.tips.push_back(tip);
+      }
+      n.legend = false;
+      isoflop_->add_series(l);
+      frontier_->add_series(n);
+    }
+  } else {
+    isoflop_->set_axes({"sparsity S", false, 0.0, 1.0}, {"predicted loss L [nats/token]", false, {}, {}});
+    frontier_->set_axes(budget_axis, {"N* [params]", true, {}, {}});
+    isoflop_->set_note(QString::fromStdString(r.note));
+  }
+
+  // the data set: observed loss at its sparsity, and residuals against the law
+  residuals_->set_title("data against the law: observed - predicted loss");
+  residuals_->set_axes({"predicted loss [nats/token]", false, {}, {}}, {"residual [nats/token]", false, {}, {}});
+  if (r.data) {
+    Series points{"data", {}, {}, {}, QColor(90, 90, 90), false, false, Marker::circle, 5, false, true};
+    Series residual{"observed - predicted", {}, {}, {}, palette_color(5), false, false, Marker::circle, 5, false, true};
+    double sum2 = 0;
+    for (std::size_t i = 0; i < r.data->points.size(); ++i) {
+      const fit::Observation& o = r.data->points[i];
+      const QString tip = QString("N %1, N_a %2, D %3, S %4, E %5\nobserved %6, predicted %7")
+                              .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params),
+                                   qhuman(o.tokens, io::Unit::tokens), QString::number(o.sparsity, 'f', 3), QString::number(o.experts),
+                                   QString::number(o.loss, 'f', 4), QString::number(r.predicted[i], 'f', 4));
+      points.x.push_back(o.sparsity), points.y.push_back(o.loss), points.tips.push_back(tip);
+      residual.x.push_back(r.predicted[i]), residual.y.push_back(o.loss - r.predicted[i]), residual.tips.push_back(tip);
+      sum2 += (o.loss - r.predicted[i]) * (o.loss - r.predicted[i]);
+    }
+    if (r.frontier) isoflop_->add_series(points);
+    residuals_->add_series(residual);
+    residuals_->add_hline(0, "", QColor(80, 80, 80));
+    residuals_->set_note(QString("%1 points (%2), RMSE %3")
+                             .arg(r.data->points.size())
+                             .arg(QString::fromUtf8(io::to_string(r.data->dataset).data()))
+                             .arg(std::sqrt(sum2 / static_cast<double>(r.data->points.size())), 0, 'f', 4));
+  }
+  residuals_->setVisible(r.data.has_value());
+  for (Plot* p : plots_) p->replot();
+  set_status(QString("<b>%1</b> with %2; budgets %3 FLOP%4")
+                 .arg(law, QString::fromStdString(r.law.source).toHtmlEscaped(), QString::fromStdString(session_.scaling.budgets),
+                      r.data ? QString() : "; no data set overlaid (give a scaling-data CSV to see its points and residuals)"),
+             false);
+}
+
+}  // namespace moesim::gui

@@ -1,0 +1,54 @@
+#pragma once
+// Scaling law: IsoFLOP curves L(S) per budget and the frontier S*(C), N*, N_a*, D* of
+// fit::compute_frontier (abnar2025, chinchilla), Krajewski's optimal granularity and
+// Ludziejewski's optimal active size per expert count; a fitted data set overlaid with its
+// residuals against the law.
+#include <optional>
+
+#include "moesim/fit/frontier.h"
+#include "moesim/io/fit_io.h"
+#include "moesim/io/scaling_data.h"
+#include "views/view.h"
+
+class QComboBox;
+class QLineEdit;
+
+namespace moesim::gui {
+
+struct ScalingResult {
+  io::LoadedLaw law;
+  std::vector<double> budgets;
+  std::optional<fit::Frontier> frontier;                // abnar2025, chinchilla
+  std::vector<fit::GranularityOptimum> granularity;     // krajewski2024
+  std::vector<fit::ExpertCountOptimum> expert_counts;   // ludziejewski2025
+  std::optional<io::ScalingData> data;
+  std::vector<double> predicted;  // the law's loss at each data point
+  std::string note;               // what the law cannot show
+};
+// The frontier options `moesim frontier` uses by default (its --top-k, --granularity, ...).
+fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets);
+std::optional<ScalingResult> compute_scaling(const ScalingSettings& settings, Diagnostics& out);
+
+class ScalingView : public View {
+  Q_OBJECT
+
+ public:
+  explicit ScalingView(Session& session, QWidget* parent = nullptr);
+  void refresh(const Resolved& resolved, bool wait = false) override;
+  void sync_controls() override;
+  const std::optional<ScalingResult>& result() const { return result_; }
+  Plot* isoflop_plot() const { return isoflop_; }
+  Plot* frontier_plot() const { return frontier_; }
+  Plot* residual_plot() const { return residuals_; }
+
+ private:
+  void read_controls();
+  void draw();
+  Plot *isoflop_, *frontier_, *residuals_;
+  QComboBox* law_;
+  QLineEdit *budgets_, *data_, *columns_;
+  std::optional<ScalingResult> result_;
+  std::optional<ScalingSettings> computed_for_;
+};
+
+}  // namespace moesim::gui

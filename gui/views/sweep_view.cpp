@@ -1,0 +1,315 @@
+#include "views/sweep_view.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QThread>
+#include <cctype>
+#include <cmath>
+
+#include "moesim/io/hardware_io.h"
+#include "moesim/model/validate.h"
+
+namespace moesim::gui {
+namespace {
+
+std::optional<io::SweepAxis> parse_axis(const std::string& field, const std::string& values, const std::string& path,
+                                        Diagnostics& out) {
+  Diagnostics d;
+  auto axis = io::parse_sweep_axis(field + "=" + values, d);
+  for (const Diagnostic& x : d) out.push_back({path, x.code, x.message});
+  return axis;
+}
+
+// As the CLI's sweep decides whether an axis value is written as a number.
+bool numeric_text(const std::string& t) { return !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '.'); }
+
+}  // namespace
+
+std::optional<SweepPlan> plan_sweep(const Session& s, const Resolved& r, Diagnostics& out) {
+  const std::size_t before = out.size();
+  SweepPlan p;
+  p.base = {r.model.arch, r.workload, r.deployment, s.deployment.routing_skew, ""};
+  p.hardware.emplace("", r.hardware);
+  if (auto x = parse_axis(s.sweep.x, s.sweep.values, "/sweep/values", out)) p.x = std::move(*x);
+  if (!s.sweep.series.empty()) {
+    p.series = parse_axis(s.sweep.series, s.sweep.series_values, "/sweep/series_values", out);
+    if (s.sweep.series == s.sweep.x) out.push_back({"/sweep/series", "duplicate", "field \"" + s.sweep.x + "\" is set twice"});
+  }
+  p.y = find_metric(s.sweep.y);
+  if (!p.y) out.push_back({"/sweep/y", "unknown_column", "\"" + s.sweep.y + "\" is not an output figure"});
+  if (out.size() != before) return std::nullopt;
+  auto load = [&](const io::SweepAxis& a, const char* path) {
+    if (a.field != "hw") return;
+    for (const io::AxisValue& v : a.values) {
+      Diagnostics d;
+      if (auto hw = io::load_hardware(v.text, d)) p.hardware.emplace(v.text, std::move(*hw));
+      for (const Diagnostic& x : d) out.push_back({path, x.code, x.path.empty() ? x.message : x.path + ": " + x.message});
+    }
+  };
+  load(p.x, "/sweep/values");
+  if (p.series) load(*p.series, "/sweep/series_values");
+  if (p.size() > 1000000) out.push_back({"/sweep/values", "too_many_rows", "the sweep would have more than 1,000,000 rows"});
+  if (out.size() != before) return std::nullopt;
+  return p;
+}
+
+SweepResult run_sweep(const SweepPlan& plan, const std::atomic<bool>* cancel, const std::function<void(std::size_t, std::size_t)>& progress) {
+  SweepResult res;
+  for (const io::AxisValue& v : plan.x.values) {
+    res.x_texts.push_back(v.text);
+    res.numeric_x = res.numeric_x && numeric_text(v.text);
+  }
+  const std::size_t curves = plan.series ? plan.series->values.size() : 1, total = plan.size();
+  std::vector<double> shares;
+  std::int64_t shares_experts = -1;
+  double shares_skew = -1;
+  Diagnostics problems;
+  for (std::size_t c = 0; c < curves; ++c) {
+    SweepCurve curve;
+    curve.name = plan.series ? (plan.series->field == "hw" ? "" : plan.series->field + "=") + plan.series->values[c].text : plan.y->label;
+    for (std::size_t i = 0; i < plan.x.values.size(); ++i) {
+      if (cancel && cancel->load()) {
+        res.cancelled = true;
+        res.curves.push_back(std::move(curve));
+        return res;
+      }
+      io::SweepPoint point = plan.base;
+      if (plan.series) io::apply_sweep_value(point, plan.base, *plan.series, c);
+      io::apply_sweep_value(point, plan.base, plan.x, i);
+      SweepRow row;
+      row.x = res.numeric_x ? plan.x.values[i].number : static_cast<double>(i);
+      row.config = plan.x.field + "=" + plan.x.values[i].text;
+      if (plan.series) row.config += " " + plan.series->field + "=" + plan.series->values[c].text;
+      problems.clear();
+      validate(point.arch, problems);
+      validate(point.workload, problems);
+      if (!problems.empty()) {
+        row.valid = row.feasible = false;
+        row.reason = "invalid: " + problems.front().path + ": " + problems.front().message;
+      } else {
+        if (point.arch.moe.experts != shares_experts || point.routing_skew != shares_skew) {
+          shares = routing_shares(point.arch.moe.experts, point.routing_skew);
+          shares_experts = point.arch.moe.experts;
+          shares_skew = point.routing_skew;
+        }
+        const Estimate e = estimate(point.arch, point.workload);
+        const LatencyEstimate l = estimate_latency(point.arch, point.workload, plan.hardware.at(point.hardware), point.deployment, shares);
+        row.y = plan.y->value(e, l);
+        row.feasible = l.feasible();
+        if (!row.feasible) row.reason = io::infeasible_reason(l);
+      }
+      curve.rows.push_back(std::move(row));
+      ++res.rows_done;
+      if (progress && (res.rows_done % 64 == 0 || res.rows_done == total)) progress(res.rows_done, total);
+    }
+    res.curves.push_back(std::move(curve));
+  }
+  return res;
+}
+
+SweepView::SweepView(Session& session, QWidget* parent) : View(session, parent) {
+  auto* controls = new QWidget(this);
+  auto* row = new QHBoxLayout(controls);
+  row->setContentsMargins(0, 0, 0, 0);
+  x_ = new QComboBox(controls);
+  series_ = new QComboBox(controls);
+  series_->addItem("(one curve)", QString());
+  for (const io::SweepFieldInfo& f : io::sweep_fields()) {
+    const QString name = QString::fromUtf8(f.name.data(), static_cast<int>(f.name.size()));
+    const QString help = QString::fromUtf8(f.help.data(), static_cast<int>(f.help.size()));
+    x_->addItem(name, name);
+    x_->setItemData(x_->count() - 1, help, Qt::ToolTipRole);
+    series_->addItem(name, name);
+  }
+  values_ = new QLineEdit(controls);
+  values_->setToolTip("values: a list 8,16,64, a range 1..8 or a geometric range 1..1024*2");
+  series_values_ = new QLineEdit(controls);
+  y_ = new QComboBox(controls);
+  for (const Metric& m : metrics()) {
+    y_->addItem(QString::fromStdString(m.key), QString::fromStdString(m.key));
+    y_->setItemData(y_->count() - 1, QString::fromStdString(m.label), Qt::ToolTipRole);
+  }
+  progress_ = new QProgressBar(controls);
+  progress_->setVisible(false);
+  cancel_button_ = new QPushButton("Cancel", controls);
+  cancel_button_->setVisible(false);
+  row->addWidget(new QLabel("x", controls));
+  row->addWidget(x_);
+  row->addWidget(values_, 2);
+  row->addWidget(new QLabel("curves", controls));
+  row->addWidget(series_);
+  row->addWidget(series_values_, 2);
+  row->addWidget(new QLabel("y", controls));
+  row->addWidget(y_, 1);
+  row->addWidget(progress_, 1);
+  row->addWidget(cancel_button_);
+  set_controls(controls);
+  plot_ = add_plot();
+  plot_->put_legend_below();
+  body_->addWidget(plot_, 1);
+  sync_controls();
+  connect(x_, &QComboBox::activated, this, &SweepView::read_controls);
+  connect(series_, &QComboBox::activated, this, &SweepView::read_controls);
+  connect(y_, &QComboBox::activated, this, &SweepView::read_controls);
+  connect(values_, &QLineEdit::editingFinished, this, &SweepView::read_controls);
+  connect(series_values_, &QLineEdit::editingFinished, this, &SweepView::read_controls);
+  connect(cancel_button_, &QPushButton::clicked, this, &SweepView::cancel);
+}
+
+SweepView::~SweepView() { stop_worker(); }
+
+void SweepView::sync_controls() {
+  const SweepSettings& s = session_.sweep;
+  x_->setCurrentIndex(std::max(0, x_->findData(QString::fromStdString(s.x))));
+  series_->setCurrentIndex(std::max(0, series_->findData(QString::fromStdString(s.series))));
+  y_->setCurrentIndex(std::max(0, y_->findData(QString::fromStdString(s.y))));
+  values_->setText(QString::fromStdString(s.values));
+  series_values_->setText(QString::fromStdString(s.series_values));
+}
+
+void SweepView::read_controls() {
+  SweepSettings s{x_->currentData().toString().toStdString(), values_->text().toStdString(),
+                  series_->currentData().toString().toStdString(), series_values_->text().toStdString(),
+                  y_->currentData().toString().toStdString()};
+  if (s.x == session_.sweep.x && s.values == session_.sweep.values && s.series == session_.sweep.series &&
+      s.series_values == session_.sweep.series_values && s.y == session_.sweep.y)
+    return;
+  session_.sweep = s;
+  emit settings_changed();
+}
+
+void SweepView::cancel() {
+  if (cancel_) cancel_->store(true);
+}
+
+void SweepView::stop_worker() {
+  if (!thread_) return;
+  cancel();
+  thread_->wait();
+  delete thread_;
+  thread_ = nullptr;
+}
+
+void SweepView::refresh(const Resolved& r, bool wait) {
+  stop_worker();
+  Diagnostics d;
+  auto plan = plan_sweep(session_, r, d);
+  if (!plan) {
+    QString text;
+    for (const Diagnostic& x : d) text += QString::fromStdString(x.path + ": " + x.message) + "\n";
+    set_status(text.trimmed(), true);
+    return;  // the last valid plot stays
+  }
+  ++generation_;
+  if (wait || plan->size() <= kSynchronousRows) {
+    result_ = run_sweep(*plan);
+    draw();
+    return;
+  }
+  // Off the UI thread: the worker owns its copy of the plan; results come back queued.
+  cancel_ = std::make_shared<std::atomic<bool>>(false);
+  progress_->setRange(0, static_cast<int>(std::min<std::size_t>(plan->size(), 1 << 30)));
+  progress_->setValue(0);
+  progress_->setVisible(true);
+  cancel_button_->setVisible(true);
+  set_status(QString("running %1 rows...").arg(plan->size()), false);
+  const int generation = generation_;
+  thread_ = QThread::create([this, plan = std::move(*plan), cancel = cancel_, generation] {
+    SweepResult res = run_sweep(plan, cancel.get(), [this, generation](std::size_t done, std::size_t) {
+      QMetaObject::invokeMethod(this, [this, generation, done] {
+        if (generation == generation_) progress_->setValue(static_cast<int>(std::min<std::size_t>(done, 1 << 30)));
+      }, Qt::QueuedConnection);
+    });
+    QMetaObject::invokeMethod(this, [this, generation, res = std::move(res)]() mutable {
+      if (generation != generation_) return;
+      result_ = std::move(res);
+      progress_->setVisible(false);
+      cancel_button_->setVisible(false);
+      if (thread_) {
+        thread_->wait();
+        delete thread_;
+        thread_ = nullptr;
+      }
+      draw();
+    }, Qt::QueuedConnection);
+  });
+  thread_->start();
+}
+
+void SweepView::draw() {
+  const SweepSettings& s = session_.sweep;
+  const Metric* m = find_metric(s.y);
+  if (!m) return;
+  Plot& p = *plot_;
+  p.clear();
+  double max_y = 0, min_pos_y = INFINITY, max_pos_y = 0, min_x = INFINITY, max_x = 0;
+  std::size_t infeasible = 0, invalid = 0;
+  for (const SweepCurve& c : result_.curves)
+    for (const SweepRow& row : c.rows) {
+      if (!row.valid) {
+        ++invalid;
+        continue;
+      }
+      infeasible += !row.feasible;
+      max_y = std::max(max_y, std::fabs(row.y));
+      if (row.y > 0) min_pos_y = std::min(min_pos_y, row.y), max_pos_y = std::max(max_pos_y, row.y);
+      min_x = std::min(min_x, row.x);
+      max_x = std::max(max_x, row.x);
+    }
+  bool all_positive = true;
+  for (const SweepCurve& c : result_.curves)
+    for (const SweepRow& row : c.rows)
+      if (row.valid && !(row.y > 0)) all_positive = false;
+  const Scale scale = display_scale(m->unit, max_y);
+  const bool log_x = result_.numeric_x && min_x > 0 && max_x / min_x >= 4;
+  const bool log_y = all_positive && max_pos_y > 0 && max_pos_y / min_pos_y >= 10;
+  QString x_help;
+  for (const io::SweepFieldInfo& f : io::sweep_fields())
+    if (f.name == s.x) x_help = QString::fromUtf8(f.help.data(), static_cast<int>(f.help.size()));
+  p.set_title(QString("%1 against %2").arg(QString::fromStdString(m->label), QString::fromStdString(s.x)));
+  AxisSpec x_axis{QString::fromStdString(s.x) + (x_help.isEmpty() ? "" : " (" + x_help + ")"), log_x};
+  if (result_.numeric_x && result_.x_texts.size() <= 12)  // ticks at the swept values
+    for (const SweepCurve& c : result_.curves)
+      for (const SweepRow& row : c.rows)
+        if (std::find(x_axis.ticks.begin(), x_axis.ticks.end(), row.x) == x_axis.ticks.end() && (!log_x || row.x > 0)) x_axis.ticks.push_back(row.x);
+  p.set_axes(x_axis, {axis_label(QString::fromStdString(m->label), scale), log_y});
+  if (!result_.numeric_x) {
+    std::vector<QString> labels;
+    for (const std::string& t : result_.x_texts) labels.push_back(QString::fromStdString(t));
+    p.set_categories(labels);
+  }
+  Series misfit{"does not fit", {}, {}, {}, QColor(200, 0, 0), false, false, Marker::cross, 11, false, true};
+  for (std::size_t ci = 0; ci < result_.curves.size(); ++ci) {
+    const SweepCurve& c = result_.curves[ci];
+    Series series{QString::fromStdString(c.name), {}, {}, {}, palette_color(static_cast<int>(ci)), true, false, Marker::circle, 6, false, true};
+    for (const SweepRow& row : c.rows) {
+      if (!row.valid) continue;
+      const QString tip = QString::fromStdString(row.config) + "\n" + QString::fromStdString(m->label) + ": " + qhuman(row.y, m->unit) +
+                          (row.feasible ? QString() : "\ndoes not fit: " + QString::fromStdString(row.reason));
+      series.x.push_back(row.x);
+      series.y.push_back(row.y * scale.factor);
+      series.tips.push_back(tip);
+      if (!row.feasible) {
+        misfit.x.push_back(row.x);
+        misfit.y.push_back(row.y * scale.factor);
+        misfit.tips.push_back(tip);
+      }
+    }
+    p.add_series(series);
+  }
+  if (!misfit.x.empty()) p.add_series(misfit);
+  QString note;
+  if (result_.cancelled) note = QString("cancelled after %1 rows").arg(result_.rows_done);
+  if (invalid > 0) note += QString(note.isEmpty() ? "" : "; ") + QString("%1 invalid designs not drawn").arg(invalid);
+  if (!note.isEmpty()) p.set_note(note);
+  p.replot();
+  set_status(QString("%1 rows; %2 do not fit the device (crosses). Hover a point for its configuration.")
+                 .arg(result_.rows_done)
+                 .arg(infeasible),
+             false);
+}
+
+}  // namespace moesim::gui

@@ -1,0 +1,399 @@
+// moesim-gui: the views build and show what the libraries compute; a bad input keeps the
+// last valid state; sessions round-trip; headless rendering writes non-blank PNGs.
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+
+#include "input_panel.h"
+#include "main_window.h"
+#include "moesim/fit/fit.h"
+#include "moesim/io/hardware_io.h"
+#include "moesim/io/model_io.h"
+#include "moesim/model/latency.h"
+#include "render.h"
+#include "session.h"
+#include "views/calibration_view.h"
+#include "views/cost_view.h"
+#include "views/pareto_view.h"
+#include "views/scaling_view.h"
+#include "views/sweep_view.h"
+
+using namespace moesim;
+using namespace moesim::gui;
+
+namespace {
+
+const std::string kFixtures = MOESIM_FIXTURES_DIR;
+const std::string kGuiFixtures = MOESIM_GUI_FIXTURES_DIR;
+
+// The decode step of the defaults as the CLI computes it: load, estimate_latency.
+LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h100-sxm") {
+  Diagnostics d;
+  const auto model = io::load_model("mixtral-8x7b", d);
+  const auto hw = io::load_hardware(device, d);
+  REQUIRE(d.empty());
+  Workload w;
+  w.phase = Phase::decode;
+  w.batch = batch;
+  w.context = 4096;
+  return estimate_latency(model->arch, w, *hw, Deployment{});
+}
+
+// The plotted height of a stacked bar, back in base units.
+double stacked_total(const Plot& p, io::Unit unit, double expected) {
+  double sum = 0;
+  for (const BarSet& b : p.bars())
+    for (double v : b.values) sum += v;
+  return sum / display_scale(unit, expected).factor;
+}
+
+std::size_t distinct_colours(const QImage& image) {
+  std::set<QRgb> colours;
+  for (int y = 0; y < image.height(); y += 2)
+    for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
+  return colours.size();
+}
+
+template <class F>
+void wait_until(F done, int timeout_ms = 60000) {
+  QElapsedTimer t;
+  t.start();
+  while (!done() && t.elapsed() < timeout_ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+}  // namespace
+
+TEST_CASE("every view builds and draws the default session", "[gui]") {
+  MainWindow w;
+  REQUIRE(w.last_valid());
+  CHECK(w.diagnostics().empty());
+  for (int i = 0; i < w.tabs()->count(); ++i) w.tabs()->setCurrentIndex(i);
+  // cost: one bar set per operator that takes time, per phase; memory bars and the device line
+  const LatencyEstimate l = cli_latency(1);
+  int decode_ops = 0;
+  for (const OpTime& t : l.decode.op) decode_ops += t.time_s > 0;
+  CHECK(w.cost_view()->phase_plot(Phase::decode)->bar_count() == decode_ops);
+  CHECK(w.cost_view()->memory_plot()->bar_count() >= 2);
+  // sweep: one curve per device, plus the "does not fit" marks (Mixtral in bf16 exceeds 80 GB)
+  CHECK(w.sweep_view()->plot()->graph_count() == 4);
+  CHECK(w.sweep_view()->result().curves.size() == 3);
+  // scaling: five budgets and the optima; N*, N_a*, D*, S*
+  CHECK(w.scaling_view()->isoflop_plot()->graph_count() == 6);
+  CHECK(w.scaling_view()->frontier_plot()->graph_count() == 4);
+  // pareto: candidates, misfits, front, current design
+  CHECK(w.pareto_view()->result()->candidates.size() == 5 * 3 * 2);
+  CHECK(w.pareto_view()->plot()->graph_count() == 4);
+  // calibration without a file: the y = x line and an explanation
+  CHECK(w.calibration_view()->plot()->graph_count() == 1);
+  CHECK(w.calibration_view()->plot()->note().contains("measured_s"));
+  CHECK(w.inputs()->description().contains("Mixtral"));
+}
+
+TEST_CASE("changing an input changes the plotted data as the library predicts", "[gui]") {
+  MainWindow w;
+  const Plot& decode = *w.cost_view()->phase_plot(Phase::decode);
+  const double one = cli_latency(1).decode_step_s;
+  CHECK(stacked_total(decode, io::Unit::seconds, one) == Approx(one).epsilon(1e-9));
+
+  Session s = w.session();
+  s.workload.batch = 2;
+  w.set_session(s);
+  const LatencyEstimate two = cli_latency(2);
+  REQUIRE(two.decode_step_s != one);
+  CHECK(w.cost_view()->data().latency.decode_step_s == two.decode_step_s);
+  CHECK(stacked_total(decode, io::Unit::seconds, two.decode_step_s) == Approx(two.decode_step_s).epsilon(1e-9));
+  // the memory plot: the per-device stack is estimate_latency's per-device total
+  const Plot& memory = *w.cost_view()->memory_plot();
+  double per_device = 0;
+  for (const BarSet& b : memory.bars())
+    if (b.group == 1) per_device += b.values.back();
+  CHECK(per_device / display_scale(io::Unit::bytes, two.memory.capacity_bytes).factor ==
+        Approx(two.memory.total_bytes).epsilon(1e-9));
+}
+
+TEST_CASE("the sweep plots estimate_latency at each swept value", "[gui]") {
+  Session s;
+  s.hardware = "h200";  // Mixtral-8x7B in bf16 fits: one curve, no "does not fit" marks
+  s.sweep = {"batch", "1,2,4,8", "", "", "latency.decode_step_s"};
+  MainWindow w(s);
+  w.tabs()->setCurrentWidget(w.sweep_view());
+  const SweepResult& r = w.sweep_view()->result();
+  REQUIRE(r.curves.size() == 1);
+  REQUIRE(r.curves[0].rows.size() == 4);
+  const Series& plotted = w.sweep_view()->plot()->series().front();
+  CHECK(w.sweep_view()->plot()->graph_count() == 1);
+  double largest = 0;
+  for (const SweepRow& row : r.curves[0].rows) largest = std::max(largest, row.y);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double expected = cli_latency(std::int64_t{1} << i, "h200").decode_step_s;
+    CHECK(r.curves[0].rows[i].x == double(1 << i));
+    CHECK(r.curves[0].rows[i].y == expected);
+    CHECK(plotted.y[i] / display_scale(io::Unit::seconds, largest).factor == Approx(expected).epsilon(1e-9));
+  }
+  // hovering a point shows its configuration
+  const QPointF at = w.sweep_view()->plot()->to_pixel(plotted.x[2], plotted.y[2]);
+  CHECK(w.sweep_view()->plot()->tip_at(at).contains("batch=4"));
+  // the data export has a header and one row per point
+  CHECK(w.sweep_view()->plot()->to_csv().count('\n') == 1 + 4);
+}
+
+TEST_CASE("a long sweep runs off the UI thread and can be cancelled", "[gui]") {
+  Session s;
+  s.sweep = {"context", "1..20000", "", "", "latency.decode_step_s"};
+  Diagnostics d;
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  SweepView view(s);
+  view.refresh(*r, false);
+  CHECK(view.running());
+  wait_until([&] { return !view.running(); });
+  REQUIRE_FALSE(view.running());
+  CHECK(view.result().rows_done == 20000);
+  CHECK_FALSE(view.result().cancelled);
+
+  s.sweep.values = "1..500000";
+  view.refresh(*r, false);
+  REQUIRE(view.running());
+  view.cancel();
+  wait_until([&] { return !view.running(); });
+  CHECK(view.result().cancelled);
+  CHECK(view.result().rows_done < 500000);
+}
+
+TEST_CASE("the scaling view shows fit::compute_frontier and the data residuals", "[gui]") {
+  Session s;
+  s.scaling.data = kFixtures + "/data/good_runs.csv";
+  s.scaling.data_columns = "N=N,D=D,loss=loss";
+  Diagnostics d;
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  ScalingView view(s);
+  view.refresh(*r, true);
+  REQUIRE(view.result());
+  const fit::Law& law = *fit::find_law("abnar2025");
+  const fit::Frontier f = fit::compute_frontier(law, law.info.published, frontier_options("abnar2025", {1e19, 1e20, 1e21, 1e22, 1e23}));
+  REQUIRE(view.result()->frontier->optimum.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) {
+    CHECK(view.result()->frontier->optimum[i].loss == f.optimum[i].loss);
+    CHECK(view.frontier_plot()->series()[0].y[i] == f.optimum[i].total_params);
+  }
+  REQUIRE(view.result()->data);
+  const auto& points = view.result()->data->points;
+  CHECK(view.residual_plot()->series()[0].x.size() == points.size());
+  CHECK(view.result()->predicted[0] == fit::predict(law, law.info.published, points[0]));
+
+  s.scaling.law = "no-such-law";
+  view.refresh(*r, true);
+  CHECK(view.status_is_error());
+  CHECK(view.status().contains("neither a law"));
+  CHECK(view.result()->frontier->optimum.size() == 5);  // the last valid result stays
+}
+
+TEST_CASE("the Pareto view predicts each candidate's loss with the law", "[gui]") {
+  Session s;
+  Diagnostics d;
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  ParetoView view(s);
+  view.refresh(*r, true);
+  REQUIRE(view.result());
+  const ParetoResult& p = *view.result();
+  const fit::Law& law = *fit::find_law("abnar2025");
+  Workload train = r->workload;
+  train.phase = Phase::train;
+  const Estimate e = estimate(r->model.arch, train);
+  fit::Observation o;
+  o.total_params = e.params.total_params();
+  o.active_params = e.params.active_excl_input_embedding();
+  o.tokens = s.pareto.budget_flops / e.flops.training_per_token;
+  o.sparsity = (8.0 - 2.0) / 8.0;
+  o.experts = 8;
+  CHECK(p.current.loss == Approx(fit::predict(law, law.info.published, o)).epsilon(1e-12));
+  CHECK(p.current.cost == cli_latency(1).decode_step_s);
+  // the front: sorted by cost, loss strictly falling, and nothing feasible dominates it
+  REQUIRE(!p.front.empty());
+  for (std::size_t k = 1; k < p.front.size(); ++k) {
+    CHECK(p.candidates[p.front[k]].cost >= p.candidates[p.front[k - 1]].cost);
+    CHECK(p.candidates[p.front[k]].loss < p.candidates[p.front[k - 1]].loss);
+  }
+  for (std::size_t i : p.front)
+    for (const ParetoCandidate& c : p.candidates)
+      CHECK_FALSE((c.feasible && c.cost < p.candidates[i].cost && c.loss < p.candidates[i].loss));
+}
+
+TEST_CASE("the calibration view reads measured and predicted times", "[gui]") {
+  Diagnostics d;
+  const auto data = read_calibration_csv(kGuiFixtures + "/published_latency.csv", d);
+  REQUIRE(d.empty());
+  REQUIRE(data->points.size() == 8);
+  // |errors| sorted: 1.227 1.551 2.631 9.259 10.231 22.095 24.708 29.689 (%):
+  // median = (9.259 + 10.231) / 2; nearest-rank 90th percentile = the 8th of 8
+  CHECK(data->median_abs_error_pct == Approx((std::fabs(0.01225 / 0.0135 - 1) + std::fabs(0.6598 / 0.735 - 1)) * 50).epsilon(1e-12));
+  CHECK(data->p90_abs_error_pct == Approx(std::fabs(0.01132 / 0.0161 - 1) * 100).epsilon(1e-12));
+
+  d.clear();
+  CHECK_FALSE(read_calibration_csv(kGuiFixtures + "/bad_no_predicted.csv", d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].code == "missing_column");
+  d.clear();
+  CHECK_FALSE(read_calibration_csv(kGuiFixtures + "/bad_not_a_number.csv", d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].code == "not_a_number");
+  CHECK(d[0].path.ends_with(":3:2"));
+
+  Session s;
+  s.calibration.csv = kGuiFixtures + "/published_latency.csv";
+  const auto r = resolve(s, d);
+  CalibrationView view(s);
+  view.refresh(*r, true);
+  CHECK(view.plot()->graph_count() == 1 + 3);  // y = x and one colour per kind
+}
+
+TEST_CASE("a bad model file shows the CLI's error and keeps the previous state", "[gui]") {
+  MainWindow w;
+  REQUIRE(w.last_valid());
+  const double before = w.cost_view()->data().latency.decode_step_s;
+  const QString description = w.inputs()->description();
+  const std::string bad = kFixtures + "/bad_topk_gt_experts.json";
+  w.open_model(bad);
+  Diagnostics cli;
+  CHECK_FALSE(io::load_model(bad, cli));
+  REQUIRE(!cli.empty());
+  const QString shown = w.inputs()->error_for("/model/spec");
+  CHECK(shown.contains(QString::fromStdString(cli[0].path + ": " + cli[0].message)));
+  CHECK(w.session().model.spec == bad);  // the field keeps what was typed
+  CHECK(w.last_valid()->model.arch.name == "Mixtral-8x7B");
+  CHECK(w.cost_view()->data().latency.decode_step_s == before);
+  CHECK(w.inputs()->description() == description);
+
+  w.open_model("mixtral-8x7b");  // a good model clears the error
+  CHECK(w.inputs()->error_for("/model/spec").isEmpty());
+}
+
+TEST_CASE("an override that breaks a rule is reported beside its field", "[gui]") {
+  Session s;
+  s.model.overrides.top_k = 9;
+  Diagnostics d;
+  CHECK_FALSE(resolve(s, d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].path == "/model/overrides/top_k");
+  CHECK(d[0].message.starts_with("/moe/top_k: "));
+  s.model.overrides.top_k.reset();
+  s.deployment.tp = 0;
+  s.workload.batch = 0;
+  d.clear();
+  CHECK_FALSE(resolve(s, d));
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].path == "/workload/batch");
+  CHECK(d[1].path == "/deployment/tp");
+  CHECK(d[1].message == "0 must be in [1, 1048576]");  // as `moesim estimate --tp 0`
+
+  // overrides mean what `moesim sweep --set` means
+  s = Session{};
+  s.model.overrides.experts = 16;
+  s.model.overrides.weight_format = "int4-g128";
+  d.clear();
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  CHECK(r->model.arch.moe.experts == 16);
+  CHECK(r->model.arch.precision.experts == *parse_number_format("int4-g128"));
+}
+
+TEST_CASE("a session saved and loaded restores every input", "[gui]") {
+  Session s;
+  s.model.spec = "qwen3-30b-a3b";
+  ModelOverrides& o = s.model.overrides;
+  o.layers = 24, o.hidden_size = 1024, o.experts = 64, o.top_k = 4, o.expert_width = 512, o.shared_experts = 1, o.heads = 16;
+  o.kv_heads = 2, o.attention_kind = AttentionKind::standard, o.weight_format = "fp8", o.expert_format = "mxfp4";
+  o.kv_format = "fp8", o.activation_format = "bf16";
+  s.hardware = "h200";
+  s.workload.phase = Phase::train;
+  s.workload.batch = 64;
+  s.workload.context = 2048;
+  s.workload.train_tokens = 1e12;
+  s.workload.training.recompute = Recompute::full;
+  s.deployment = {2, 4, 2, 4, 8, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, 0.5, 0.8};
+  s.sweep = {"top_k", "1..8", "hw", "l4,h200", "memory.total_bytes"};
+  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss"};
+  s.pareto = {{"experts=8,16", "top_k=1,2"}, "memory_per_device.total_bytes", 3e22};
+  s.calibration.csv = "validate.csv";
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("session.json").toStdString();
+  Diagnostics d;
+  REQUIRE(save_session(s, path, d));
+  const auto back = load_session(path, d);
+  REQUIRE(d.empty());
+  REQUIRE(back);
+  CHECK(session_json(*back) == session_json(s));
+  CHECK(back->deployment.offload == OffloadTarget::host);
+  CHECK(back->model.overrides.expert_format == "mxfp4");
+  CHECK(back->pareto.axes.size() == 2);
+  CHECK(back->workload.train_tokens == 1e12);
+
+  // the main window saves what it shows
+  MainWindow w(s);
+  const std::string again = dir.filePath("again.json").toStdString();
+  REQUIRE(w.save_session_file(again, d));
+  MainWindow w2;
+  REQUIRE(w2.load_session_file(again, d));
+  CHECK(session_json(w2.session()) == session_json(s));
+}
+
+TEST_CASE("a session with an unknown key is an error with its JSON path", "[gui]") {
+  Diagnostics d;
+  CHECK_FALSE(load_session(kGuiFixtures + "/bad_unknown_key_session.json", d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].code == "unknown_key");
+  CHECK(d[0].path.ends_with("bad_unknown_key_session.json:/workload/batchh"));
+  CHECK(d[0].message.find("did you mean \"batch\"") != std::string::npos);
+  d.clear();
+  CHECK_FALSE(read_session(io::Json{{"schema_version", 1}, {"workload", {{"phase", "serve"}}}}, d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].path == "/workload/phase");
+}
+
+TEST_CASE("each view renders headless to a non-blank PNG", "[gui][render]") {
+  QTemporaryDir dir;
+  for (const char* name : kViewNames) {
+    Session s;
+    if (std::string(name) == "calibration") s.calibration.csv = kGuiFixtures + "/published_latency.csv";
+    const QString path = dir.filePath(QString(name) + ".png");
+    Diagnostics d;
+    INFO(name);
+    REQUIRE(render_view(name, s, path.toStdString(), 900, 600, d));
+    QImage image(path);
+    REQUIRE(!image.isNull());
+    CHECK(image.width() == 900);
+    CHECK(image.height() == 600);
+    CHECK(distinct_colours(image) > 50);
+  }
+}
+
+TEST_CASE("the render command line rejects bad arguments with exit code 2", "[gui][render]") {
+  QTemporaryDir dir;
+  const QString out = dir.filePath("x.png");
+  CHECK(run_render({"--render", "costs", "--out", out}) == 2);
+  CHECK(run_render({"--render", "cost"}) == 2);
+  CHECK(run_render({"--render", "cost", "--out", dir.filePath("x.jpg")}) == 2);
+  CHECK(run_render({"--render", "cost", "--out", out, "--size", "big"}) == 2);
+  CHECK(run_render({"--render", "cost", "--out", out, "--bogus"}) == 2);
+  CHECK(run_render({"--render", "cost", "--out", out, "--session", QString::fromStdString(kGuiFixtures + "/bad_unknown_key_session.json")}) == 2);
+  CHECK(run_render({"--render", "cost", "--out", out}) == 0);
+}
+
+TEST_CASE("plots export PNG, PDF and CSV", "[gui]") {
+  MainWindow w;
+  QTemporaryDir dir;
+  Plot& p = *w.cost_view()->memory_plot();
+  CHECK(p.save_png(dir.filePath("m.png"), 600, 400));
+  CHECK(p.save_pdf(dir.filePath("m.pdf"), 600, 400));
+  CHECK(p.save_csv(dir.filePath("m.csv")));
+  CHECK(QImage(dir.filePath("m.png")).width() == 600);
+  CHECK(QFileInfo(dir.filePath("m.pdf")).size() > 1000);
+  CHECK(p.to_csv().startsWith("kind,name,category,memory [GiB],note\n"));
+}
