@@ -1,4 +1,7 @@
 // moesim: a thin dispatcher over one source file per subcommand.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -30,10 +33,21 @@ examples:
   moesim models show qwen3-30b-a3b
 )";
 
+// Measuring commands run with OpenMP threads that spin between parallel regions (as HPC
+// runtimes do): a sleeping pool adds scheduler wake-ups of milliseconds to every operator and
+// makes timings of small layers meaningless. libgomp reads the policy at start-up, so the
+// process re-executes itself once with it set (unless the user chose a policy).
+void use_active_openmp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  ::setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
+  ::execv("/proc/self/exe", argv);  // returns only on failure: go on with the default policy
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace moesim::cli;
+  if (argc > 1 && (std::string(argv[1]) == "calibrate" || std::string(argv[1]) == "validate")) use_active_openmp_wait(argv);
   const std::map<std::string, Command> commands{
       {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep},
       {"fit", run_fit},           {"laws", run_laws},         {"frontier", run_frontier},

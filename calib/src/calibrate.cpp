@@ -128,11 +128,16 @@ Calibration calibrate(const CalibrationOptions& o) {
   // 4. efficiency of one cold read by its size (weights streamed by one operator)
   if (progress("transfer sizes")) return c.cancelled = true, c;
   Json cold = Json::array();
-  for (double bytes : {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6}) {
+  std::vector<std::pair<double, double>> reads;
+  for (double bytes : {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6, 256e6}) {
     const Rate r = cold_read_bandwidth(static_cast<std::size_t>(bytes), big, threads, m);
-    hw.memory_by_bytes.add(bytes, std::min(1.0, r.value / hw.memory_bandwidth_bytes_per_s));
+    reads.emplace_back(bytes, r.value);
     cold.push_back({{"bytes", bytes}, {"bytes_per_s", r.value}, {"measurement", to_json(r.measurement)}});
   }
+  // The profile's bandwidth is the best sustained rate seen (STREAM or a large read); each
+  // size's efficiency is relative to it.
+  for (const auto& [bytes, rate] : reads) hw.memory_bandwidth_bytes_per_s = std::max(hw.memory_bandwidth_bytes_per_s, rate);
+  for (const auto& [bytes, rate] : reads) hw.memory_by_bytes.add(bytes, std::min(1.0, rate / hw.memory_bandwidth_bytes_per_s));
   for (std::size_t i = 1; i < hw.memory_by_bytes.size; ++i)
     hw.memory_by_bytes.point[i].fraction = std::max(hw.memory_by_bytes.point[i].fraction, hw.memory_by_bytes.point[i - 1].fraction);
   c.raw["cold_reads"] = cold;
