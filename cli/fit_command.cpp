@@ -14,7 +14,7 @@ namespace {
 const char* const kUsage = R"(moesim fit — fit a loss law to training runs
 
 usage: moesim fit --law NAME --data FILE [--dataset NAME] [--columns ROLE=COLUMN,...]
-                  [--filter COLUMN=VALUE]... [--bootstrap N] [--holdout RULE]
+                  [--filter COLUMN=VALUE]... [--fix NAME=VALUE]... [--bootstrap N] [--holdout RULE]
                   [--max-starts N] [--threads N] [--seed N] [--out fit.json [--force]]
 
 The recipe of Hoffmann et al. (2022) as corrected by Besiroglu et al. (2024): residuals of

@@ -98,7 +98,7 @@ Best multistart(const Law& law, const std::vector<Observation>& data, const std:
       const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations, constant);
       std::lock_guard<std::mutex> g(lock);
       best.converged += r.converged;
-      // ties go to the earlier start, so the result does not depend on thread timing
+      // strictly lower only: among exact ties the first to finish is kept
       if (std::isfinite(r.cost) && r.cost < best.result.cost) best.result = r;
     }
   };
@@ -159,6 +159,10 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
     for (ParamVector& s : starts) s[i] = value;
   }
   std::sort(constant.begin(), constant.end());
+  if (!constant.empty()) {  // grid points that differed only in fixed parameters are now equal
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  }
   report.starts_run = starts.size();
   const auto t0 = std::chrono::steady_clock::now();
   const Best best = multistart(law, data, index, starts, delta, o, constant);

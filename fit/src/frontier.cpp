@@ -62,8 +62,7 @@ Candidate evaluate(const Law& law, const ParamVector& p, const WidthPoint& w, do
   return c;
 }
 
-// The best width at one budget and expert count; a parabola through the best grid point and
-// its neighbours (in log width) refines it.
+// The best width of the table at one budget and expert count (widths 2.5% apart).
 Candidate best_width(const Law& law, const ParamVector& p, const std::vector<WidthPoint>& table, double sparsity,
                      std::int64_t experts, double budget) {
   std::size_t best = 0;
