@@ -1,5 +1,8 @@
 #include "common.h"
 
+#include "moesim/model/validate.h"
+
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -72,21 +75,11 @@ void DeploymentOptions::finish() {
   else if (cache_policy == "lfu") o.policy = CachePolicy::lfu;
   else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be lru or lfu"}}};
   Diagnostics d;
-  auto at_least_one = [&](const char* name, std::int64_t v) {
-    if (v < 1 || v > 1 << 20) d.push_back({std::string("--") + name, "out_of_range", std::to_string(v) + " must be in [1, 1048576]"});
-  };
-  const Parallelism& p = deployment.parallel;
-  at_least_one("tp", p.tp);
-  at_least_one("ep", p.ep);
-  at_least_one("pp", p.pp);
-  at_least_one("dp", p.dp);
-  at_least_one("microbatches", p.microbatches);
-  if (!(o.prefetch_accuracy >= 0 && o.prefetch_accuracy <= 1))
-    d.push_back({"--prefetch-accuracy", "out_of_range", "must be in [0, 1]"});
-  if (!(o.cache_experts_per_layer >= 0 && o.cache_experts_per_layer <= 1e7))
-    d.push_back({"--expert-cache", "out_of_range", "must be in [0, 1e7]"});
-  if (!(deployment.capacity_factor >= 0 && deployment.capacity_factor <= 1e6))
-    d.push_back({"--capacity-factor", "out_of_range", "must be 0 (dropless) or positive"});
+  validate(deployment, d);
+  for (Diagnostic& x : d) {  // field name -> option name
+    std::replace(x.path.begin(), x.path.end(), '_', '-');
+    x.path = "--" + x.path;
+  }
   if (!(routing_skew >= 0 && routing_skew <= 10)) d.push_back({"--routing-skew", "out_of_range", "must be in [0, 10]"});
   if (!routing_histogram.empty() && routing_skew > 0)
     d.push_back({"--routing-histogram", "inconsistent", "give either --routing-skew or --routing-histogram"});

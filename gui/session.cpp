@@ -46,23 +46,13 @@ std::vector<OverrideText> override_texts(const ModelOverrides& o) {
           {"expert_format", o.expert_format},  {"kv_format", o.kv_format},            {"activation_format", o.activation_format}};
 }
 
-// The checks of the CLI's deployment options (cli/common.cpp), with the same messages.
-void check_deployment(const DeploymentInput& d, Diagnostics& out) {
-  auto at_least_one = [&](const char* name, std::int64_t v) {
-    if (v < 1 || v > 1 << 20)
-      out.push_back({std::string("/deployment/") + name, "out_of_range", std::to_string(v) + " must be in [1, 1048576]"});
-  };
-  at_least_one("tp", d.tp);
-  at_least_one("ep", d.ep);
-  at_least_one("pp", d.pp);
-  at_least_one("dp", d.dp);
-  at_least_one("microbatches", d.microbatches);
-  if (!(d.prefetch_accuracy >= 0 && d.prefetch_accuracy <= 1))
-    out.push_back({"/deployment/prefetch_accuracy", "out_of_range", "must be in [0, 1]"});
-  if (!(d.expert_cache >= 0 && d.expert_cache <= 1e7)) out.push_back({"/deployment/expert_cache", "out_of_range", "must be in [0, 1e7]"});
-  if (!(d.capacity_factor >= 0 && d.capacity_factor <= 1e6))
-    out.push_back({"/deployment/capacity_factor", "out_of_range", "must be 0 (dropless) or positive"});
-  if (!(d.routing_skew >= 0 && d.routing_skew <= 10)) out.push_back({"/deployment/routing_skew", "out_of_range", "must be in [0, 10]"});
+// The deployment rules the CLI checks too (moesim::validate), at the session's paths.
+void check_deployment(const DeploymentInput& in, const Deployment& d, Diagnostics& out) {
+  const std::size_t before = out.size();
+  validate(d, out);
+  for (std::size_t i = before; i < out.size(); ++i) out[i].path = "/deployment/" + out[i].path;
+  if (!(in.routing_skew >= 0 && in.routing_skew <= 10))
+    out.push_back({"/deployment/routing_skew", "out_of_range", "must be in [0, 10]"});
 }
 
 }  // namespace
@@ -124,11 +114,11 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   for (const Diagnostic& x : d) out.push_back(for_field("/hardware", x));
   if (hw) r.hardware = std::move(*hw);
 
-  check_deployment(s.deployment, out);
   const DeploymentInput& in = s.deployment;
   r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
   r.deployment.capacity_factor = in.capacity_factor;
   r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
+  check_deployment(in, r.deployment, out);
   if (out.size() != before) return std::nullopt;
   r.shares = routing_shares(r.model.arch.moe.experts, in.routing_skew);
   return r;

@@ -155,6 +155,22 @@ void validate(const Architecture& a, Diagnostics& out) {
   }
 }
 
+void validate(const Deployment& d, Diagnostics& out) {
+  Checker c(out);
+  const Parallelism& p = d.parallel;
+  c.range("tp", p.tp, 1, 1 << 20);
+  c.range("ep", p.ep, 1, 1 << 20);
+  c.range("pp", p.pp, 1, 1 << 20);
+  c.range("dp", p.dp, 1, 1 << 20);
+  c.range("microbatches", p.microbatches, 1, 1 << 20);
+  if (!(d.capacity_factor >= 0 && d.capacity_factor <= 1e6))
+    c.fail("capacity_factor", "out_of_range", "must be 0 (dropless) or positive");
+  if (!(d.offload.cache_experts_per_layer >= 0 && d.offload.cache_experts_per_layer <= 1e7))
+    c.fail("expert_cache", "out_of_range", "must be in [0, 1e7]");
+  if (!(d.offload.prefetch_accuracy >= 0 && d.offload.prefetch_accuracy <= 1))
+    c.fail("prefetch_accuracy", "out_of_range", "must be in [0, 1]");
+}
+
 void validate(const Workload& w, Diagnostics& out) {
   Checker c(out);
   c.range("batch", w.batch, 1, kMaxTokens);

@@ -4,6 +4,7 @@
 // format), the value and the rule. estimate() may assume they all hold.
 #include "moesim/model/architecture.h"
 #include "moesim/model/diagnostic.h"
+#include "moesim/model/latency.h"
 #include "moesim/model/workload.h"
 
 namespace moesim {
@@ -18,5 +19,8 @@ inline constexpr double kMaxParams = 1e15;
 
 void validate(const Architecture& arch, Diagnostics& out);
 void validate(const Workload& workload, Diagnostics& out);
+// Paths are the field names: tp, ep, pp, dp, microbatches, capacity_factor, expert_cache,
+// prefetch_accuracy (the CLI prefixes "--", the GUI "/deployment/").
+void validate(const Deployment& deployment, Diagnostics& out);
 
 }  // namespace moesim
