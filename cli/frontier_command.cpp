@@ -39,36 +39,6 @@ examples:
 
 options)";
 
-std::vector<double> parse_budgets(const std::string& text) {
-  std::vector<double> out;
-  auto number = [&](const std::string& s) {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(s, &used);
-      if (used != s.size() || !(v > 0) || !std::isfinite(v)) throw std::invalid_argument(s);
-      return v;
-    } catch (const std::exception&) {
-      throw BadInput{{{"--budgets", "wrong_type", "\"" + s + "\" is not a positive number of FLOPs"}}};
-    }
-  };
-  const auto first = text.find(':');
-  if (first != std::string::npos) {
-    const auto second = text.find(':', first + 1);
-    if (second == std::string::npos) throw BadInput{{{"--budgets", "bad_option", "\"" + text + "\" must be LO:HI:COUNT"}}};
-    const double lo = number(text.substr(0, first)), hi = number(text.substr(first + 1, second - first - 1));
-    const double count = number(text.substr(second + 1));
-    if (hi < lo || count < 1 || count > 10000 || count != std::floor(count))
-      throw BadInput{{{"--budgets", "out_of_range", "\"" + text + "\" needs LO <= HI and COUNT in 1..10000"}}};
-    for (int i = 0; i < static_cast<int>(count); ++i)
-      out.push_back(count == 1 ? lo : lo * std::pow(hi / lo, i / (count - 1)));
-    return out;
-  }
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(number(item));
-  if (out.empty()) throw BadInput{{{"--budgets", "missing", "no budgets"}}};
-  return out;
-}
 
 struct OnDevice {
   double device_hours = 0, decode_s = 0, memory_bytes = 0;
@@ -127,7 +97,10 @@ int run_frontier(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command_line(args, desc, kUsage, vm)) return kOk;
   const OutputFormat out_format = parse_output_format(format);
-  options.budgets = parse_budgets(budgets_text);
+  Diagnostics budget_errors;
+  const auto budgets = io::parse_budgets(budgets_text, "--budgets", budget_errors);
+  if (!budgets) throw BadInput{budget_errors};
+  options.budgets = *budgets;
   if (flops != "exact" && flops != "6n") throw BadInput{{{"--flops", "unknown_value", "\"" + flops + "\" must be exact or 6n"}}};
   options.family.exact_flops = flops == "exact";
   Diagnostics d;

@@ -100,8 +100,6 @@ std::optional<Resolved> resolve(const Session& session, Diagnostics& out);
 // The routing shares the CLI's --routing-skew gives: Zipf shares, or empty (uniform).
 std::vector<double> routing_shares(std::int64_t experts, double routing_skew);
 
-// Budgets as `moesim frontier --budgets`: "LO:HI:COUNT" (log-spaced) or "a,b,c".
-std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out);
 
 io::Json session_json(const Session& session);
 std::optional<Session> read_session(const io::Json& doc, Diagnostics& out);

@@ -48,7 +48,7 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, Diagnosti
   Diagnostics d;
   auto law = io::load_law(s.law, d);
   for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
-  auto budgets = parse_budgets(s.budgets, "/scaling/budgets", out);
+  auto budgets = io::parse_budgets(s.budgets, "/scaling/budgets", out);
   if (!s.data.empty()) {
     d.clear();
     io::DataOptions options;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace moesim::io {
 
@@ -101,6 +102,48 @@ bool write_file_atomically(const std::string& path, const std::string& text, boo
     return false;
   }
   return true;
+}
+
+std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out) {
+  std::vector<double> budgets;
+  auto number = [&](const std::string& item) -> std::optional<double> {
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(item, &used);
+      if (used == item.size() && v > 0 && std::isfinite(v)) return v;
+    } catch (const std::exception&) {
+    }
+    out.push_back({path, "wrong_type", "\"" + item + "\" is not a positive number of FLOPs"});
+    return std::nullopt;
+  };
+  const auto first = text.find(':');
+  if (first != std::string::npos) {
+    const auto second = text.find(':', first + 1);
+    if (second == std::string::npos) {
+      out.push_back({path, "bad_option", "\"" + text + "\" must be LO:HI:COUNT"});
+      return std::nullopt;
+    }
+    const auto lo = number(text.substr(0, first)), hi = number(text.substr(first + 1, second - first - 1));
+    const auto count = number(text.substr(second + 1));
+    if (!lo || !hi || !count) return std::nullopt;
+    if (*hi < *lo || *count < 1 || *count > 10000 || *count != std::floor(*count)) {
+      out.push_back({path, "out_of_range", "\"" + text + "\" needs LO <= HI and COUNT in 1..10000"});
+      return std::nullopt;
+    }
+    for (int i = 0; i < static_cast<int>(*count); ++i)
+      budgets.push_back(*count == 1 ? *lo : *lo * std::pow(*hi / *lo, i / (*count - 1)));
+    return budgets;
+  }
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (const auto v = number(item)) budgets.push_back(*v);
+    else return std::nullopt;
+  if (budgets.empty()) {
+    out.push_back({path, "missing", "no budgets"});
+    return std::nullopt;
+  }
+  return budgets;
 }
 
 }  // namespace moesim::io
