@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace moesim {
 namespace {
@@ -38,55 +39,75 @@ double ffn_activation_elements(double h, const FfnConfig& f) {
   return h + (f.activation == FfnActivation::glu ? 3 * w : 2 * w);
 }
 
+struct LayerParams {
+  ByComponent total;
+  ByComponent active;  // per token
+};
+
+// One layer's parameters by component.
+LayerParams layer_params(const Architecture& a, LayerFfn ffn) {
+  const double h = static_cast<double>(a.hidden_size);
+  LayerParams p;
+  p.total[C::attention] = attention_params(a).all();
+  p.total[C::norms] = 2 * norm_params(a);  // pre-attention and pre-FFN norms
+  if (ffn == LayerFfn::dense) {
+    p.total[C::dense_ffn] = ffn_params(h, a.dense_ffn).all();
+    p.active = p.total;
+    return p;
+  }
+  const MoeConfig& m = a.moe;
+  const double expert = ffn_params(h, m.expert).all();
+  const double E = static_cast<double>(m.experts);
+  p.total[C::routed_experts] = E * expert;
+  p.total[C::router] = router_params(h, m).all();
+  p.total[C::shared_experts] = shared_expert_params(h, m).all();
+  p.active = p.total;
+  // Soft MoE mixes every token into every slot, so every expert's weights act on each token.
+  const double active_experts = m.router == RouterKind::soft_moe ? E : experts_per_token(m, 1);
+  p.active[C::routed_experts] = active_experts * expert;
+  return p;
+}
+
+// One MTP module (DeepSeek-V3 §2.2, Eq. 21-22): two norms, a 2h x h projection and one
+// transformer block (a MoE block where the last layer is MoE); embedding and head shared.
+ByComponent mtp_module_params(const Architecture& a) {
+  const double h = static_cast<double>(a.hidden_size);
+  ByComponent module = layer_params(a, a.layers.back().ffn).total;
+  module[C::norms] += 2 * norm_params(a);
+  module[C::attention] += 2 * h * h;  // the projection M, counted with attention's format
+  return module;
+}
+
 struct LayerCost {
-  ByComponent params_total;
-  ByComponent params_active;
   ByComponent matmul_flops;         // forward, per token; routed experts apart
   double routed_copy_flops = 0;     // forward FLOPs of one token through one routed expert
   double activation_elements = 0;   // per training token, without recomputation
   double attention_core_flops = 0;  // training-sequence attention, recomputed by `selective`
 };
 
-// One layer's parameters and the phase-independent part of its FLOPs. `train_seq` is the
-// training sequence length (activations, recomputed attention).
+// The phase-independent part of one layer's FLOPs. `train_seq` is the training sequence
+// length (activations, recomputed attention).
 LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, double train_seq, bool keep_scores) {
   const double h = static_cast<double>(a.hidden_size);
   LayerCost c;
-  const Params attn = attention_params(a);
-  c.params_total[C::attention] = attn.all();
-  c.matmul_flops[C::attention] = 2 * attn.matmul;
-  c.params_total[C::norms] = 2 * norm_params(a);  // pre-attention and pre-FFN norms
+  c.matmul_flops[C::attention] = 2 * attention_params(a).matmul;
   c.attention_core_flops =
       attention_flops_per_key(a.attention, false) * mean_prefill_context(span, a.attention, train_seq);
   c.activation_elements = attention_activation_elements(a, cached_tokens(span, a.attention, train_seq), keep_scores);
 
   if (ffn == LayerFfn::dense) {
-    const Params f = ffn_params(h, a.dense_ffn);
-    c.params_total[C::dense_ffn] = f.all();
-    c.matmul_flops[C::dense_ffn] = 2 * f.matmul;
+    c.matmul_flops[C::dense_ffn] = 2 * ffn_params(h, a.dense_ffn).matmul;
     c.activation_elements += h + ffn_activation_elements(h, a.dense_ffn);  // + norm input
-    c.params_active = c.params_total;
     return c;
   }
 
   const MoeConfig& m = a.moe;
-  const Params expert = ffn_params(h, m.expert);
-  const Params router = router_params(h, m);
-  const Params shared = shared_expert_params(h, m);
   const double E = static_cast<double>(m.experts);
-  c.params_total[C::routed_experts] = E * expert.all();
-  c.params_total[C::router] = router.all();
-  c.params_total[C::shared_experts] = shared.all();
-  c.params_active = c.params_total;
-  // Soft MoE mixes every token into every slot, so every expert's weights act on each token.
-  const double active_experts = m.router == RouterKind::soft_moe ? E : experts_per_token(m, 1);
-  c.params_active[C::routed_experts] = active_experts * expert.all();
-
-  c.routed_copy_flops = 2 * expert.matmul;
-  c.matmul_flops[C::shared_experts] = 2 * shared.matmul;
+  c.routed_copy_flops = 2 * ffn_params(h, m.expert).matmul;
+  c.matmul_flops[C::shared_experts] = 2 * shared_expert_params(h, m).matmul;
   // Router: logits h x E. Soft MoE (Puigcerver et al. 2023 §2.1): logits X*Phi, dispatch
   // D^T X and combine C Y, each 2*h*slots per token.
-  c.matmul_flops[C::router] = (m.router == RouterKind::soft_moe ? 3 : 1) * 2 * router.matmul;
+  c.matmul_flops[C::router] = (m.router == RouterKind::soft_moe ? 3 : 1) * 2 * router_params(h, m).matmul;
 
   // Norm input and router input, router logits, then per routed copy: expert input, its
   // hidden activations, its output (kept for the combine weights' gradient).
@@ -150,7 +171,12 @@ double ParamCounts::non_embedding_active() const {
 
 LayerGroups group_layers(const Architecture& arch) {
   LayerGroups g;
-  for (const LayerConfig& l : arch.layers) ++g.group[find_or_add(g, l.ffn, l.span)].layers;
+  // Runs of alike layers are the rule (DeepSeek-V3: 3 dense, then 58 MoE): count each run.
+  const std::span<const LayerConfig> layers = arch.layers;
+  for (std::size_t start = 0, end = 0; start < layers.size(); start = end) {
+    while (end < layers.size() && layers[end] == layers[start]) ++end;
+    g.group[find_or_add(g, layers[start].ffn, layers[start].span)].layers += static_cast<std::int64_t>(end - start);
+  }
   return g;
 }
 
@@ -165,7 +191,7 @@ Estimate estimate(const Architecture& a, const Workload& w) {
 
   // ---- parameters and per-token forward FLOPs, one layer group at a time
   out.layers = group_layers(a);
-  ParamCounts& p = out.params;
+  const ParamCounts& p = out.params = count_params(a, out.layers);
   FlopCounts& f = out.flops;
   MemoryUse& m = out.memory;
   double context_flops_prefill = 0;  // per token, mean over a prompt of T
@@ -174,8 +200,6 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   double attention_core_flops = 0;   // per training token, recomputed by `selective`
   double activation_elements = 0;    // per training token, all layers, no recomputation
   double max_layer_activation_elements = 0;
-  double moe_layer_expert_params = 0;
-  double moe_layers = 0;
   // Routed experts per token differ by phase only for Soft MoE, whose group is the prompt
   // (prefill, training) or the batch of a decode step.
   const double experts_prefill = a.moe.experts > 0 ? experts_per_token(a.moe, T) : 0;
@@ -185,11 +209,7 @@ Estimate estimate(const Architecture& a, const Workload& w) {
     LayerGroup& g = out.layers.group[i];
     const double n = static_cast<double>(g.layers);
     const LayerCost c = layer_cost(a, g.ffn, g.span, T, keep_scores);
-    for (std::size_t k = 0; k < kComponentCount; ++k) {
-      p.total.value[k] += n * c.params_total.value[k];
-      p.active.value[k] += n * c.params_active.value[k];
-      f.forward_per_token.value[k] += n * c.matmul_flops.value[k];
-    }
+    for (std::size_t k = 0; k < kComponentCount; ++k) f.forward_per_token.value[k] += n * c.matmul_flops.value[k];
     const double prefill_keys = attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T);
     const double decode_keys = attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T);
     context_flops_prefill += n * prefill_keys;
@@ -198,37 +218,22 @@ Estimate estimate(const Architecture& a, const Workload& w) {
     attention_core_flops += n * c.attention_core_flops;
     activation_elements += n * c.activation_elements;
     max_layer_activation_elements = std::max(max_layer_activation_elements, c.activation_elements);
-    g.params_total = c.params_total.sum();
-    g.params_active = c.params_active.sum();
+    const LayerParams lp = layer_params(a, g.ffn);
+    g.params_total = lp.total.sum();
+    g.params_active = lp.active.sum();
     g.forward_flops_per_token =
         c.matmul_flops.sum() + experts_phase * c.routed_copy_flops + (decode ? decode_keys : prefill_keys);
-    g.kv_cache_bytes_per_sequence =
-        kv_values_per_token(a.attention) * a.precision.kv_cache.bytes_per_value() * cached_tokens(g.span, a.attention, T);
-    if (g.ffn == LayerFfn::moe) {
-      moe_layers += n;
-      moe_layer_expert_params = c.params_total[C::routed_experts] / static_cast<double>(a.moe.experts);
-    }
+    g.kv_cache_bytes_per_sequence = kv_cache_bytes_per_sequence(a, g.span, T);
   }
   const double shared_body = f.forward_per_token.sum();  // every matmul but routed experts and head
   f.forward_per_token[C::routed_experts] = experts_phase * routed_copy_flops;
   const double embedding = V * h;
-  p.total[C::input_embedding] = p.active[C::input_embedding] = embedding;
-  p.total[C::lm_head] = p.active[C::lm_head] = a.tied_embeddings ? 0 : embedding;
-  p.total[C::norms] += norm_params(a);  // final norm
-  p.active[C::norms] += norm_params(a);
   f.forward_per_token[C::lm_head] = 2 * h * V;  // tied or not, the head is a matmul
 
-  // MTP module (DeepSeek-V3 §2.2, Eq. 21-22): two norms, a 2h x h projection and one
-  // transformer block (a MoE block where the last layer is MoE); embedding and head shared.
+  // MTP modules (DeepSeek-V3 §2.2, Eq. 21-22): the block, the 2h x h projection, the head.
   double mtp_forward_per_token = 0;
-  ByComponent mtp_module;  // parameters of one module
   if (a.mtp_modules > 0) {
-    const LayerFfn ffn = a.layers.back().ffn;
-    const LayerCost c = layer_cost(a, ffn, AttentionSpan::full, T, keep_scores);
-    mtp_module = c.params_total;
-    mtp_module[C::norms] += 2 * norm_params(a);
-    mtp_module[C::attention] += 2 * h * h;  // the projection M, counted with attention's format
-    p.mtp_total = static_cast<double>(a.mtp_modules) * mtp_module.sum();
+    const LayerCost c = layer_cost(a, a.layers.back().ffn, AttentionSpan::full, T, keep_scores);
     mtp_forward_per_token = static_cast<double>(a.mtp_modules) *
                             (c.matmul_flops.sum() + experts_prefill * c.routed_copy_flops +
                              attention_flops_per_key(a.attention, false) * mean_prefill_context(AttentionSpan::full, a.attention, T) + 2 * 2 * h * h + 2 * h * V);
@@ -261,14 +266,7 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   f.attention_context_per_token = decode ? context_flops_decode : context_flops_prefill;
 
   // ---- memory
-  for (std::size_t k = 0; k < kComponentCount; ++k)
-    m.weights.value[k] = p.total.value[k] * weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
-  // Per-expert bit-widths (EdgeMoE §4.1): replace the default bytes of each overridden expert.
-  const double default_expert_bytes = a.precision.experts.bytes_per_value();
-  for (const ExpertFormatOverride& o : a.precision.expert_overrides) {
-    const double copies = o.layer < 0 ? moe_layers : 1;
-    m.weights[C::routed_experts] += copies * moe_layer_expert_params * (o.format.bytes_per_value() - default_expert_bytes);
-  }
+  m.weights = weight_bytes(a, p);
   m.weights_bytes = m.weights.sum();
   for (std::size_t i = 0; i < out.layers.size; ++i) {
     const LayerGroup& g = out.layers.group[i];
@@ -288,9 +286,12 @@ Estimate estimate(const Architecture& a, const Workload& w) {
                             : activation_elements;
   // Final norm input and head input, and fp32 logits for the loss.
   m.activation_bytes = B * T * ((stored + 2 * h) * act_bytes + 4 * V);
-  for (std::size_t k = 0; k < kComponentCount; ++k)
-    m.mtp_weights_bytes += static_cast<double>(a.mtp_modules) * mtp_module.value[k] *
-                           weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
+  if (a.mtp_modules > 0) {
+    const ByComponent mtp_module = mtp_module_params(a);
+    for (std::size_t k = 0; k < kComponentCount; ++k)
+      m.mtp_weights_bytes += static_cast<double>(a.mtp_modules) * mtp_module.value[k] *
+                             weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
+  }
   const double trainable = p.total_params() + p.mtp_total;
   m.gradient_bytes = trainable * w.training.gradient_format.bytes_per_value();
   m.optimizer_bytes = trainable * optimizer_bytes_per_param(w.training);
@@ -298,11 +299,42 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   return out;
 }
 
-ParamCounts count_params(const Architecture& arch) {
-  Workload w;
-  w.phase = Phase::prefill;
-  w.context = 1;
-  return estimate(arch, w).params;
+ParamCounts count_params(const Architecture& a) { return count_params(a, group_layers(a)); }
+
+ParamCounts count_params(const Architecture& a, const LayerGroups& groups) {
+  ParamCounts p;
+  for (std::size_t i = 0; i < groups.size; ++i) {
+    const double n = static_cast<double>(groups.group[i].layers);
+    const LayerParams lp = layer_params(a, groups.group[i].ffn);
+    for (std::size_t k = 0; k < kComponentCount; ++k) {
+      p.total.value[k] += n * lp.total.value[k];
+      p.active.value[k] += n * lp.active.value[k];
+    }
+  }
+  const double embedding = static_cast<double>(a.vocab_size) * static_cast<double>(a.hidden_size);
+  p.total[C::input_embedding] = p.active[C::input_embedding] = embedding;
+  p.total[C::lm_head] = p.active[C::lm_head] = a.tied_embeddings ? 0 : embedding;
+  p.total[C::norms] += norm_params(a);  // final norm
+  p.active[C::norms] += norm_params(a);
+  if (a.mtp_modules > 0) p.mtp_total = static_cast<double>(a.mtp_modules) * mtp_module_params(a).sum();
+  return p;
+}
+
+ByComponent weight_bytes(const Architecture& a, const ParamCounts& p) {
+  ByComponent bytes;
+  for (std::size_t k = 0; k < kComponentCount; ++k)
+    bytes.value[k] = p.total.value[k] * weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
+  if (a.precision.expert_overrides.empty()) return bytes;
+  // Per-expert bit-widths (EdgeMoE §4.1): replace the default bytes of each overridden expert.
+  double moe_layers = 0;
+  for (const LayerConfig& l : a.layers) moe_layers += l.ffn == LayerFfn::moe ? 1 : 0;
+  const double expert_params = ffn_params(static_cast<double>(a.hidden_size), a.moe.expert).all();
+  const double default_expert_bytes = a.precision.experts.bytes_per_value();
+  for (const ExpertFormatOverride& o : a.precision.expert_overrides) {
+    const double copies = o.layer < 0 ? moe_layers : 1;
+    bytes[C::routed_experts] += copies * expert_params * (o.format.bytes_per_value() - default_expert_bytes);
+  }
+  return bytes;
 }
 
 }  // namespace moesim

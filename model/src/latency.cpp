@@ -13,32 +13,13 @@ using C = Component;
 
 enum class Mode { prefill, decode, train };
 
+// What one evaluation reads: the inputs and the prepared plan.
 struct Context {
   const Architecture& a;
   const Hardware& hw;
   const Deployment& d;
   std::span<const double> shares;  // empty = uniform
-  double peak = 0;                 // FLOP/s in the activations' format
-  double act = 0;                  // bytes per activation value
-  double expert_bytes = 0;         // one routed expert, mean over per-expert formats
-
-  // The same token counts and widths recur across layers and phases: look each up once.
-  struct Memo {
-    double x = -1, y = 0;
-  };
-  mutable std::array<Memo, 4> tokens_memo{};
-  mutable std::array<Memo, 8> width_memo{};
-  mutable std::array<Memo, 16> bytes_memo{};
-  static double lookup(const EfficiencyCurve& curve, double x, std::span<Memo> memo) {
-    for (const Memo& m : memo)
-      if (m.x == x) return m.y;
-    std::rotate(memo.rbegin(), memo.rbegin() + 1, memo.rend());  // drop the oldest
-    memo[0] = {x, curve.at(x)};
-    return memo[0].y;
-  }
-  double gemm_efficiency(double tokens, double width) const {
-    return lookup(hw.gemm_by_tokens, tokens, tokens_memo) * lookup(hw.gemm_by_width, width, width_memo);
-  }
+  const LatencyPlan& plan;
 };
 
 // max(compute, memory, communication, io) + the fixed overhead, and which one decided.
@@ -52,28 +33,27 @@ void finish(OpTime& t, double overhead_s) {
   else t.bound = Bound::io;
 }
 
-double memory_seconds(const Context& c, double bytes) {
+double memory_seconds(const Hardware& hw, double bytes) {
   if (bytes <= 0) return 0;
-  return bytes / (c.hw.memory_bandwidth_bytes_per_s * Context::lookup(c.hw.memory_by_bytes, bytes, c.bytes_memo));
+  return bytes / (hw.memory_bandwidth_bytes_per_s * hw.memory_by_bytes.at(bytes));
 }
 
-// A GEMM of M tokens against `params` weights whose smaller dimension is `width`.
-OpTime gemm(const Context& c, double M, double params, double bytes_per_weight, double width, double io_values) {
+// The weight GEMM `g` for M tokens; `tokens_efficiency` is gemm_by_tokens at M.
+OpTime gemm(const Context& c, double M, double tokens_efficiency, const GemmShape& g) {
   OpTime t;
-  t.flops = 2 * M * params;
-  const double efficiency = c.gemm_efficiency(M, width);
-  t.compute_s = t.flops / (c.peak * efficiency);
-  t.bytes = params * bytes_per_weight + M * io_values * c.act;
-  t.memory_s = memory_seconds(c, t.bytes);
+  t.flops = 2 * M * g.params;
+  t.compute_s = t.flops / (c.plan.peak * (tokens_efficiency * g.width_efficiency));
+  t.bytes = g.weight_bytes + M * g.io_values * c.plan.act;
+  t.memory_s = memory_seconds(c.hw, t.bytes);
   finish(t, c.hw.kernel_overhead_s);
   return t;
 }
 
-OpTime memory_op(const Context& c, double bytes) {
+OpTime memory_op(const Hardware& hw, double bytes) {
   OpTime t;
   t.bytes = bytes;
-  t.memory_s = memory_seconds(c, bytes);
-  finish(t, bytes > 0 ? c.hw.kernel_overhead_s : 0);
+  t.memory_s = memory_seconds(hw, bytes);
+  finish(t, bytes > 0 ? hw.kernel_overhead_s : 0);
   return t;
 }
 
@@ -84,13 +64,13 @@ const Link& link_for(const Hardware& hw, std::int64_t group) {
 
 // Ring all-reduce, alpha-beta model: 2(n-1) steps of bytes/n (Patarasuk & Yuan 2009; Thakur
 // et al. 2005, IJHPCA 19(1) §4).
-OpTime all_reduce(const Context& c, double bytes, std::int64_t n) {
+OpTime all_reduce(const Hardware& hw, double bytes, std::int64_t n) {
   OpTime t;
   if (n <= 1 || bytes <= 0) return t;
-  const Link& l = link_for(c.hw, n);
+  const Link& l = link_for(hw, n);
   const double steps = 2.0 * static_cast<double>(n - 1);
   t.bytes = bytes * steps / static_cast<double>(n);
-  t.communication_s = steps * l.latency_s + t.bytes / (l.bandwidth_bytes_per_s * c.hw.link_efficiency);
+  t.communication_s = steps * l.latency_s + t.bytes / (l.bandwidth_bytes_per_s * hw.link_efficiency);
   finish(t, 0);
   return t;
 }
@@ -98,16 +78,16 @@ OpTime all_reduce(const Context& c, double bytes, std::int64_t n) {
 // All-to-all of `bytes` held by each device over n devices: (n-1)/n of it leaves. When the
 // group spans nodes, the node-local and remote shares travel at once over their own links
 // (hierarchical all-to-all), the slower deciding.
-OpTime all_to_all(const Context& c, double bytes, std::int64_t n) {
+OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n) {
   OpTime t;
   if (n <= 1 || bytes <= 0) return t;
   const double N = static_cast<double>(n);
-  const double local = static_cast<double>(std::min(n, c.hw.scale_up_devices));
-  const double eff = c.hw.link_efficiency;
+  const double local = static_cast<double>(std::min(n, hw.scale_up_devices));
+  const double eff = hw.link_efficiency;
   const double up_bytes = bytes * (local - 1) / N, out_bytes = bytes * (N - local) / N;
-  const double up_s = (local - 1) * c.hw.scale_up.latency_s + up_bytes / (c.hw.scale_up.bandwidth_bytes_per_s * eff);
-  const double out_s = out_bytes > 0 ? (N - local) * c.hw.scale_out.latency_s / local +
-                                           out_bytes / (c.hw.scale_out.bandwidth_bytes_per_s * eff)
+  const double up_s = (local - 1) * hw.scale_up.latency_s + up_bytes / (hw.scale_up.bandwidth_bytes_per_s * eff);
+  const double out_s = out_bytes > 0 ? (N - local) * hw.scale_out.latency_s / local +
+                                           out_bytes / (hw.scale_out.bandwidth_bytes_per_s * eff)
                                      : 0;
   t.bytes = up_bytes + out_bytes;
   t.communication_s = std::max(up_s, out_s);
@@ -139,165 +119,171 @@ struct MoeStep {
   double distinct = 0;
 };
 
-// One layer of group (ffn, span) for M tokens on this device, Bl sequences at context T.
-// Adds `times` copies of each operator to `out`.
-MoeStep layer(const Context& c, PhaseTime& out, LayerFfn ffn, AttentionSpan span, Mode mode, double M, double Bl,
-              double T, double times) {
+// The attention half of a layer (norms, projections, attention over the context, TP
+// all-reduce) for M tokens on this device, Bl sequences at context T, attention `span`;
+// `tokens_eff` is gemm_by_tokens at M. Alike in every layer of a span, so computed once.
+struct AttentionBlock {
+  OpTime norms, qkv, core, output, allreduce;
+  double time_s = 0;  // one layer
+};
+
+AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, double M, double Bl, double T,
+                               double tokens_eff) {
+  const LatencyPlan& plan = c.plan;
+  const Hardware& hw = c.hw;
+  const AttentionConfig& at = c.a.attention;
+  const double h = static_cast<double>(c.a.hidden_size);
+  const double tp = static_cast<double>(c.d.parallel.tp);
+  AttentionBlock b;
+  b.norms = memory_op(hw, 2 * 2 * M * h * plan.act);  // two norms, read + write
+  b.qkv = gemm(c, M, tokens_eff, plan.qkv);
+  // Attention over the context: KV reads dominate decode, FLOPs dominate prefill.
+  OpTime& core = b.core;
+  if (mode == Mode::decode) {
+    core.flops = M * plan.attention_flops_decode * decode_context(span, at, T) / tp;
+    core.bytes = Bl * cached_tokens(span, at, T) * plan.kv_bytes_per_token;
+    core.compute_s = core.flops / (plan.peak * plan.decode_attention_efficiency);
+  } else {
+    core.flops = M * plan.attention_flops_prefill * mean_prefill_context(span, at, T) / tp;
+    core.bytes = M * plan.kv_bytes_per_token + M * plan.attention_out_bytes;
+    core.compute_s = core.flops / (plan.peak * (tokens_eff * plan.attention_width_efficiency));
+  }
+  core.memory_s = memory_seconds(hw, core.bytes);
+  finish(core, hw.kernel_overhead_s);
+  b.output = gemm(c, M, tokens_eff, plan.output);
+  b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after attention and after the FFN
+  b.time_s = b.norms.time_s + b.qkv.time_s + core.time_s + b.output.time_s + 2 * b.allreduce.time_s;
+  return b;
+}
+
+// One layer of shape `s` whose attention half is `block`: adds `s.layers` copies of each
+// operator to `out`.
+MoeStep layer(const Context& c, PhaseTime& out, const LayerShape& s, const AttentionBlock& block, Mode mode, double M,
+              double Bl, double T, double tokens_eff) {
   const Architecture& a = c.a;
-  const AttentionConfig& at = a.attention;
-  const Precision& pr = a.precision;
+  const LatencyPlan& plan = c.plan;
+  const Hardware& hw = c.hw;
   const double h = static_cast<double>(a.hidden_size);
   const double tp = static_cast<double>(c.d.parallel.tp);
-  const bool mla = at.kind == AttentionKind::mla;
-  const double head_out = static_cast<double>(at.heads) * static_cast<double>(mla ? at.v_head_dim : at.head_dim);
-  const double o_params = head_out * h;
-  const double qkv_params = attention_params(a).matmul - o_params;
-  const double attn_bpp = pr.attention.bytes_per_value();
-  double layer_time = 0;  // one layer of this group, for the prefetch overlap below
-  auto put = [&](Op op, const OpTime& t, double n) {
-    add(out, op, t, n);
-    layer_time += t.time_s * n / times;
+  const double times = s.layers;
+  double layer_time = block.time_s;  // one layer of this group, for the prefetch overlap below
+  auto put = [&](Op op, const OpTime& t) {
+    add(out, op, t, times);
+    layer_time += t.time_s;
   };
-  put(Op::norms, memory_op(c, 2 * 2 * M * h * c.act), times);  // two norms, read + write
-  put(Op::qkv_projection, gemm(c, M, qkv_params / tp, attn_bpp, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp), times);
-
-  // Attention over the context: KV reads dominate decode, FLOPs dominate prefill.
-  OpTime core;
-  const double kv_bpv = pr.kv_cache.bytes_per_value();
-  const double kv_split = mla ? 1 : std::min(tp, static_cast<double>(at.kv_heads));  // MLA's latent is not split
-  if (mode == Mode::decode) {
-    core.flops = M * attention_flops_per_key(at, true) * decode_context(span, at, T) / tp;
-    core.bytes = Bl * cached_tokens(span, at, T) * kv_values_per_token(at) * kv_bpv / kv_split;
-  } else {
-    core.flops = M * attention_flops_per_key(at, false) * mean_prefill_context(span, at, T) / tp;
-    core.bytes = M * kv_values_per_token(at) * kv_bpv / kv_split + 2 * M * head_out / tp * c.act;
-  }
-  // Decode attention multiplies each sequence's cached keys by the queries sharing them: the
-  // H/g query heads of a KV group (GQA), or all H heads over MLA's shared latent.
-  const double decode_rows = mla ? static_cast<double>(at.heads) : static_cast<double>(at.heads / std::max<std::int64_t>(at.kv_heads, 1));
-  core.compute_s = core.flops / (c.peak * c.gemm_efficiency(mode == Mode::decode ? decode_rows : M, 1e30));
-  core.memory_s = memory_seconds(c, core.bytes);
-  finish(core, c.hw.kernel_overhead_s);
-  put(Op::attention, core, times);
-  put(Op::output_projection, gemm(c, M, o_params / tp, attn_bpp, std::min(h, head_out / tp), h + head_out / tp), times);
-  if (c.d.parallel.tp > 1) put(Op::tp_allreduce, all_reduce(c, M * h * c.act, c.d.parallel.tp), 2 * times);
+  add(out, Op::norms, block.norms, times);
+  add(out, Op::qkv_projection, block.qkv, times);
+  add(out, Op::attention, block.core, times);
+  add(out, Op::output_projection, block.output, times);
+  if (c.d.parallel.tp > 1) add(out, Op::tp_allreduce, block.allreduce, 2 * times);
 
   MoeStep step;
-  if (ffn == LayerFfn::dense) {
-    const FfnConfig& f = a.dense_ffn;
-    const double w = static_cast<double>(f.width) / tp;
-    put(Op::dense_ffn, gemm(c, M, ffn_params(h, f).matmul / tp, pr.dense_ffn.bytes_per_value(), std::min(h, w), 2 * h + 2 * w), times);
+  if (s.ffn == LayerFfn::dense) {
+    put(Op::dense_ffn, gemm(c, M, tokens_eff, plan.dense_ffn));
     return step;
   }
 
   const MoeConfig& m = a.moe;
   const double E = static_cast<double>(m.experts);
-  const Params router = router_params(h, m);
-  put(Op::router, gemm(c, M, router.matmul, pr.router.bytes_per_value(), std::min(h, E), h + E), times);
-  if (m.shared_experts > 0) {
-    const Params shared = shared_expert_params(h, m);
-    const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
-    put(Op::shared_experts, gemm(c, M, shared.matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w), times);
-  }
+  put(Op::router, gemm(c, M, tokens_eff, plan.router));
+  if (m.shared_experts > 0) put(Op::shared_experts, gemm(c, M, tokens_eff, plan.shared_experts));
 
   // Routed experts. The EP group sees the tokens of ep/tp replicas; with ep = 1 each expert
   // is split tp ways instead (expert tensor parallelism).
   const std::int64_t ep = c.d.parallel.ep;
-  const double split = ep == 1 ? tp : 1;
   const double group_tokens = M * std::max(1.0, static_cast<double>(ep) / tp);
   const double k = experts_per_token(m, mode == Mode::decode ? Bl : T);
   const double copies = group_tokens * k;
   const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor);
   step.max_over_mean = load.mean > 0 ? load.expected_max / load.mean : 1;
   step.dropped = load.dropped_fraction;
-  const Params expert = ffn_params(h, m.expert);
-  const double expert_bytes = c.expert_bytes;  // per-expert formats averaged in
-  const double local_experts = E / static_cast<double>(ep);
-  const double expert_width = static_cast<double>(m.expert.width) / split;
   // Weights read: the distinct experts the group's tokens touch, shared over the EP devices
   // (REFERENCE.md §3: not all experts at batch 1, not only K at large batch).
   step.distinct = m.router == RouterKind::soft_moe ? E : distinct_experts(c, k, group_tokens);
-  const double touched_here = std::min(local_experts, step.distinct / static_cast<double>(ep));
+  const double touched_here = std::min(plan.local_experts, step.distinct / static_cast<double>(ep));
   OpTime experts;
-  experts.flops = load.expected_max * 2 * expert.matmul / split;
+  experts.flops = load.expected_max * plan.expert_flops_per_copy;
   const double tokens_per_expert = load.expected_max / std::max(touched_here, 1.0);
-  experts.compute_s = experts.flops / (c.peak * c.gemm_efficiency(tokens_per_expert, std::min(h, expert_width)));
-  experts.bytes = touched_here * expert_bytes / split + load.expected_max * (2 * h + 2 * expert_width) * c.act;
-  experts.memory_s = memory_seconds(c, experts.bytes);
-  finish(experts, c.hw.kernel_overhead_s);
-  put(Op::routed_experts, experts, times);
+  experts.compute_s = experts.flops / (plan.peak * (hw.gemm_by_tokens.at(tokens_per_expert) * plan.expert_width_efficiency));
+  experts.bytes = touched_here * plan.expert_bytes / plan.expert_split + load.expected_max * plan.expert_io_values * plan.act;
+  experts.memory_s = memory_seconds(hw, experts.bytes);
+  finish(experts, hw.kernel_overhead_s);
+  put(Op::routed_experts, experts);
 
   // Permute to the experts and back; all-to-all when the experts live on other devices.
-  const double sent = M / std::min(tp, static_cast<double>(ep)) * k * h * c.act;
-  OpTime dispatch = memory_op(c, 2 * M * k * h * c.act), combine = memory_op(c, 2 * M * k * h * c.act);
+  const double sent = M / std::min(tp, static_cast<double>(ep)) * k * h * plan.act;
+  OpTime dispatch = memory_op(hw, 2 * M * k * h * plan.act), combine = dispatch;
   if (ep > 1) {
-    const OpTime wire = all_to_all(c, sent, ep);
+    const OpTime wire = all_to_all(hw, sent, ep);
     dispatch.communication_s = combine.communication_s = wire.communication_s;
     dispatch.bytes += wire.bytes;
     combine.bytes += wire.bytes;
-    finish(dispatch, c.hw.kernel_overhead_s);
-    finish(combine, c.hw.kernel_overhead_s);
+    finish(dispatch, hw.kernel_overhead_s);
+    finish(combine, hw.kernel_overhead_s);
   }
-  put(Op::dispatch, dispatch, times);
-  put(Op::combine, combine, times);
+  put(Op::dispatch, dispatch);
+  put(Op::combine, combine);
 
   // Offloaded experts: misses of the per-layer cache are fetched before they run; a fraction
   // predicted one layer ahead overlaps the previous layer's compute (EdgeMoE §4.2).
   const Offload& off = c.d.offload;
   if (off.target != OffloadTarget::none && mode != Mode::train) {
-    step.hit_rate = cache_hit_rate(m.experts, c.shares, off.cache_experts_per_layer, off.policy);
+    step.hit_rate = plan.cache_hit_rate;
     const double misses = step.distinct * (1 - step.hit_rate);
     OpTime io;
-    io.bytes = misses * expert_bytes;
+    io.bytes = misses * plan.expert_bytes;
     if (off.target == OffloadTarget::host) {
-      io.io_s = misses * c.hw.host_link.latency_s + io.bytes / (c.hw.host_link.bandwidth_bytes_per_s * c.hw.link_efficiency);
+      io.io_s = misses * hw.host_link.latency_s + io.bytes / (hw.host_link.bandwidth_bytes_per_s * hw.link_efficiency);
     } else {  // experts of a MiB or more stream at the sequential rate
-      const double bw = expert_bytes >= 1048576.0 ? c.hw.storage_sequential_read_bytes_per_s
-                                                  : c.hw.storage_random_read_bytes_per_s;
+      const double bw = plan.expert_bytes >= 1048576.0 ? hw.storage_sequential_read_bytes_per_s
+                                                       : hw.storage_random_read_bytes_per_s;
       io.io_s = io.bytes / bw;
     }
     const double predicted = off.prefetch_accuracy * io.io_s;
     io.io_s = (io.io_s - predicted) + std::max(0.0, predicted - layer_time);
     finish(io, 0);
-    put(Op::expert_io, io, times);
+    put(Op::expert_io, io);
   }
   return step;
 }
 
-
 // All layers of the model for M tokens on one device (pipeline stages run one after the
 // other for a single batch), plus embedding and head.
 // Fills `time` (zeroed by the caller) and returns the MoE layers' routing figures.
-MoeStep run_phase(const Context& c, const LayerGroups& groups, Mode mode, double M, double Bl, double T, PhaseTime& time) {
-  struct {
-    PhaseTime& time;
-    MoeStep moe;
-  } r{time, {}};
+MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
+  const LatencyPlan& plan = c.plan;
   const double h = static_cast<double>(c.a.hidden_size);
-  const double V = static_cast<double>(c.a.vocab_size);
-  const double tp = static_cast<double>(c.d.parallel.tp);
-  add(r.time, Op::embedding, memory_op(c, M * h * c.a.precision.embedding.bytes_per_value()), 1);
-  for (std::size_t i = 0; i < groups.size; ++i) {
-    const LayerGroup& g = groups.group[i];
-    const MoeStep s = layer(c, r.time, g.ffn, g.span, mode, M, Bl, T, static_cast<double>(g.layers));
-    if (g.ffn == LayerFfn::moe) r.moe = s;
+  add(time, Op::embedding, memory_op(c.hw, M * h * c.a.precision.embedding.bytes_per_value()), 1);
+  const double tokens_eff = c.hw.gemm_by_tokens.at(M);  // every weight GEMM of the layers sees M tokens
+  MoeStep moe;
+  std::array<AttentionBlock, 3> blocks;  // by attention span
+  std::array<bool, 3> computed{};
+  for (std::size_t i = 0; i < plan.layer_count; ++i) {
+    const LayerShape& s = plan.layer[i];
+    const auto span = static_cast<std::size_t>(s.span);
+    if (!computed[span]) blocks[span] = attention_block(c, s.span, mode, M, Bl, T, tokens_eff);
+    computed[span] = true;
+    const MoeStep step = layer(c, time, s, blocks[span], mode, M, Bl, T, tokens_eff);
+    if (s.ffn == LayerFfn::moe) moe = step;
   }
   const double head_tokens = mode == Mode::train ? M : Bl;  // inference: logits of the last position
-  add(r.time, Op::lm_head, gemm(c, head_tokens, h * V / tp, c.a.precision.lm_head.bytes_per_value(), std::min(h, V / tp), h + V / tp), 1);
+  const double head_eff = head_tokens == M ? tokens_eff : c.hw.gemm_by_tokens.at(head_tokens);
+  add(time, Op::lm_head, gemm(c, head_tokens, head_eff, plan.lm_head), 1);
   const std::int64_t pp = c.d.parallel.pp;
   if (pp > 1) {
     OpTime p2p;
-    p2p.bytes = M * h * c.act;
+    p2p.bytes = M * h * plan.act;
     const Link& l = link_for(c.hw, c.d.parallel.devices());  // stages are tp * dp devices apart
     p2p.communication_s = l.latency_s + p2p.bytes / (l.bandwidth_bytes_per_s * c.hw.link_efficiency);
     finish(p2p, 0);
-    add(r.time, Op::pipeline_p2p, p2p, static_cast<double>(pp - 1));
+    add(time, Op::pipeline_p2p, p2p, static_cast<double>(pp - 1));
   }
-  for (const OpTime& t : r.time.op) r.time.total_s += t.time_s;
-  return r.moe;
+  for (const OpTime& t : time.op) time.total_s += t.time_s;
+  return moe;
 }
 
-Infeasible check(const Architecture& a, const Workload& w, const Hardware& hw, const Deployment& d, const Context& c) {
+// Reasons that depend on the architecture, device and deployment only.
+Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d, double peak) {
   const Parallelism& p = d.parallel;
   const bool any_moe = a.moe.experts > 0;
   if (p.tp < 1 || p.ep < 1 || p.pp < 1 || p.dp < 1) return Infeasible::ep_exceeds_devices;
@@ -305,10 +291,93 @@ Infeasible check(const Architecture& a, const Workload& w, const Hardware& hw, c
   if (p.ep > 1 && (p.tp * p.dp) % p.ep != 0) return Infeasible::ep_exceeds_devices;
   if (a.attention.heads % p.tp != 0) return Infeasible::tp_not_dividing_heads;
   if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
-  if (!(c.peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
+  if (!(peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
   if (d.offload.target != OffloadTarget::none && !any_moe) return Infeasible::offload_without_moe;
-  if (w.batch % p.dp != 0) return Infeasible::dp_not_dividing_batch;
   return Infeasible::none;
+}
+
+// A weight GEMM of `params` on this device whose smaller weight dimension is `width`.
+GemmShape gemm_shape(const Hardware& hw, double params, double bytes_per_weight, double width, double io_values) {
+  return {params, params * bytes_per_weight, io_values, hw.gemm_by_width.at(width)};
+}
+
+LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deployment& d, std::span<const double> shares) {
+  LatencyPlan plan;
+  plan.act = a.precision.activations.bytes_per_value();
+  plan.peak = peak_flop_per_s(hw, compute_format_for(a.precision.activations));
+  plan.infeasible = check(a, hw, d, plan.peak);
+  if (plan.infeasible != Infeasible::none) return plan;
+
+  const AttentionConfig& at = a.attention;
+  const Precision& pr = a.precision;
+  const Parallelism& p = d.parallel;
+  const double h = static_cast<double>(a.hidden_size);
+  const double V = static_cast<double>(a.vocab_size);
+  const double tp = static_cast<double>(p.tp), pp = static_cast<double>(p.pp), ep = static_cast<double>(p.ep);
+  const bool mla = at.kind == AttentionKind::mla;
+
+  // ---- attention
+  const double head_out = static_cast<double>(at.heads) * static_cast<double>(mla ? at.v_head_dim : at.head_dim);
+  const double o_params = head_out * h;
+  const double qkv_params = attention_params(a).matmul - o_params;
+  const double attn_bpp = pr.attention.bytes_per_value();
+  plan.qkv = gemm_shape(hw, qkv_params / tp, attn_bpp, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp);
+  plan.output = gemm_shape(hw, o_params / tp, attn_bpp, std::min(h, head_out / tp), h + head_out / tp);
+  plan.kv_split = mla ? 1 : std::min(tp, static_cast<double>(at.kv_heads));  // MLA's latent is not split
+  plan.attention_flops_prefill = attention_flops_per_key(at, false);
+  plan.attention_flops_decode = attention_flops_per_key(at, true);
+  plan.kv_bytes_per_token = kv_values_per_token(at) * pr.kv_cache.bytes_per_value() / plan.kv_split;
+  plan.attention_out_bytes = 2 * head_out / tp * plan.act;
+  // Attention GEMMs have no weight dimension; decode attention multiplies each sequence's
+  // cached keys by the queries sharing them: the H/g query heads of a KV group (GQA), or all
+  // H heads over MLA's shared latent.
+  plan.attention_width_efficiency = hw.gemm_by_width.at(1e30);
+  const double decode_rows = mla ? static_cast<double>(at.heads) : static_cast<double>(at.heads / std::max<std::int64_t>(at.kv_heads, 1));
+  plan.decode_attention_efficiency = hw.gemm_by_tokens.at(decode_rows) * plan.attention_width_efficiency;
+
+  // ---- FFNs
+  const FfnConfig& f = a.dense_ffn;
+  const double dense_w = static_cast<double>(f.width) / tp;
+  plan.dense_ffn = gemm_shape(hw, ffn_params(h, f).matmul / tp, pr.dense_ffn.bytes_per_value(), std::min(h, dense_w), 2 * h + 2 * dense_w);
+  const MoeConfig& m = a.moe;
+  const double E = static_cast<double>(m.experts);
+  if (m.experts > 0) {
+    plan.router = gemm_shape(hw, router_params(h, m).matmul, pr.router.bytes_per_value(), std::min(h, E), h + E);
+    const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
+    plan.shared_experts = gemm_shape(hw, shared_expert_params(h, m).matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w);
+    plan.expert_split = p.ep == 1 ? tp : 1;
+    const double expert_width = static_cast<double>(m.expert.width) / plan.expert_split;
+    plan.expert_flops_per_copy = 2 * ffn_params(h, m.expert).matmul / plan.expert_split;
+    plan.expert_io_values = 2 * h + 2 * expert_width;
+    plan.expert_width_efficiency = hw.gemm_by_width.at(std::min(h, expert_width));
+    plan.local_experts = E / ep;
+  }
+  const LayerGroups groups = group_layers(a);
+  for (std::size_t i = 0; i < groups.size; ++i) {
+    const LayerGroup& g = groups.group[i];
+    LayerShape& s = plan.layer[plan.layer_count++];
+    s.ffn = g.ffn;
+    s.span = g.span;
+    s.layers = static_cast<double>(g.layers);
+    if (g.ffn == LayerFfn::moe) plan.moe_layers += s.layers;
+  }
+  plan.lm_head = gemm_shape(hw, h * V / tp, pr.lm_head.bytes_per_value(), std::min(h, V / tp), h + V / tp);
+
+  // ---- weights: per device, and one routed expert (per-expert formats averaged in)
+  plan.params = count_params(a, groups);
+  plan.weights = weight_bytes(a, plan.params);
+  plan.weights_bytes = plan.weights.sum();
+  const double routed_bytes = plan.weights[C::routed_experts];
+  if (plan.moe_layers > 0) plan.expert_bytes = routed_bytes / (plan.moe_layers * E);
+  const double routed_split = p.ep > 1 ? ep : tp;
+  double resident_routed = routed_bytes / (pp * routed_split);
+  if (d.offload.target != OffloadTarget::none) {
+    const double per_expert = routed_bytes / std::max(1.0, E);
+    resident_routed = std::min(resident_routed, d.offload.cache_experts_per_layer * per_expert / pp);
+    plan.cache_hit_rate = cache_hit_rate(m.experts, shares, d.offload.cache_experts_per_layer, d.offload.policy);
+  }
+  plan.resident_weights_bytes = (plan.weights_bytes - routed_bytes) / (tp * pp) + resident_routed;
+  return plan;
 }
 
 }  // namespace
@@ -341,53 +410,58 @@ std::string_view to_string(Infeasible r) {
   return "?";
 }
 
-LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const Hardware& hw, const Deployment& d,
-                                 std::span<const double> shares, LatencyPhases phases) {
-  LatencyEstimate r;
-  Context c{a, hw, d, shares};
-  c.act = a.precision.activations.bytes_per_value();
-  c.peak = peak_flop_per_s(hw, compute_format_for(a.precision.activations));
-  r.infeasible = check(a, w, hw, d, c);
-  if (!r.feasible()) return r;
+LatencyModel::LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment,
+                           std::span<const double> shares)
+    : arch_(arch), hw_(hw), deployment_(deployment), shares_(shares), plan_(make_plan(arch, hw, deployment, shares)) {}
 
+LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases) const {
+  const Architecture& a = arch_;
+  const Hardware& hw = hw_;
+  const Deployment& d = deployment_;
+  const LatencyPlan& plan = plan_;
   const Parallelism& p = d.parallel;
+  LatencyEstimate r;
+  r.infeasible = plan.infeasible;
+  if (r.feasible() && w.batch % p.dp != 0) r.infeasible = Infeasible::dp_not_dividing_batch;
+  if (!r.feasible()) return r;
+  const Context c{a, hw, d, shares_, plan};
+
   const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp), pp = static_cast<double>(p.pp);
-  const double ep = static_cast<double>(p.ep);
   const double T = static_cast<double>(w.context);
   const double Bl = static_cast<double>(w.batch) / dp;  // sequences per replica
-  const Estimate e = estimate(a, w);
-  const LayerGroups& groups = e.layers;
-  double moe_layers = 0;
-  for (std::size_t i = 0; i < groups.size; ++i)
-    if (groups.group[i].ffn == LayerFfn::moe) moe_layers += static_cast<double>(groups.group[i].layers);
-  if (moe_layers > 0) c.expert_bytes = e.memory.weights[C::routed_experts] / (moe_layers * static_cast<double>(a.moe.experts));
+  // Training memory and step: the workload's training settings at its batch and context.
+  Estimate train;
+  const bool training = phases.train || w.phase == Phase::train;
+  if (training) {
+    Workload tw = w;
+    tw.phase = Phase::train;
+    train = estimate(a, tw);
+  }
 
   // ---- memory per device
   MemoryPerDevice& mem = r.memory;
-  const double routed_bytes = e.memory.weights[C::routed_experts];
-  const double other_bytes = e.memory.weights_bytes - routed_bytes;
-  const double routed_split = p.ep > 1 ? ep : tp;
-  double resident_routed = routed_bytes / (pp * routed_split);
-  if (d.offload.target != OffloadTarget::none) {
-    const double per_expert = routed_bytes / std::max(1.0, static_cast<double>(a.moe.experts));
-    resident_routed = std::min(resident_routed, d.offload.cache_experts_per_layer * per_expert / pp);
-  }
-  mem.weights_bytes = other_bytes / (tp * pp) + resident_routed;
-  const double kv_split = a.attention.kind == AttentionKind::mla ? 1 : std::min(tp, static_cast<double>(a.attention.kv_heads));
-  mem.kv_cache_bytes = e.memory.kv_cache_bytes / (dp * pp * kv_split);
-  if (w.phase == Phase::train) {
-    const double share = (other_bytes / (tp * pp) + routed_bytes / (pp * routed_split)) / std::max(e.memory.weights_bytes, 1.0);
-    mem.training_state_bytes = (e.memory.gradient_bytes + e.memory.optimizer_bytes + e.memory.mtp_weights_bytes) * share +
-                               e.memory.activation_bytes / (dp * tp);
+  mem.weights_bytes = plan.resident_weights_bytes;
+  if (w.phase != Phase::train) {
+    double kv_bytes = 0;  // all layers, all sequences
+    for (std::size_t i = 0; i < plan.layer_count; ++i)
+      kv_bytes += plan.layer[i].layers * kv_cache_bytes_per_sequence(a, plan.layer[i].span, T);
+    mem.kv_cache_bytes = static_cast<double>(w.batch) * kv_bytes / (dp * pp * plan.kv_split);
+  } else {
+    const double routed_split = p.ep > 1 ? static_cast<double>(p.ep) : tp;
+    const double routed_bytes = plan.weights[C::routed_experts];
+    const double share = ((plan.weights_bytes - routed_bytes) / (tp * pp) + routed_bytes / (pp * routed_split)) /
+                         std::max(plan.weights_bytes, 1.0);
+    mem.training_state_bytes = (train.memory.gradient_bytes + train.memory.optimizer_bytes + train.memory.mtp_weights_bytes) * share +
+                               train.memory.activation_bytes / (dp * tp);
   }
   mem.total_bytes = mem.weights_bytes + mem.kv_cache_bytes + mem.training_state_bytes;
   mem.capacity_bytes = hw.memory_bytes;
   if (mem.total_bytes > hw.memory_bytes) r.infeasible = Infeasible::memory;
 
   // ---- inference phases
-  if (phases.prefill) run_phase(c, groups, Mode::prefill, Bl * T, Bl, T, r.prefill);
+  if (phases.prefill) run_phase(c, Mode::prefill, Bl * T, Bl, T, r.prefill);
   MoeStep decode;
-  if (phases.decode) decode = run_phase(c, groups, Mode::decode, Bl, Bl, T, r.decode);
+  if (phases.decode) decode = run_phase(c, Mode::decode, Bl, Bl, T, r.decode);
   r.prefill_s = r.prefill.total_s;
   r.decode_step_s = r.decode.total_s;
   r.decode_tokens_per_s = r.decode_step_s > 0 ? static_cast<double>(w.batch) / r.decode_step_s : 0;
@@ -401,7 +475,7 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
   // core (selective) or the layers' forward (full) (Korthikanti et al. 2022 §5).
   if (!phases.train) return r;
   PhaseTime fwd;
-  r.dropped_fraction = run_phase(c, groups, Mode::train, Bl * T, Bl, T, fwd).dropped;
+  r.dropped_fraction = run_phase(c, Mode::train, Bl * T, Bl, T, fwd).dropped;
   PhaseTime& tr = r.train;
   for (std::size_t k = 0; k < kOpCount; ++k) {
     const Op op = static_cast<Op>(k);
@@ -417,18 +491,19 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
   double step = 0;
   for (const OpTime& t : tr.op) step += t.time_s;
   step *= bubble;
-  const double params_here = (e.params.total_params() + e.params.mtp_total) * (mem.weights_bytes / std::max(e.memory.weights_bytes, 1.0));
+  const double trainable = plan.params.total_params() + plan.params.mtp_total;
+  const double params_here = trainable * (mem.weights_bytes / std::max(plan.weights_bytes, 1.0));
   const double state_bytes_per_param = a.precision.attention.bytes_per_value() +
                                        w.training.gradient_format.bytes_per_value() +
-                                       (e.memory.optimizer_bytes / std::max(e.params.total_params() + e.params.mtp_total, 1.0));
-  const OpTime opt = memory_op(c, 2 * params_here * state_bytes_per_param);  // read and write every state
+                                       (train.memory.optimizer_bytes / std::max(trainable, 1.0));
+  const OpTime opt = memory_op(hw, 2 * params_here * state_bytes_per_param);  // read and write every state
   add(tr, Op::optimizer, opt, 1);
   // Gradients: dense ones all-reduced over the dp replicas, expert ones over the tp * dp / ep
   // replicas of each expert shard; the ring spans nodes when the devices do.
   const double grad_bytes = w.training.gradient_format.bytes_per_value();
-  const double expert_share = e.memory.weights[C::routed_experts] / std::max(e.memory.weights_bytes, 1.0);
-  OpTime grads = all_reduce(c, params_here * (1 - expert_share) * grad_bytes, p.dp);
-  const OpTime expert_grads = all_reduce(c, params_here * expert_share * grad_bytes, p.tp * p.dp / p.ep);
+  const double expert_share = plan.weights[C::routed_experts] / std::max(plan.weights_bytes, 1.0);
+  OpTime grads = all_reduce(hw, params_here * (1 - expert_share) * grad_bytes, p.dp);
+  const OpTime expert_grads = all_reduce(hw, params_here * expert_share * grad_bytes, p.tp * p.dp / p.ep);
   grads.time_s += expert_grads.time_s;
   grads.communication_s += expert_grads.communication_s;
   grads.bytes += expert_grads.bytes;
@@ -436,12 +511,17 @@ LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const
   tr.total_s = step + opt.time_s + grads.time_s;
   r.train_step_s = tr.total_s;
   const double step_tokens = static_cast<double>(w.batch) * T;
-  r.train_total_s = r.train_step_s * e.flops.training_tokens / step_tokens;
+  r.train_total_s = r.train_step_s * train.flops.training_tokens / step_tokens;
   const double devices = static_cast<double>(p.devices());
   r.device_hours = r.train_total_s * devices / 3600;
   r.energy_j = r.device_hours * 3600 * hw.tdp_w;
   r.cost_usd = r.device_hours * hw.price_usd_per_hour;
   return r;
+}
+
+LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const Hardware& hw, const Deployment& d,
+                                 std::span<const double> shares, LatencyPhases phases) {
+  return LatencyModel(a, hw, d, shares)(w, phases);
 }
 
 }  // namespace moesim

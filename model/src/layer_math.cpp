@@ -158,6 +158,10 @@ double kv_values_per_token(const AttentionConfig& at) {
   return 2 * static_cast<double>(at.kv_heads * at.head_dim);
 }
 
+double kv_cache_bytes_per_sequence(const Architecture& a, AttentionSpan span, double L) {
+  return kv_values_per_token(a.attention) * a.precision.kv_cache.bytes_per_value() * cached_tokens(span, a.attention, L);
+}
+
 const NumberFormat& weight_format(const Precision& p, Component c) {
   switch (c) {
     case C::input_embedding: return p.embedding;

@@ -25,6 +25,8 @@ double decode_context(AttentionSpan span, const AttentionConfig& at, double L);
 double cached_tokens(AttentionSpan span, const AttentionConfig& at, double L);
 double attention_flops_per_key(const AttentionConfig& at, bool absorbed);
 double kv_values_per_token(const AttentionConfig& at);
+// KV-cache bytes of one sequence at context L in one layer of this span.
+double kv_cache_bytes_per_sequence(const Architecture& a, AttentionSpan span, double L);
 const NumberFormat& weight_format(const Precision& p, Component c);
 
 }  // namespace moesim::detail

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include <map>
 
 #include "moesim/io/hardware_io.h"
@@ -79,4 +82,24 @@ TEST_CASE("hardware: the efficiency curve interpolates log-linearly and clamps")
   CHECK(c.at(1e4) == Approx(0.4));  // half-way in log space
   CHECK(c.at(1e9) == 0.6);
   CHECK(EfficiencyCurve{}.at(5) == 1.0);
+}
+
+TEST_CASE("hardware: the curve's fast logarithm matches std::log interpolation over 30 decades") {
+  // at() takes a tabled logarithm (hardware.cpp) instead of libm's: the interpolated
+  // fraction must not move by more than 1e-10 anywhere, including at and near points.
+  EfficiencyCurve c;
+  const double xs[] = {1e-3, 0.7, 1, 3, 4096, 1e6, 3.3e9, 1e27};
+  const double fs[] = {0.01, 0.05, 0.1, 0.3, 0.5, 0.62, 0.9, 1.0};
+  for (int i = 0; i < 8; ++i) c.add(xs[i], fs[i]);
+  auto exact = [&](double x) {
+    if (x <= xs[0]) return fs[0];
+    for (int i = 1; i < 8; ++i)
+      if (x <= xs[i])
+        return fs[i - 1] + (std::log(x) - std::log(xs[i - 1])) / (std::log(xs[i]) - std::log(xs[i - 1])) * (fs[i] - fs[i - 1]);
+    return fs[7];
+  };
+  double worst = 0;
+  for (double x = 1.1e-3; x < 2e27; x *= 1.0137) worst = std::max(worst, std::abs(c.at(x) - exact(x)));
+  for (double x : xs) worst = std::max({worst, std::abs(c.at(x) - exact(x)), std::abs(c.at(std::nextafter(x, 0.0)) - exact(std::nextafter(x, 0.0)))});
+  CHECK(worst < 1e-10);
 }

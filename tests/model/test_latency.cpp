@@ -137,6 +137,39 @@ TEST_CASE("latency property: data parallel replicas and EP = 1 change nothing pe
   CHECK(four.memory.total_bytes == Approx(single.memory.total_bytes));
 }
 
+TEST_CASE("latency: one prepared LatencyModel gives estimate_latency's figures at every workload") {
+  Architecture a = mixtral();
+  a.layers[0].ffn = LayerFfn::dense;  // two layer groups
+  a.dense_ffn.width = 14336;
+  Hardware hw = ideal(true);
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::bf16)] = 989.4e12;
+  hw.gemm_by_tokens.add(1, 0.02);
+  hw.gemm_by_tokens.add(4096, 0.7);
+  hw.memory_by_bytes.add(4096, 0.01);
+  hw.memory_by_bytes.add(1 << 30, 0.8);
+  Deployment d;
+  d.parallel.tp = 2;
+  d.parallel.dp = 2;
+  d.parallel.ep = 4;
+  const LatencyModel prepared(a, hw, d);
+  for (Phase phase : {Phase::prefill, Phase::decode, Phase::train})
+    for (std::int64_t batch : {2, 16, 256})
+      for (std::int64_t context : {1, 700, 8192}) {
+        const Workload w = work(phase, batch, context);
+        const LatencyEstimate once = estimate_latency(a, w, hw, d), reused = prepared(w);
+        CHECK(reused.prefill_s == once.prefill_s);
+        CHECK(reused.decode_step_s == once.decode_step_s);
+        CHECK(reused.train_step_s == once.train_step_s);
+        CHECK(reused.memory.total_bytes == once.memory.total_bytes);
+        CHECK(reused.decode[Op::routed_experts].bytes == once.decode[Op::routed_experts].bytes);
+        CHECK(reused.infeasible == once.infeasible);
+      }
+  // The training step is the same whichever phase the workload names: it always counts the
+  // optimizer states of its training settings.
+  CHECK(estimate_latency(a, work(Phase::decode, 16, 700), hw, d).train_step_s ==
+        Approx(estimate_latency(a, work(Phase::train, 16, 700), hw, d).train_step_s));
+}
+
 TEST_CASE("latency: what does not fit is reported, not thrown") {
   const Architecture a = mixtral();
   Hardware hw = ideal(true);

@@ -101,7 +101,12 @@ struct Estimate {
 // Preconditions: validate(arch) and validate(workload) returned no diagnostics.
 // Allocation-free: sweeps call it millions of times.
 Estimate estimate(const Architecture& arch, const Workload& workload);
+// Parameters alone (what estimate() reports in `params`), without the FLOP and memory work.
 ParamCounts count_params(const Architecture& arch);
+ParamCounts count_params(const Architecture& arch, const LayerGroups& groups);  // groups: group_layers(arch)
+// Weight bytes by component at the precision's formats, per-expert formats applied
+// (estimate()'s `memory.weights`).
+ByComponent weight_bytes(const Architecture& arch, const ParamCounts& params);
 LayerGroups group_layers(const Architecture& arch);
 
 }  // namespace moesim

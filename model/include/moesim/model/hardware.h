@@ -22,7 +22,8 @@ struct EfficiencyCurve {
   struct Point {
     double x = 0;
     double fraction = 1;
-    double log_x = 0;  // ln x, kept so that at() takes one logarithm
+    double log_x = 0;             // ln x, kept so that at() takes one logarithm
+    double inverse_log_step = 0;  // 1 / (ln x - ln of the previous point's x)
   };
   std::array<Point, kMaxPoints> point{};
   std::size_t size = 0;  // 0 means 1.0 everywhere

@@ -137,9 +137,68 @@ struct LatencyPhases {
   bool train = true;
 };
 
+namespace detail {
+// What LatencyModel prepares once (latency.cpp): not an interface.
+struct GemmShape {
+  double params = 0;            // weights on one device
+  double weight_bytes = 0;
+  double io_values = 0;         // activation values read and written per token
+  double width_efficiency = 1;  // Hardware::gemm_by_width at the smaller weight dimension
+};
+struct LayerShape {  // a group of layers with the same FFN kind and attention span
+  LayerFfn ffn = LayerFfn::dense;
+  AttentionSpan span = AttentionSpan::full;
+  double layers = 0;
+};
+struct LatencyPlan {
+  Infeasible infeasible = Infeasible::none;  // workload-independent reasons
+  double peak = 0;                 // FLOP/s in the activations' format
+  double act = 0;                  // bytes per activation value
+  std::array<LayerShape, kMaxLayerGroups> layer{};
+  std::size_t layer_count = 0;
+  double moe_layers = 0;
+  GemmShape qkv, output, dense_ffn, router, shared_experts, lm_head;
+  // attention core: FLOPs per query per key (absorbed for decode), cached bytes per token
+  // on this device, output bytes per token, efficiencies of its per-sequence GEMMs
+  double attention_flops_prefill = 0, attention_flops_decode = 0;
+  double kv_split = 1;  // KV heads split over tp (MLA's latent is not)
+  double kv_bytes_per_token = 0, attention_out_bytes = 0;
+  double attention_width_efficiency = 1, decode_attention_efficiency = 1;
+  // routed experts on one device (split tp ways when ep = 1)
+  double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
+  double expert_split = 1, local_experts = 0;
+  double cache_hit_rate = 0;  // offloading: per-layer expert cache
+  // weights
+  ParamCounts params;
+  ByComponent weights;
+  double weights_bytes = 0;
+  double resident_weights_bytes = 0;  // per device
+};
+}  // namespace detail
+
+// The workload-independent half of estimate_latency, prepared once per (architecture,
+// device, deployment, routing shares): operator shapes, their weight bytes and width
+// efficiencies, resident weights, the expert cache's hit rate. Sweeps and views that vary
+// only the workload reuse one. Holds references: its arguments must outlive it.
 // `shares` are the per-expert routing shares (expert_shares()); empty = uniform.
-// Preconditions: arch and workload valid. The result is infeasible with a reason when the
-// deployment does not fit; times are still filled where they can be.
+// Preconditions: arch valid. Allocation-free.
+class LatencyModel {
+ public:
+  LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment,
+               std::span<const double> shares = {});
+  // Preconditions: workload valid. The result is infeasible with a reason when the
+  // deployment does not fit; times are still filled where they can be.
+  LatencyEstimate operator()(const Workload& workload, LatencyPhases phases = {}) const;
+
+ private:
+  const Architecture& arch_;
+  const Hardware& hw_;
+  const Deployment& deployment_;
+  std::span<const double> shares_;
+  detail::LatencyPlan plan_;
+};
+
+// One estimate: LatencyModel(arch, hw, deployment, shares)(workload, phases).
 LatencyEstimate estimate_latency(const Architecture& arch, const Workload& workload, const Hardware& hw,
                                  const Deployment& deployment, std::span<const double> shares = {},
                                  LatencyPhases phases = {});
