@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "common.h"
 #include "moesim/io/hardware_io.h"
@@ -273,6 +274,10 @@ int run_sweep(const std::vector<std::string>& args) {
   io::SweepPoint point = base;
   std::vector<std::size_t> index(axes.size(), 0);
   std::vector<double> shares;
+  // Prepared once per architecture, device and deployment; rows that change only workload
+  // axes (the fastest-turning ones, usually) reuse it.
+  std::optional<LatencyModel> latency_model;
+  std::vector<std::size_t> latency_model_index;
   std::int64_t shares_experts = -1;
   double shares_skew = -1;
   Diagnostics problems;
@@ -315,8 +320,13 @@ int run_sweep(const std::vector<std::string>& args) {
           shares_skew = point.routing_skew;
         }
         const Hardware& hw = hardware.at(point.hardware.empty() ? hardware.begin()->first : point.hardware);
-        l = estimate_latency(point.arch, point.workload, hw, point.deployment,
-                             std::span<const double>(shares));
+        bool reuse = latency_model.has_value();
+        for (std::size_t k = 0; k < axes.size() && reuse; ++k) reuse = axes[k].workload_only || index[k] == latency_model_index[k];
+        if (!reuse) {
+          latency_model.emplace(point.arch, hw, point.deployment, std::span<const double>(shares));
+          latency_model_index = index;
+        }
+        l = (*latency_model)(point.workload);
         if (!l.feasible()) r.reason = io::infeasible_reason(l);
       }
     }

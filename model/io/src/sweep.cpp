@@ -1,5 +1,6 @@
 #include "moesim/io/sweep.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -154,6 +155,9 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
     out.push_back({"--set", "unknown_field", "\"" + axis.field + "\" is not a sweep field (" + list + ")"});
     return std::nullopt;
   }
+  // Fields of SweepPoint::workload; any other field rebuilds the latency model.
+  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "recompute"};
+  axis.workload_only = std::find(std::begin(kWorkloadFields), std::end(kWorkloadFields), axis.field) != std::end(kWorkloadFields);
   const bool numeric = field->kind == Kind::integer || field->kind == Kind::real;
   std::string_view rest = text.substr(eq + 1);
   while (!rest.empty()) {
