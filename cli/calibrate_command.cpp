@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "moesim/calib/calibrate.h"
+#include "moesim/calib/cuda.h"
 #include "moesim/io/fit_io.h"
 #include "moesim/io/hardware_io.h"
 
@@ -46,48 +47,99 @@ std::function<void(const std::string&, double)> progress_printer() {
 
 const char* const kCalibrateUsage = R"(moesim calibrate — measure this machine and write a hardware profile
 
-usage: moesim calibrate [--quick] [--out FILE] [--storage-dir DIR] [--threads N] [--force]
+usage: moesim calibrate [--device cpu|cuda[:N]] [--quick] [--out FILE] [--storage-dir DIR] [--threads N] [--force]
 
-Runs CPU microkernels (fp32 FMA peak, Eigen GEMMs over the shapes MoE layers produce, STREAM
-copy/triad bandwidth and cold reads by size, fork/join cost, and with --storage-dir sequential
-and random reads bypassing the page cache) and writes a profile of exactly the hwprofiles/
-schema, with the raw measurements in FILE.raw.json. --quick takes under a minute. An existing
-FILE is never replaced without --force; both files are written atomically at the end, so an
-interrupted run (Ctrl-C) leaves nothing behind. CUDA microkernels are not part of this build.
+--device cpu (the default) runs CPU microkernels (fp32 FMA peak, Eigen GEMMs over the shapes MoE
+layers produce, STREAM copy/triad bandwidth and cold reads by size, fork/join cost).
+--device cuda[:N] runs them on GPU N (default 0): FFMA peak, cuBLAS GEMM peaks (bf16, tf32, int8;
+fp8 from compute capability 8.9), the bf16 GEMM grid, a copy kernel by size, pinned host
+transfers, kernel launch latency, and NCCL all-reduce/all-to-all with two or more GPUs; it
+needs a moesim built with CUDA and a visible GPU, and says which is missing. With --storage-dir,
+sequential and random reads bypassing the page cache. Writes a profile of exactly the
+hwprofiles/ schema, with the raw measurements in FILE.raw.json. --quick takes under a minute.
+An existing FILE is never replaced without --force; both files are written atomically at the
+end, so an interrupted run (Ctrl-C) leaves nothing behind.
 
 examples:
   moesim calibrate --quick --out my-cpu.json
   moesim calibrate --out my-cpu.json --storage-dir /mnt/nvme --force
+  moesim calibrate --device cuda --out my-gpu.json
   moesim validate --hw my-cpu.json
 
 options)";
 
 const char* const kValidateUsage = R"(moesim validate — real MoE layers on this machine against the model's prediction
 
-usage: moesim validate --hw PROFILE [--quick] [--threads N] [--format table|json|csv] [--csv FILE [--force]]
+usage: moesim validate --hw PROFILE [--device cpu|cuda[:N]] [--quick] [--threads N] [--format table|json|csv] [--csv FILE [--force]]
 
-Runs, on this CPU with Eigen (fp32), an MoE layer forward (router GEMM, top-k, permutation,
-SwiGLU expert GEMMs, weighted combine) over a grid of tokens (1..4096), widths, experts, top-k
-and uniform or skewed routing, and decode attention steps over a KV cache: 24 configurations
-(--quick: 19). Each is predicted from PROFILE with moesim's latency model (the same operators).
+Runs an MoE layer forward (router GEMM, top-k, permutation, SwiGLU expert GEMMs, weighted
+combine) over a grid of tokens (1..4096), widths, experts, top-k and uniform or skewed routing,
+and decode attention steps over a KV cache: 24 configurations (--quick: 19). --device cpu (the
+default) runs them on this CPU with Eigen in fp32; --device cuda[:N] on GPU N in bf16 with
+cuBLAS and CUDA kernels, each output checked against a CPU reference. Each configuration is
+predicted from PROFILE with moesim's latency model (the same operators, in the same format).
 Reports every row, the median and 90th-percentile absolute percentage error. Times in seconds.
 
 examples:
   moesim validate --hw calibrated.json
   moesim validate --hw generic-x86-server --format json
   moesim validate --hw calibrated.json --csv validation.csv
+  moesim validate --hw my-gpu.json --device cuda
 
 options)";
+
+// --device: cpu, or a CUDA device by ordinal.
+struct Device {
+  std::string text;
+  bool cuda = false;
+  int ordinal = 0;
+};
+
+Device parse_device(const std::string& text) {
+  if (text == "cpu") return {text, false, 0};
+  if (text == "cuda") return {text, true, 0};
+  const std::string number = text.rfind("cuda:", 0) == 0 ? text.substr(5) : "";
+  if (!number.empty() && number.size() <= 4 && number.find_first_not_of("0123456789") == std::string::npos)
+    return {text, true, std::stoi(number)};
+  throw BadInput{{{"--device", "unknown_value", "\"" + text + "\" must be cpu, cuda or cuda:N (N = a GPU's number, from 0)"}}};
+}
+
+std::string list_devices(const calib::CudaDevices& devices) {
+  std::string out;
+  for (std::size_t i = 0; i < devices.names.size(); ++i) out += (i ? ", " : "") + std::to_string(i) + ": " + devices.names[i];
+  return out;
+}
+
+// Throws BadInput naming --device when the asked GPU cannot be used, and why.
+void require_cuda_device(const Device& device) {
+  const calib::CudaDevices devices = calib::cuda_devices();
+  if (!calib::cuda_built()) throw BadInput{{{"--device", "unavailable", device.text + ": " + devices.error}}};
+  if (!devices.error.empty()) throw BadInput{{{"--device", "unavailable", device.text + ": no CUDA device visible: " + devices.error}}};
+  if (device.ordinal >= static_cast<int>(devices.names.size()))
+    throw BadInput{{{"--device", "unavailable",
+                     device.text + ": no such CUDA device; " + std::to_string(devices.names.size()) + " visible (" + list_devices(devices) + ")"}}};
+}
+
+// After a CPU run on a machine that also has a GPU, the line that says so (empty otherwise).
+std::string visible_gpu_note(const char* verb) {
+  if (!calib::cuda_built()) return "";
+  const calib::CudaDevices devices = calib::cuda_devices();
+  if (!devices.error.empty() || devices.names.empty()) return "";
+  if (devices.names.size() == 1) return "note: a CUDA device is visible (" + devices.names[0] + "); " + verb + " it with --device cuda";
+  return "note: " + std::to_string(devices.names.size()) + " CUDA devices are visible (" + list_devices(devices) + "); " + verb +
+         " one with --device cuda:N";
+}
 
 }  // namespace
 
 int run_calibrate(const std::vector<std::string>& args) {
   calib::CalibrationOptions options;
-  std::string out_path;
+  std::string out_path, device_text;
   bool force = false;
   po::options_description desc;
   desc.add_options()
       ("help,h", "show this help")
+      ("device", po::value(&device_text)->default_value("cpu"), "what to measure: cpu | cuda | cuda:N (GPU N)")
       ("quick", po::bool_switch(&options.quick), "fewer shapes and sizes: under a minute")
       ("out", po::value(&out_path)->default_value("calibrated.json"), "the profile to write (and FILE.raw.json)")
       ("storage-dir", po::value(&options.storage_dir), "measure storage reads on a file in this directory")
@@ -95,6 +147,8 @@ int run_calibrate(const std::vector<std::string>& args) {
       ("force", po::bool_switch(&force), "replace an existing FILE");
   po::variables_map vm;
   if (!parse_command_line(args, desc, kCalibrateUsage, vm)) return kOk;
+  const Device device = parse_device(device_text);
+  if (device.cuda) require_cuda_device(device);
   Diagnostics d;
   std::error_code ec;
   const std::string raw_path = out_path + ".raw.json";
@@ -107,7 +161,7 @@ int run_calibrate(const std::vector<std::string>& args) {
   InterruptGuard guard;
   options.cancel = &g_cancel;
   options.progress = progress_printer();
-  calib::Calibration c = calib::calibrate(options);
+  calib::Calibration c = device.cuda ? calib::calibrate_cuda(options, device.ordinal) : calib::calibrate(options);
   if (c.cancelled || g_cancel) {
     std::cerr << "moesim calibrate: interrupted; nothing written\n";
     return 130;
@@ -128,20 +182,30 @@ int run_calibrate(const std::vector<std::string>& args) {
   std::printf("  fp32 peak %.1f GFLOP/s, memory %.1f GB/s, large-GEMM efficiency %.2f, operator overhead %.1f us\n",
               hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] / 1e9, hw.memory_bandwidth_bytes_per_s / 1e9,
               hw.gemm_by_tokens.at(1e9), hw.kernel_overhead_s * 1e6);
+  std::string matrix;
+  for (ComputeFormat f : {ComputeFormat::tf32, ComputeFormat::bf16, ComputeFormat::fp8, ComputeFormat::int8})
+    if (const double peak = hw.peak_flop_per_s[static_cast<std::size_t>(f)]; peak > 0)
+      matrix += (matrix.empty() ? "" : ", ") + std::string(to_string(f)) + " " + std::to_string(static_cast<long long>(peak / 1e12 + 0.5)) +
+                (f == ComputeFormat::int8 ? " TOP/s" : " TFLOP/s");
+  if (!matrix.empty())
+    std::printf("  matrix peaks: %s; host link %.1f GB/s\n", matrix.c_str(), hw.host_link.bandwidth_bytes_per_s / 1e9);
   if (hw.storage_sequential_read_bytes_per_s > 0)
     std::printf("  storage %.2f GB/s sequential, %.3f GB/s random 4 KiB\n", hw.storage_sequential_read_bytes_per_s / 1e9,
                 hw.storage_random_read_bytes_per_s / 1e9);
+  if (!device.cuda)
+    if (const std::string note = visible_gpu_note("calibrate"); !note.empty()) std::printf("%s\n", note.c_str());
   return kOk;
 }
 
 int run_validate(const std::vector<std::string>& args) {
   calib::ValidationOptions options;
-  std::string hw_spec, format, csv_path;
+  std::string hw_spec, format, csv_path, device_text;
   bool force = false;
   po::options_description desc;
   desc.add_options()
       ("help,h", "show this help")
       ("hw", po::value(&hw_spec)->required(), "the profile to predict with: a shipped name or a file")
+      ("device", po::value(&device_text)->default_value("cpu"), "where to run the layers: cpu | cuda | cuda:N (GPU N)")
       ("quick", po::bool_switch(&options.quick), "a smaller grid, shorter measurements")
       ("threads", po::value(&options.threads)->default_value(0), "threads (0 = all)")
       ("format", po::value(&format)->default_value("table"), "table | json | csv")
@@ -150,6 +214,8 @@ int run_validate(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command_line(args, desc, kValidateUsage, vm)) return kOk;
   const OutputFormat out = parse_output_format(format);
+  const Device device = parse_device(device_text);
+  if (device.cuda) require_cuda_device(device);
   Diagnostics d;
   const auto hw = io::load_hardware(hw_spec, d);
   if (!hw) throw BadInput{d};
@@ -159,7 +225,10 @@ int run_validate(const std::vector<std::string>& args) {
   InterruptGuard guard;
   options.cancel = &g_cancel;
   options.progress = progress_printer();
-  const calib::Validation v = calib::validate_against(*hw, options);
+  const calib::Validation v = device.cuda ? calib::validate_against_cuda(*hw, options, device.ordinal) : calib::validate_against(*hw, options);
+  const std::string measured_on = device.cuda ? device.text + " (" + calib::cuda_devices().names[static_cast<std::size_t>(device.ordinal)] +
+                                                    ", cuBLAS, bf16)"
+                                              : "cpu (Eigen, fp32)";
   if (g_cancel) {
     std::cerr << "moesim validate: interrupted; nothing written\n";
     return 130;
@@ -176,12 +245,13 @@ int run_validate(const std::vector<std::string>& args) {
   }
   switch (out) {
     case OutputFormat::json:
-      std::cout << io::Json{{"hardware", hw->name}, {"median_abs_pct_error", v.median_abs_pct_error},
+      std::cout << io::Json{{"hardware", hw->name}, {"device", measured_on}, {"median_abs_pct_error", v.median_abs_pct_error},
                             {"p90_abs_pct_error", v.p90_abs_pct_error}, {"rows", rows}}.dump(2) << "\n";
       break;
     case OutputFormat::csv: std::cout << csv; break;
     case OutputFormat::table:
-      std::printf("predictions from %s\n%-17s %-44s %12s %12s %8s\n", hw->name.c_str(), "kind", "configuration", "measured", "predicted", "error");
+      std::printf("predictions from %s, measured on %s\n%-17s %-44s %12s %12s %8s\n", hw->name.c_str(), measured_on.c_str(), "kind",
+                  "configuration", "measured", "predicted", "error");
       for (const auto& r : v.rows)
         std::printf("%-17s %-44s %10.3f ms %10.3f ms %7.1f%%%s\n", r.kind.c_str(), r.config.c_str(), r.measured_s * 1e3, r.predicted_s * 1e3,
                     r.abs_pct_error(), r.noisy ? " (noisy)" : "");
@@ -190,6 +260,8 @@ int run_validate(const std::vector<std::string>& args) {
       break;
   }
   if (!csv_path.empty() && !io::write_file_atomically(csv_path, csv, true, d)) throw BadInput{d};
+  if (!device.cuda)
+    if (const std::string note = visible_gpu_note("validate on"); !note.empty()) std::cerr << "moesim validate: " << note << "\n";
   return kOk;
 }
 

@@ -10,16 +10,12 @@
 #include <thread>
 
 #include "moesim/calib/cpu_kernels.h"
+#include "record.h"
 
 namespace moesim::calib {
 namespace {
 
 using Json = nlohmann::json;
-
-Json to_json(const Measurement& m) {
-  return {{"median_s", m.median_s}, {"min_s", m.min_s}, {"p10_s", m.p10_s}, {"p90_s", m.p90_s},
-          {"repetitions", m.repetitions}, {"noisy", m.noisy}};
-}
 
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
@@ -27,6 +23,13 @@ std::string cpu_model() {
   while (std::getline(in, line))
     if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
   return "unknown CPU";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Measurement& m) {
+  return {{"median_s", m.median_s}, {"min_s", m.min_s}, {"p10_s", m.p10_s}, {"p90_s", m.p90_s},
+          {"repetitions", m.repetitions}, {"noisy", m.noisy}};
 }
 
 std::string host_name() {
@@ -41,14 +44,6 @@ std::string today() {
   std::strftime(buffer, sizeof buffer, "%Y-%m-%d", std::gmtime(&now));
   return buffer;
 }
-
-double cache_bytes() {
-  const long l3 = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
-  const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
-  return static_cast<double>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
-}
-
-}  // namespace
 
 Calibration calibrate(const CalibrationOptions& o) {
   Calibration c;
@@ -109,7 +104,7 @@ Calibration calibrate(const CalibrationOptions& o) {
 
   // 3. memory bandwidth past the last-level cache, and per cache level
   if (progress("memory bandwidth")) return c.cancelled = true, c;
-  const double llc = cache_bytes();
+  const double llc = static_cast<double>(last_level_cache_bytes());
   const std::size_t big = static_cast<std::size_t>(std::max(o.quick ? 256.0 * (1 << 20) : 1024.0 * (1 << 20), std::min(4 * llc, 2048.0 * (1 << 20))));
   const Rate triad = triad_bandwidth(big, threads, m), copy = copy_bandwidth(big, threads, m);
   note_noise("triad", triad.measurement);

@@ -8,6 +8,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -243,6 +244,19 @@ Measurement fork_join(int threads, const MeasureOptions& m) {
         sink.fetch_add(1, std::memory_order_relaxed);
       },
       m);
+}
+
+std::size_t last_level_cache_bytes() {
+  const long l3 = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
+  const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return static_cast<std::size_t>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
+}
+
+std::size_t cold_copies(double bytes, std::size_t max_copies) {
+  const double llc = static_cast<double>(last_level_cache_bytes());
+  const double cache = llc > 0 ? llc : 64.0 * (1 << 20);  // unknown: assume a large one
+  if (bytes <= 0) return 1;
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(2 * cache / bytes)), 1, max_copies);
 }
 
 }  // namespace moesim::calib

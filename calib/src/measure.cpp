@@ -7,15 +7,13 @@
 namespace moesim::calib {
 namespace {
 
-Measurement once(const std::function<void()>& run, const MeasureOptions& o) {
+Measurement once(const std::function<double()>& run, const MeasureOptions& o) {
   using clock = std::chrono::steady_clock;
   for (int i = 0; i < o.warmup; ++i) run();
   std::vector<double> times;
   const auto start = clock::now();
   while (static_cast<int>(times.size()) < o.max_repetitions) {
-    const auto t0 = clock::now();
-    run();
-    times.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+    times.push_back(run());
     if (static_cast<int>(times.size()) >= o.min_repetitions &&
         std::chrono::duration<double>(clock::now() - start).count() > o.budget_s)
       break;
@@ -35,6 +33,16 @@ Measurement once(const std::function<void()>& run, const MeasureOptions& o) {
 }  // namespace
 
 Measurement measure(const std::function<void()>& run, const MeasureOptions& options) {
+  return measure_timed(
+      [&run] {
+        const auto t0 = std::chrono::steady_clock::now();
+        run();
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      },
+      options);
+}
+
+Measurement measure_timed(const std::function<double()>& run, const MeasureOptions& options) {
   Measurement first = once(run, options);
   if (!first.noisy) return first;
   MeasureOptions again = options;

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <vector>
 
+#include "moesim/calib/cpu_kernels.h"
+
 namespace moesim::calib {
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -15,12 +17,19 @@ using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOptions& options, std::vector<double>* routed) {
   const auto T = s.tokens, h = s.hidden, E = s.experts, K = s.top_k, f = s.expert_width;
   Matrix x = Matrix::Random(T, h), router = Matrix::Random(h, E) * 0.05f;
-  std::vector<Matrix> w1, w3, w2;
-  for (std::int64_t e = 0; e < E; ++e) {
-    w1.push_back(Matrix::Random(h, f) * 0.02f);
-    w3.push_back(Matrix::Random(h, f) * 0.02f);
-    w2.push_back(Matrix::Random(f, h) * 0.02f);
-  }
+  // In a model, the layers in between evict a layer's expert weights before its next use:
+  // cycle through enough copies of them that every forward reads its experts from memory.
+  struct Expert {
+    Matrix w1, w3, w2;
+  };
+  const double expert_bytes = 3.0 * static_cast<double>(h * f) * sizeof(float);
+  const double touched_bytes = static_cast<double>(std::min(E, T * K)) * expert_bytes;
+  const auto copies = cold_copies(touched_bytes, std::max<std::size_t>(1, static_cast<std::size_t>(2e9 / (expert_bytes * static_cast<double>(E)))));
+  std::vector<std::vector<Expert>> layer(copies);
+  for (std::int64_t e = 0; e < E; ++e)
+    layer[0].push_back({Matrix::Random(h, f) * 0.02f, Matrix::Random(h, f) * 0.02f, Matrix::Random(f, h) * 0.02f});
+  for (std::size_t c = 1; c < copies; ++c) layer[c] = layer[0];
+  std::size_t next_copy = 0;
   // Skewed routing: a per-expert bias towards a Zipf popularity, as a load-imbalanced router has.
   std::vector<float> bias(static_cast<std::size_t>(E), 0.0f);
   if (s.zipf > 0)
@@ -32,6 +41,7 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
   std::vector<float> weight(static_cast<std::size_t>(T * K));
   std::vector<std::int64_t> count(static_cast<std::size_t>(E)), start(static_cast<std::size_t>(E + 1));
   auto run = [&] {
+    const std::vector<Expert>& experts = layer[next_copy++ % copies];
     Eigen::setNbThreads(threads);
     logits.noalias() = x * router;  // router GEMM
 #pragma omp parallel for num_threads(threads)
@@ -66,10 +76,11 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
       const auto n = count[static_cast<std::size_t>(e)];
       if (n == 0) continue;
       const auto rows = gathered.middleRows(start[static_cast<std::size_t>(e)], n);
-      Matrix g = rows * w1[static_cast<std::size_t>(e)];
-      const Matrix u = rows * w3[static_cast<std::size_t>(e)];
+      const Expert& w = experts[static_cast<std::size_t>(e)];
+      Matrix g = rows * w.w1;
+      const Matrix u = rows * w.w3;
       g = (g.array() / (1.0f + (-g.array()).exp()) * u.array()).matrix();  // SwiGLU: silu(xW1) * xW3
-      result.middleRows(start[static_cast<std::size_t>(e)], n).noalias() = g * w2[static_cast<std::size_t>(e)];
+      result.middleRows(start[static_cast<std::size_t>(e)], n).noalias() = g * w.w2;
     }
     // combine: each token's K expert outputs, weighted, back in token order
 #pragma omp parallel for num_threads(threads)
@@ -89,25 +100,40 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
 
 Measurement time_decode_attention(const AttentionShape& s, int threads, const MeasureOptions& options) {
   const auto B = s.batch, L = s.context, H = s.heads, G = s.kv_heads, d = s.head_dim, q_per_kv = H / G;
-  std::vector<Matrix> keys, values, queries;
+  // K and V of each (sequence, KV head), L x d; cycled through cold copies as the MoE layer's
+  // weights are: a model's other layers evict them between decode steps.
+  struct Cache {
+    std::vector<Matrix> keys, values;
+  };
+  const double kv_bytes = 2.0 * static_cast<double>(B * G * L * d) * sizeof(float);
+  const auto copies = cold_copies(kv_bytes, std::max<std::size_t>(1, static_cast<std::size_t>(2e9 / kv_bytes)));
+  std::vector<Cache> caches(copies);
   for (std::int64_t i = 0; i < B * G; ++i) {
-    keys.push_back(Matrix::Random(L, d));
-    values.push_back(Matrix::Random(L, d));
-    queries.push_back(Matrix::Random(q_per_kv, d));
+    caches[0].keys.push_back(Matrix::Random(L, d));
+    caches[0].values.push_back(Matrix::Random(L, d));
   }
-  std::vector<Matrix> outputs(static_cast<std::size_t>(B * G), Matrix(q_per_kv, d));
+  for (std::size_t c = 1; c < copies; ++c) caches[c] = caches[0];
+  std::vector<Matrix> queries, outputs(static_cast<std::size_t>(B * G), Matrix(q_per_kv, d));
+  for (std::int64_t i = 0; i < B * G; ++i) queries.push_back(Matrix::Random(q_per_kv, d));
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  // Scores and probabilities as L x (query heads of the group): the two GEMMs stream K and V
+  // row by row (K q^T, then V^T p), as CPU decode kernels do.
+  std::vector<Matrix> scores(static_cast<std::size_t>(threads), Matrix(L, q_per_kv));
+  std::size_t next_copy = 0;
   auto run = [&] {
+    const Cache& cache = caches[next_copy++ % copies];
     Eigen::setNbThreads(1);
 #pragma omp parallel for num_threads(threads)
     for (std::int64_t i = 0; i < B * G; ++i) {
-      Matrix scores = (queries[static_cast<std::size_t>(i)] * keys[static_cast<std::size_t>(i)].transpose()) * scale;
-      for (Eigen::Index r = 0; r < scores.rows(); ++r) {
-        const float top = scores.row(r).maxCoeff();
-        scores.row(r) = (scores.row(r).array() - top).exp();
-        scores.row(r) /= scores.row(r).sum();
+      Matrix& p = scores[static_cast<std::size_t>(omp_get_thread_num())];
+      const auto at = static_cast<std::size_t>(i);
+      p.noalias() = (cache.keys[at] * queries[at].transpose()) * scale;
+      for (Eigen::Index c = 0; c < p.cols(); ++c) {  // softmax over the context, per query head
+        const float top = p.col(c).maxCoeff();
+        p.col(c) = (p.col(c).array() - top).exp();
+        p.col(c) /= p.col(c).sum();
       }
-      outputs[static_cast<std::size_t>(i)].noalias() = scores * values[static_cast<std::size_t>(i)];
+      outputs[at].noalias() = p.transpose() * cache.values[at];
     }
   };
   const Measurement m = measure(run, options);

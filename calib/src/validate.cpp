@@ -3,17 +3,15 @@
 #include <sstream>
 #include <thread>
 
-#include "moesim/calib/calibrate.h"
-#include "moesim/calib/moe_layer.h"
 #include "moesim/model/latency.h"
+#include "validation.h"
 
 namespace moesim::calib {
 namespace {
 
-NumberFormat fp32() { return {Element::fp32, 0, 0}; }
-
-// The measured layer as moesim describes it: fp32 everywhere, one layer.
-Architecture one_layer(std::int64_t hidden, std::int64_t heads, std::int64_t kv_heads, std::int64_t head_dim) {
+// The measured layer as moesim describes it: one layer, every tensor in `format`.
+Architecture one_layer(std::int64_t hidden, std::int64_t heads, std::int64_t kv_heads, std::int64_t head_dim,
+                       const NumberFormat& format) {
   Architecture a;
   a.name = "validation";
   a.hidden_size = hidden;
@@ -22,13 +20,13 @@ Architecture one_layer(std::int64_t hidden, std::int64_t heads, std::int64_t kv_
   a.attention.kv_heads = kv_heads;
   a.attention.head_dim = head_dim;
   Precision& p = a.precision;
-  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = p.norms = fp32();
-  p.kv_cache = p.activations = fp32();
+  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = p.norms = format;
+  p.kv_cache = p.activations = format;
   return a;
 }
 
-double predict_moe(const Hardware& hw, const MoeLayerShape& s, const std::vector<double>& histogram) {
-  Architecture a = one_layer(s.hidden, s.hidden / 64, s.hidden / 64, 64);
+double predict_moe(const Hardware& hw, const MoeLayerShape& s, const std::vector<double>& histogram, const NumberFormat& format) {
+  Architecture a = one_layer(s.hidden, s.hidden / 64, s.hidden / 64, 64, format);
   a.moe.experts = s.experts;
   a.moe.top_k = s.top_k;
   a.moe.expert.width = s.expert_width;
@@ -44,8 +42,8 @@ double predict_moe(const Hardware& hw, const MoeLayerShape& s, const std::vector
          l.prefill[Op::combine].time_s;
 }
 
-double predict_attention(const Hardware& hw, const AttentionShape& s) {
-  Architecture a = one_layer(s.heads * s.head_dim, s.heads, s.kv_heads, s.head_dim);
+double predict_attention(const Hardware& hw, const AttentionShape& s, const NumberFormat& format) {
+  Architecture a = one_layer(s.heads * s.head_dim, s.heads, s.kv_heads, s.head_dim, format);
   a.dense_ffn.width = 1;
   a.layers = {LayerConfig{LayerFfn::dense, AttentionSpan::full}};
   Workload w;
@@ -66,8 +64,7 @@ double percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
-Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+Validation run_validation(const Hardware& hw, const ValidationOptions& o, const NumberFormat& format, const LayerTimers& timers) {
   MeasureOptions m;
   m.budget_s = o.quick ? 0.1 : 0.4;
   m.min_repetitions = o.quick ? 3 : 5;
@@ -91,22 +88,31 @@ Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
          << " zipf=" << s.zipf;
     if (o.progress) o.progress("MoE layer " + name.str(), static_cast<double>(v.rows.size()) / total);
     std::vector<double> histogram;
-    const Measurement r = time_moe_layer(s, threads, m, &histogram);
-    v.rows.push_back({"moe_layer", name.str(), r.median_s, predict_moe(hw, s, histogram), r.noisy});
+    const Measurement r = timers.moe(s, m, &histogram);
+    v.rows.push_back({"moe_layer", name.str(), r.median_s, predict_moe(hw, s, histogram, format), r.noisy});
   }
   for (const AttentionShape& s : attention) {
     if (o.cancel && *o.cancel) return v;
     std::ostringstream name;
     name << "B=" << s.batch << " L=" << s.context << " H=" << s.heads << " kv=" << s.kv_heads << " d=" << s.head_dim;
     if (o.progress) o.progress("decode attention " + name.str(), static_cast<double>(v.rows.size()) / total);
-    const Measurement r = time_decode_attention(s, threads, m);
-    v.rows.push_back({"decode_attention", name.str(), r.median_s, predict_attention(hw, s), r.noisy});
+    const Measurement r = timers.attention(s, m);
+    v.rows.push_back({"decode_attention", name.str(), r.median_s, predict_attention(hw, s, format), r.noisy});
   }
   std::vector<double> errors;
   for (const ValidationRow& row : v.rows) errors.push_back(row.abs_pct_error());
   v.median_abs_pct_error = percentile(errors, 0.5);
   v.p90_abs_pct_error = percentile(errors, 0.9);
   return v;
+}
+
+// On this CPU: Eigen in fp32.
+Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const LayerTimers eigen{
+      [threads](const MoeLayerShape& s, const MeasureOptions& m, std::vector<double>* routed) { return time_moe_layer(s, threads, m, routed); },
+      [threads](const AttentionShape& s, const MeasureOptions& m) { return time_decode_attention(s, threads, m); }};
+  return run_validation(hw, o, {Element::fp32, 0, 0}, eigen);
 }
 
 }  // namespace moesim::calib

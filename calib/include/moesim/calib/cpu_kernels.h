@@ -39,6 +39,14 @@ struct StorageRates {
 StorageRates storage_read(const std::string& dir, std::size_t file_bytes, int threads, const MeasureOptions& m,
                           const volatile bool* cancel);
 
+// The last-level cache (L3, else L2) as the OS reports it; 0 when unknown.
+std::size_t last_level_cache_bytes();
+
+// How many copies of a working set of `bytes` to cycle through so that each use finds it
+// out of the last-level cache, as a layer's weights and KV cache are in a model whose other
+// layers ran in between: enough copies to span twice the cache, at most `max_copies`.
+std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
+
 // Cost of waking `threads` workers and joining them (an empty parallel region).
 Measurement fork_join(int threads, const MeasureOptions& m);
 

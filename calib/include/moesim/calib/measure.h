@@ -28,4 +28,8 @@ struct Measurement {
 // repetitions and the quieter of the two is kept (`noisy` stays set if both were).
 Measurement measure(const std::function<void()>& run, const MeasureOptions& options = {});
 
+// The same discipline for work that times itself (GPU work timed with CUDA events): `run`
+// performs one repetition and returns its duration in seconds.
+Measurement measure_timed(const std::function<double()>& run, const MeasureOptions& options = {});
+
 }  // namespace moesim::calib

@@ -1,0 +1,17 @@
+# Runs COMMAND (a ;-list) and fails unless it exits with 2 and its stderr matches the regular
+# expression MATCH; with ABSENT, also unless neither ABSENT nor ABSENT.raw.json exists after it.
+if(ABSENT)
+  file(REMOVE ${ABSENT} ${ABSENT}.raw.json)
+endif()
+execute_process(COMMAND ${COMMAND} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT "${code}" STREQUAL "2")
+  message(FATAL_ERROR "exit code ${code}, expected 2\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(NOT err MATCHES "${MATCH}")
+  message(FATAL_ERROR "stderr does not match \"${MATCH}\":\n${err}")
+endif()
+foreach(f ${ABSENT} ${ABSENT}.raw.json)
+  if(ABSENT AND EXISTS ${f})
+    message(FATAL_ERROR "${f} was written")
+  endif()
+endforeach()
