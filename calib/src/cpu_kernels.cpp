@@ -8,12 +8,15 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -102,9 +105,13 @@ Rate fma_peak_fp32(int threads, const MeasureOptions& m) {
 
 Rate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o) {
   Eigen::setNbThreads(threads);
-  Eigen::MatrixXf a = Eigen::MatrixXf::Random(m, k), b = Eigen::MatrixXf::Random(k, n), c(m, n);
+  // b plays the weights: cold in each repetition, as a layer's weights are in a model (at
+  // small M the GEMM streams and packs them, and that from memory is slower than from cache).
+  Eigen::MatrixXf a = Eigen::MatrixXf::Random(m, k), c(m, n);
+  std::vector<Eigen::MatrixXf> b(cold_copies(static_cast<double>(k * n) * sizeof(float)), Eigen::MatrixXf::Random(k, n));
+  std::size_t next = 0;
   Rate r;
-  r.measurement = measure([&] { c.noalias() = a * b; }, o);
+  r.measurement = measure([&] { c.noalias() = a * b[next++ % b.size()]; }, o);
   r.value = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) / r.measurement.median_s;
   return r;
 }
@@ -247,6 +254,23 @@ Measurement fork_join(int threads, const MeasureOptions& m) {
 }
 
 std::size_t last_level_cache_bytes() {
+  // sysfs first: on AMD VMs glibc's sysconf reports the whole package's L3 (256 MiB on an
+  // EPYC whose cores share 32 MiB), which is not what one core's data can stay in.
+  std::size_t best_level = 0, bytes = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
+    std::ifstream level_file(dir + "level"), type_file(dir + "type"), size_file(dir + "size");
+    std::size_t level = 0;
+    std::string type, size;
+    if (!(level_file >> level) || !(type_file >> type) || !(size_file >> size) || type == "Instruction") continue;
+    std::size_t value = 0;
+    const auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), value);
+    if (ec != std::errc()) continue;
+    const char unit = end < size.data() + size.size() ? *end : ' ';
+    value *= unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1;
+    if (level > best_level) best_level = level, bytes = value;
+  }
+  if (bytes > 0) return bytes;
   const long l3 = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
   const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
   return static_cast<std::size_t>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
@@ -256,7 +280,7 @@ std::size_t cold_copies(double bytes, std::size_t max_copies) {
   const double llc = static_cast<double>(last_level_cache_bytes());
   const double cache = llc > 0 ? llc : 64.0 * (1 << 20);  // unknown: assume a large one
   if (bytes <= 0) return 1;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(2 * cache / bytes)), 1, max_copies);
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(4 * cache / bytes)), 1, max_copies);
 }
 
 }  // namespace moesim::calib

@@ -16,7 +16,8 @@ struct Rate {
 // latency is hidden (two FMA units x 4-5 cycles on current x86 cores), one clone per ISA.
 Rate fma_peak_fp32(int threads, const MeasureOptions& m);
 
-// An Eigen fp32 GEMM (M x K) * (K x N) with Eigen's OpenMP threads.
+// An Eigen fp32 GEMM (M x K) * (K x N) with Eigen's OpenMP threads, the K x N operand (the
+// weights) cold in each repetition.
 Rate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o);
 
 // STREAM-style (McCalpin 1995) bandwidth over arrays of `bytes` each: copy (a = b) counts
@@ -44,7 +45,8 @@ std::size_t last_level_cache_bytes();
 
 // How many copies of a working set of `bytes` to cycle through so that each use finds it
 // out of the last-level cache, as a layer's weights and KV cache are in a model whose other
-// layers ran in between: enough copies to span twice the cache, at most `max_copies`.
+// layers ran in between: enough copies to span four times the cache (twice left some reuse
+// on a 32 MiB L3), at most `max_copies`.
 std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
 
 // Cost of waking `threads` workers and joining them (an empty parallel region).
