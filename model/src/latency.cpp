@@ -95,7 +95,7 @@ OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n) {
   return t;
 }
 
-void add(PhaseTime& p, Op op, const OpTime& t, double times) {
+[[gnu::always_inline]] inline void add(PhaseTime& p, Op op, const OpTime& t, double times) {
   OpTime& o = p[op];
   o.time_s += times * t.time_s;
   o.compute_s += times * t.compute_s;
@@ -156,10 +156,10 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   return b;
 }
 
-// One layer of shape `s` whose attention half is `block`: adds `s.layers` copies of each
-// operator to `out`.
-MoeStep layer(const Context& c, PhaseTime& out, const LayerShape& s, const AttentionBlock& block, Mode mode, double M,
-              double Bl, double T, double tokens_eff) {
+// The FFN half of the layers of shape `s`, whose attention half is `block`: adds `s.layers`
+// copies of each operator to `out`.
+MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, const AttentionBlock& block, Mode mode, double M,
+                  double Bl, double T, double tokens_eff) {
   const Architecture& a = c.a;
   const LatencyPlan& plan = c.plan;
   const Hardware& hw = c.hw;
@@ -171,12 +171,6 @@ MoeStep layer(const Context& c, PhaseTime& out, const LayerShape& s, const Atten
     add(out, op, t, times);
     layer_time += t.time_s;
   };
-  add(out, Op::norms, block.norms, times);
-  add(out, Op::qkv_projection, block.qkv, times);
-  add(out, Op::attention, block.core, times);
-  add(out, Op::output_projection, block.output, times);
-  if (c.d.parallel.tp > 1) add(out, Op::tp_allreduce, block.allreduce, 2 * times);
-
   MoeStep step;
   if (s.ffn == LayerFfn::dense) {
     put(Op::dense_ffn, gemm(c, M, tokens_eff, plan.dense_ffn));
@@ -255,15 +249,24 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
   const double h = static_cast<double>(c.a.hidden_size);
   add(time, Op::embedding, memory_op(c.hw, M * h * c.a.precision.embedding.bytes_per_value()), 1);
   const double tokens_eff = c.hw.gemm_by_tokens.at(M);  // every weight GEMM of the layers sees M tokens
+  // The attention half of every layer of a span is alike: computed and added once per span.
+  std::array<AttentionBlock, 3> blocks;
+  std::array<double, 3> span_layers{};
+  for (std::size_t i = 0; i < plan.layer_count; ++i) span_layers[static_cast<std::size_t>(plan.layer[i].span)] += plan.layer[i].layers;
+  for (std::size_t span = 0; span < blocks.size(); ++span) {
+    const double n = span_layers[span];
+    if (n == 0) continue;
+    const AttentionBlock& b = blocks[span] = attention_block(c, static_cast<AttentionSpan>(span), mode, M, Bl, T, tokens_eff);
+    add(time, Op::norms, b.norms, n);
+    add(time, Op::qkv_projection, b.qkv, n);
+    add(time, Op::attention, b.core, n);
+    add(time, Op::output_projection, b.output, n);
+    if (c.d.parallel.tp > 1) add(time, Op::tp_allreduce, b.allreduce, 2 * n);
+  }
   MoeStep moe;
-  std::array<AttentionBlock, 3> blocks;  // by attention span
-  std::array<bool, 3> computed{};
   for (std::size_t i = 0; i < plan.layer_count; ++i) {
     const LayerShape& s = plan.layer[i];
-    const auto span = static_cast<std::size_t>(s.span);
-    if (!computed[span]) blocks[span] = attention_block(c, s.span, mode, M, Bl, T, tokens_eff);
-    computed[span] = true;
-    const MoeStep step = layer(c, time, s, blocks[span], mode, M, Bl, T, tokens_eff);
+    const MoeStep step = ffn_block(c, time, s, blocks[static_cast<std::size_t>(s.span)], mode, M, Bl, T, tokens_eff);
     if (s.ffn == LayerFfn::moe) moe = step;
   }
   const double head_tokens = mode == Mode::train ? M : Bl;  // inference: logits of the last position
