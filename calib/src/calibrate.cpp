@@ -45,36 +45,43 @@ std::string today() {
   return buffer;
 }
 
+CalibrationSteps::CalibrationSteps(const CalibrationOptions& options, Calibration& out, int steps)
+    : options_(options), out_(out), steps_(steps) {
+  measure_.budget_s = options.quick ? 0.15 : 0.6;
+  measure_.max_repetitions = options.quick ? 50 : 200;
+}
+
+bool CalibrationSteps::next(const std::string& what) {
+  if (options_.progress) options_.progress(what, done_++ / steps_);
+  return options_.cancel && *options_.cancel;
+}
+
+void CalibrationSteps::note_noise(const std::string& what, const Measurement& r) {
+  if (r.noisy)
+    out_.warnings.push_back(what + " stayed noisy after re-measuring (p10-p90 spread " + std::to_string(r.dispersion() * 100) +
+                            "% of the median)");
+}
+
 Calibration calibrate(const CalibrationOptions& o) {
   Calibration c;
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  MeasureOptions m;
-  m.budget_s = o.quick ? 0.15 : 0.6;
-  m.max_repetitions = o.quick ? 50 : 200;
   const bool storage = !o.storage_dir.empty();
-  const double steps = 6 + (storage ? 1 : 0);
-  double step = 0;
-  auto progress = [&](const std::string& what) {
-    if (o.progress) o.progress(what, step++ / steps);
-    return o.cancel && *o.cancel;
-  };
-  auto note_noise = [&](const std::string& what, const Measurement& r) {
-    if (r.noisy) c.warnings.push_back(what + " stayed noisy after re-measuring (p10-p90 spread " + std::to_string(r.dispersion() * 100) + "% of the median)");
-  };
+  CalibrationSteps steps(o, c, 6 + (storage ? 1 : 0));
+  const MeasureOptions& m = steps.measure();
   Hardware& hw = c.profile;
   hw.kind = "cpu";
   hw.name = "calibrated: " + cpu_model() + " (" + std::to_string(threads) + " threads, " + host_name() + ")";
 
   // 1. arithmetic peak
-  if (progress("FMA peak")) return c.cancelled = true, c;
+  if (steps.next("FMA peak")) return c.cancelled = true, c;
   const Rate peak = fma_peak_fp32(threads, m), peak_one = fma_peak_fp32(1, m);
-  note_noise("FMA peak", peak.measurement);
+  steps.note_noise("FMA peak", peak.measurement);
   hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] = peak.value;
   c.raw["fma_fp32"] = {{"all_threads_flop_per_s", peak.value}, {"one_thread_flop_per_s", peak_one.value},
                        {"threads", threads}, {"measurement", to_json(peak.measurement)}};
 
   // 2. GEMM efficiency by token count (at the width the model's layers have) and by width
-  if (progress("GEMM grid")) return c.cancelled = true, c;
+  if (steps.next("GEMM grid")) return c.cancelled = true, c;
   const std::int64_t width = o.quick ? 1024 : 2048;
   std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 4, 16, 64, 256, 1024}
                                              : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
@@ -82,7 +89,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   double best = 0;
   for (auto t : tokens) {
     const Rate r = gemm_fp32(t, width, width, threads, m);
-    note_noise("GEMM M=" + std::to_string(t), r.measurement);
+    steps.note_noise("GEMM M=" + std::to_string(t), r.measurement);
     best = std::max(best, r.value);
     hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
     gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"measurement", to_json(r.measurement)}});
@@ -103,11 +110,11 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["gemm_fp32"] = gemm;
 
   // 3. memory bandwidth past the last-level cache, and per cache level
-  if (progress("memory bandwidth")) return c.cancelled = true, c;
+  if (steps.next("memory bandwidth")) return c.cancelled = true, c;
   const double llc = static_cast<double>(last_level_cache_bytes());
   const std::size_t big = static_cast<std::size_t>(std::max(o.quick ? 256.0 * (1 << 20) : 1024.0 * (1 << 20), std::min(4 * llc, 2048.0 * (1 << 20))));
   const Rate triad = triad_bandwidth(big, threads, m), copy = copy_bandwidth(big, threads, m);
-  note_noise("triad", triad.measurement);
+  steps.note_noise("triad", triad.measurement);
   hw.memory_bandwidth_bytes_per_s = std::max(triad.value, copy.value);
   Json levels = Json::array();
   for (double bytes : {16e3, 256e3, 4e6}) {
@@ -121,7 +128,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   hw.cache_bytes = llc;
 
   // 4. efficiency of one cold read by its size (weights streamed by one operator)
-  if (progress("transfer sizes")) return c.cancelled = true, c;
+  if (steps.next("transfer sizes")) return c.cancelled = true, c;
   Json cold = Json::array();
   std::vector<std::pair<double, double>> reads;
   for (double bytes : {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6, 256e6}) {
@@ -138,14 +145,14 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["cold_reads"] = cold;
 
   // 5. the fixed cost of one parallel operator
-  if (progress("fork/join")) return c.cancelled = true, c;
+  if (steps.next("fork/join")) return c.cancelled = true, c;
   const Measurement fj = fork_join(threads, m);
   hw.kernel_overhead_s = fj.median_s;
   c.raw["fork_join"] = to_json(fj);
 
   // 6. storage, for the offloading model
   if (storage) {
-    if (progress("storage reads")) return c.cancelled = true, c;
+    if (steps.next("storage reads")) return c.cancelled = true, c;
     const StorageRates s = storage_read(o.storage_dir, o.quick ? (256u << 20) : (1024u << 20), threads, m, o.cancel);
     if (o.cancel && *o.cancel) return c.cancelled = true, c;
     hw.storage_sequential_read_bytes_per_s = s.sequential.value;
@@ -163,7 +170,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   hw.provenance.source = std::string("moesim calibrate") + (o.quick ? " --quick" : "") + " on " + host_name();
   hw.provenance.date = today();
   hw.provenance.host = host_name();
-  progress("done");
+  steps.next("done");
   return c;
 }
 

@@ -277,10 +277,11 @@ std::size_t last_level_cache_bytes() {
 }
 
 std::size_t cold_copies(double bytes, std::size_t max_copies) {
-  const double llc = static_cast<double>(last_level_cache_bytes());
-  const double cache = llc > 0 ? llc : 64.0 * (1 << 20);  // unknown: assume a large one
+  // At least 256 MiB: a VM's vCPUs may share the whole package's L3 (this EPYC's sysconf says
+  // 256 MiB where sysfs says 32 MiB per core complex).
+  const double span = std::max(4.0 * static_cast<double>(last_level_cache_bytes()), 256.0 * (1 << 20));
   if (bytes <= 0) return 1;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(4 * cache / bytes)), 1, max_copies);
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(span / bytes)), 1, max_copies);
 }
 
 }  // namespace moesim::calib

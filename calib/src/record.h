@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "moesim/calib/calibrate.h"
 #include "moesim/calib/measure.h"
 
 namespace moesim::calib {
@@ -12,5 +13,21 @@ namespace moesim::calib {
 nlohmann::json to_json(const Measurement& m);
 std::string host_name();
 std::string today();  // UTC, YYYY-MM-DD
+
+// The bookkeeping both share: the measurement budget of a --quick or full run, progress over
+// a number of steps, and a warning for each measurement that stayed noisy.
+class CalibrationSteps {
+ public:
+  CalibrationSteps(const CalibrationOptions& options, Calibration& out, int steps);
+  const MeasureOptions& measure() const { return measure_; }
+  bool next(const std::string& what);  // reports `what` as the next step; true when cancelled
+  void note_noise(const std::string& what, const Measurement& r);
+
+ private:
+  const CalibrationOptions& options_;
+  Calibration& out_;
+  MeasureOptions measure_;
+  double steps_, done_ = 0;
+};
 
 }  // namespace moesim::calib

@@ -155,21 +155,9 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   const cudaDeviceProp& prop = gpu.prop;
   const int capability = prop.major * 10 + prop.minor;
   const std::string where = "cuda:" + std::to_string(device);
-  MeasureOptions m;
-  m.budget_s = o.quick ? 0.15 : 0.6;
-  m.max_repetitions = o.quick ? 50 : 200;
   const bool storage = !o.storage_dir.empty();
-  const double steps = 7 + (storage ? 1 : 0);
-  double step = 0;
-  auto progress = [&](const std::string& what) {
-    if (o.progress) o.progress(what, step++ / steps);
-    return o.cancel && *o.cancel;
-  };
-  auto note_noise = [&](const std::string& what, const Measurement& r) {
-    if (r.noisy)
-      c.warnings.push_back(what + " stayed noisy after re-measuring (p10-p90 spread " + std::to_string(r.dispersion() * 100) +
-                           "% of the median)");
-  };
+  CalibrationSteps steps(o, c, 7 + (storage ? 1 : 0));
+  const MeasureOptions& m = steps.measure();
   Hardware& hw = c.profile;
   hw.kind = "gpu";
   hw.name = "calibrated: " + std::string(prop.name) + " (" + where + ", compute capability " + std::to_string(prop.major) + "." +
@@ -190,24 +178,24 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   auto peak_of = [&](const Measurement& r, double flop) { return flop / r.min_s; };  // a peak is the best repetition
 
   // 1. fp32 peak on the CUDA cores: FFMA chains in every thread of a full wave.
-  if (progress("FFMA peak")) return c.cancelled = true, c;
+  if (steps.next("FFMA peak")) return c.cancelled = true, c;
   {
     const int iterations = (o.quick ? 4096 : 16384) / cuda::kFmaUnroll * cuda::kFmaUnroll;
     DeviceBuffer out(sizeof(float) * static_cast<std::size_t>(wave) * cuda::kBlock);
     const Measurement r = gpu.time([&] { check(cuda::launch_fma(out.as<float>(), wave, iterations, stream), "fma_kernel launch"); }, m, false);
     const double flop = 2.0 * cuda::kFmaChains * iterations * static_cast<double>(wave) * cuda::kBlock;
-    note_noise("FFMA peak", r);
+    steps.note_noise("FFMA peak", r);
     hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] = peak_of(r, flop);
     c.raw["ffma_fp32"] = {{"flop_per_s", peak_of(r, flop)}, {"blocks", wave}, {"threads_per_block", cuda::kBlock},
                           {"iterations", iterations}, {"measurement", to_json(r)}};
   }
 
   // 2. matrix peaks: one large square GEMM per format (dense; tensor cores where cuBLAS uses them)
-  if (progress("cuBLAS GEMM peaks")) return c.cancelled = true, c;
+  if (steps.next("cuBLAS GEMM peaks")) return c.cancelled = true, c;
   const std::int64_t square = o.quick ? 4096 : 8192;
   Json peaks = Json::object();
   auto record_peak = [&](const char* name, ComputeFormat format, const Measurement& r, double flop) {
-    note_noise(std::string(name) + " GEMM peak", r);
+    steps.note_noise(std::string(name) + " GEMM peak", r);
     hw.peak_flop_per_s[static_cast<std::size_t>(format)] = peak_of(r, flop);
     peaks[name] = {{"m", square}, {"n", square}, {"k", square}, {"flop_per_s", peak_of(r, flop)}, {"measurement", to_json(r)}};
   };
@@ -242,7 +230,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
 
   // 3. bf16 GEMM efficiency by token count and by width: the CPU calibration's grid, each GEMM
   // with its weights cold (L2 flushed), as a layer of a model larger than the cache runs.
-  if (progress("GEMM grid")) return c.cancelled = true, c;
+  if (steps.next("GEMM grid")) return c.cancelled = true, c;
   const double bf16_peak = hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::bf16)];
   const std::int64_t width = o.quick ? 1024 : 2048;
   const std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 4, 16, 64, 256, 1024}
@@ -251,7 +239,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   auto grid_rate = [&](std::int64_t t, std::int64_t out, std::int64_t in) {
     const Gemm g(gpu, kBf16, t, out, in);
     const Measurement r = gpu.time([&] { g.enqueue(); }, m, true);
-    note_noise("bf16 GEMM M=" + std::to_string(t) + " N=" + std::to_string(out) + " K=" + std::to_string(in), r);
+    steps.note_noise("bf16 GEMM M=" + std::to_string(t) + " N=" + std::to_string(out) + " K=" + std::to_string(in), r);
     const double rate = g.flop() / r.median_s;
     grid.push_back({{"m", t}, {"n", out}, {"k", in}, {"flop_per_s", rate}, {"measurement", to_json(r)}});
     return rate;
@@ -268,7 +256,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
 
   // 4. device memory: a copy kernel, STREAM's copy counting (McCalpin 1995: read + write =
   // 2 x bytes), over a large array and by transfer size from a cold L2.
-  if (progress("memory bandwidth")) return c.cancelled = true, c;
+  if (steps.next("memory bandwidth")) return c.cancelled = true, c;
   {
     const std::size_t big = std::min<std::size_t>(o.quick ? (256u << 20) : (1024u << 20), free_bytes / 4) / 256 * 256;
     const std::vector<double> sizes = {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6, 256e6};
@@ -281,7 +269,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
       return gpu.time([&] { check(cuda::launch_copy(src.data(), dst.data(), bytes, std::max(blocks, 1), stream), "copy_kernel launch"); }, m, cold);
     };
     const Measurement large = copy(big, false);
-    note_noise("device copy", large);
+    steps.note_noise("device copy", large);
     hw.memory_bandwidth_bytes_per_s = 2.0 * static_cast<double>(big) / large.min_s;  // best repetition, as STREAM reports
     Json by_size = Json::array();
     std::vector<std::pair<double, double>> rates;
@@ -300,7 +288,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   hw.cache_bytes = static_cast<double>(prop.l2CacheSize);
 
   // 5. the host link: pinned cudaMemcpyAsync in each direction, and a small transfer's latency
-  if (progress("host link")) return c.cancelled = true, c;
+  if (steps.next("host link")) return c.cancelled = true, c;
   {
     const std::size_t bytes = o.quick ? (64u << 20) : (256u << 20);
     cuda::PinnedBuffer host(bytes);
@@ -312,7 +300,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
     };
     const Measurement h2d = transfer(bytes, cudaMemcpyHostToDevice), d2h = transfer(bytes, cudaMemcpyDeviceToHost);
     const Measurement small = transfer(8, cudaMemcpyHostToDevice);
-    note_noise("host-to-device copy", h2d);
+    steps.note_noise("host-to-device copy", h2d);
     // Offloaded experts travel host to device: that direction is the profile's link.
     hw.host_link = {static_cast<double>(bytes) / h2d.min_s, small.median_s};
     c.raw["host_link"] = {{"bytes", bytes}, {"host_to_device_bytes_per_s", static_cast<double>(bytes) / h2d.min_s},
@@ -322,7 +310,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
 
   // 6. the fixed cost of one kernel: back-to-back empty launches, as a layer's kernels are
   // queued; and one launch waited for, for reference.
-  if (progress("launch latency")) return c.cancelled = true, c;
+  if (steps.next("launch latency")) return c.cancelled = true, c;
   {
     constexpr int kLaunches = 100;
     const Measurement queued = gpu.time(
@@ -341,7 +329,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   }
 
   // 7. the scale-up link between this node's GPUs
-  if (progress("NCCL collectives")) return c.cancelled = true, c;
+  if (steps.next("NCCL collectives")) return c.cancelled = true, c;
   const cuda::Collectives links = cuda::measure_collectives(o.quick, m);
   check(cudaSetDevice(device), "cudaSetDevice");
   if (!links.not_measured.empty()) {
@@ -352,7 +340,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
     // all-reduce is in the raw file.
     hw.scale_up = {links.all_to_all_bus_bytes_per_s, links.all_to_all_step_latency_s};
     hw.scale_up_devices = links.devices;
-    note_noise("NCCL all-to-all", links.all_to_all_large);
+    steps.note_noise("NCCL all-to-all", links.all_to_all_large);
     c.raw["nccl"] = {{"devices", links.devices}, {"nccl_version", links.nccl_version}, {"bytes_per_rank", links.large_bytes},
                      {"all_reduce_bus_bytes_per_s", links.all_reduce_bus_bytes_per_s},
                      {"all_reduce_step_latency_s", links.all_reduce_step_latency_s},
@@ -365,7 +353,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
 
   // 8. storage, for the offloading model (read by the host, as an offloaded expert is)
   if (storage) {
-    if (progress("storage reads")) return c.cancelled = true, c;
+    if (steps.next("storage reads")) return c.cancelled = true, c;
     const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const StorageRates s = storage_read(o.storage_dir, o.quick ? (256u << 20) : (1024u << 20), threads, m, o.cancel);
     if (o.cancel && *o.cancel) return c.cancelled = true, c;
@@ -384,7 +372,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   hw.provenance.source = "moesim calibrate --device " + where + (o.quick ? " --quick" : "") + " on " + host_name();
   hw.provenance.date = today();
   hw.provenance.host = host_name();
-  progress("done");
+  steps.next("done");
   return c;
 }
 

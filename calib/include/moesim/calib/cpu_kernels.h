@@ -45,8 +45,8 @@ std::size_t last_level_cache_bytes();
 
 // How many copies of a working set of `bytes` to cycle through so that each use finds it
 // out of the last-level cache, as a layer's weights and KV cache are in a model whose other
-// layers ran in between: enough copies to span four times the cache (twice left some reuse
-// on a 32 MiB L3), at most `max_copies`.
+// layers ran in between: enough copies to span four times the cache and at least 256 MiB, at
+// most `max_copies`.
 std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
 
 // Cost of waking `threads` workers and joining them (an empty parallel region).
