@@ -62,6 +62,22 @@ void CalibrationSteps::note_noise(const std::string& what, const Measurement& r)
                             "% of the median)");
 }
 
+bool storage_step(const CalibrationOptions& o, int threads, CalibrationSteps& steps, Calibration& c) {
+  if (o.storage_dir.empty()) {
+    c.warnings.push_back("no --storage-dir: storage read bandwidth not measured (offloading to storage cannot be modelled)");
+    return true;
+  }
+  if (steps.next("storage reads")) return false;
+  const StorageRates s = storage_read(o.storage_dir, o.quick ? (256u << 20) : (1024u << 20), threads, steps.measure(), o.cancel);
+  if (o.cancel && *o.cancel) return false;
+  c.profile.storage_sequential_read_bytes_per_s = s.sequential.value;
+  c.profile.storage_random_read_bytes_per_s = s.random.value;
+  if (!s.note.empty()) c.warnings.push_back(s.note);
+  c.raw["storage"] = {{"dir", o.storage_dir}, {"direct_io", s.direct}, {"sequential_bytes_per_s", s.sequential.value},
+                      {"random_4k_bytes_per_s", s.random.value}};
+  return true;
+}
+
 Calibration calibrate(const CalibrationOptions& o) {
   Calibration c;
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -151,18 +167,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["fork_join"] = to_json(fj);
 
   // 6. storage, for the offloading model
-  if (storage) {
-    if (steps.next("storage reads")) return c.cancelled = true, c;
-    const StorageRates s = storage_read(o.storage_dir, o.quick ? (256u << 20) : (1024u << 20), threads, m, o.cancel);
-    if (o.cancel && *o.cancel) return c.cancelled = true, c;
-    hw.storage_sequential_read_bytes_per_s = s.sequential.value;
-    hw.storage_random_read_bytes_per_s = s.random.value;
-    if (!s.note.empty()) c.warnings.push_back(s.note);
-    c.raw["storage"] = {{"dir", o.storage_dir}, {"direct_io", s.direct}, {"sequential_bytes_per_s", s.sequential.value},
-                        {"random_4k_bytes_per_s", s.random.value}};
-  } else {
-    c.warnings.push_back("no --storage-dir: storage read bandwidth not measured (offloading to storage cannot be modelled)");
-  }
+  if (!storage_step(o, threads, steps, c)) return c.cancelled = true, c;
   // The CPU reads "host" memory as its own memory.
   hw.host_memory_bytes = hw.memory_bytes;
   hw.host_link = {hw.memory_bandwidth_bytes_per_s, fj.median_s};

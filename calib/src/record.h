@@ -30,4 +30,8 @@ class CalibrationSteps {
   double steps_, done_ = 0;
 };
 
+// With --storage-dir: sequential and random reads into the profile and the raw file (else a
+// warning that they were not measured). False when cancelled.
+bool storage_step(const CalibrationOptions& options, int threads, CalibrationSteps& steps, Calibration& out);
+
 }  // namespace moesim::calib

@@ -352,19 +352,8 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   }
 
   // 8. storage, for the offloading model (read by the host, as an offloaded expert is)
-  if (storage) {
-    if (steps.next("storage reads")) return c.cancelled = true, c;
-    const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const StorageRates s = storage_read(o.storage_dir, o.quick ? (256u << 20) : (1024u << 20), threads, m, o.cancel);
-    if (o.cancel && *o.cancel) return c.cancelled = true, c;
-    hw.storage_sequential_read_bytes_per_s = s.sequential.value;
-    hw.storage_random_read_bytes_per_s = s.random.value;
-    if (!s.note.empty()) c.warnings.push_back(s.note);
-    c.raw["storage"] = {{"dir", o.storage_dir}, {"direct_io", s.direct}, {"sequential_bytes_per_s", s.sequential.value},
-                        {"random_4k_bytes_per_s", s.random.value}};
-  } else {
-    c.warnings.push_back("no --storage-dir: storage read bandwidth not measured (offloading to storage cannot be modelled)");
-  }
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!storage_step(o, threads, steps, c)) return c.cancelled = true, c;
   // This GPU's share of the host's memory, for offloading: the host's RAM over its GPUs.
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   hw.host_memory_bytes = static_cast<double>(pages) * static_cast<double>(page) / static_cast<double>(std::max(1, links.devices));
