@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include "moesim/model/enum_names.h"
 #include "moesim/model/validate.h"
 
 #include <algorithm>
@@ -67,13 +68,10 @@ void DeploymentOptions::add_to(po::options_description& options) {
 
 void DeploymentOptions::finish() {
   Offload& o = deployment.offload;
-  if (offload == "none") o.target = OffloadTarget::none;
-  else if (offload == "host") o.target = OffloadTarget::host;
-  else if (offload == "storage") o.target = OffloadTarget::storage;
-  else throw BadInput{{{"--offload", "unknown_value", "\"" + offload + "\" must be none, host or storage"}}};
-  if (cache_policy == "lru") o.policy = CachePolicy::lru;
-  else if (cache_policy == "lfu") o.policy = CachePolicy::lfu;
-  else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be lru or lfu"}}};
+  if (const auto t = parse_enum<OffloadTarget>(offload)) o.target = *t;
+  else throw BadInput{{{"--offload", "unknown_value", "\"" + offload + "\" must be " + enum_choices<OffloadTarget>()}}};
+  if (const auto p = parse_enum<CachePolicy>(cache_policy)) o.policy = *p;
+  else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be " + enum_choices<CachePolicy>()}}};
   Diagnostics d;
   validate(deployment, d);
   for (Diagnostic& x : d) {  // field name -> option name

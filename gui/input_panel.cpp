@@ -166,12 +166,10 @@ InputPanel::InputPanel(Session& session, QWidget* parent) : QWidget(parent), ses
   add_int(run_form, "micro-batches", "/deployment/microbatches", 1 << 20);
   add_double(run_form, "capacity factor (0 = dropless)", "/deployment/capacity_factor", 1e6, 2);
   add_double(run_form, "routing skew (Zipf s)", "/deployment/routing_skew", 10, 2);
-  offload_ = new QComboBox(run_box);
-  offload_->addItems({"none", "host", "storage"});
+  offload_ = enum_combo<OffloadTarget>(run_box);
   run_form->addRow("expert offload", offload_);
   add_double(run_form, "expert cache per layer", "/deployment/expert_cache", 1e7, 2);
-  cache_policy_ = new QComboBox(run_box);
-  cache_policy_->addItems({"lru", "lfu"});
+  cache_policy_ = enum_combo<CachePolicy>(run_box);
   run_form->addRow("cache policy", cache_policy_);
   add_double(run_form, "prefetch accuracy", "/deployment/prefetch_accuracy", 1, 2);
   layout->addWidget(run_box);
@@ -312,8 +310,8 @@ void InputPanel::edited() {
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
   d.expert_cache = doubles_.at("/deployment/expert_cache")->value();
   d.prefetch_accuracy = doubles_.at("/deployment/prefetch_accuracy")->value();
-  d.offload = offload_->currentText() == "host" ? OffloadTarget::host : offload_->currentText() == "storage" ? OffloadTarget::storage : OffloadTarget::none;
-  d.cache_policy = cache_policy_->currentText() == "lfu" ? CachePolicy::lfu : CachePolicy::lru;
+  d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
+  d.cache_policy = parse_enum<CachePolicy>(cache_policy_->currentText().toStdString()).value_or(CachePolicy::lru);
   emit changed();
 }
 
@@ -357,8 +355,8 @@ void InputPanel::show_session(const Resolved* r) {
   doubles_.at("/deployment/routing_skew")->setValue(d.routing_skew);
   doubles_.at("/deployment/expert_cache")->setValue(d.expert_cache);
   doubles_.at("/deployment/prefetch_accuracy")->setValue(d.prefetch_accuracy);
-  offload_->setCurrentText(qs(offload_name(d.offload)));
-  cache_policy_->setCurrentText(qs(cache_policy_name(d.cache_policy)));
+  offload_->setCurrentText(qs(to_string(d.offload)));
+  cache_policy_->setCurrentText(qs(to_string(d.cache_policy)));
   updating_ = false;
 }
 

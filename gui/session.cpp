@@ -57,17 +57,6 @@ void check_deployment(const DeploymentInput& in, const Deployment& d, Diagnostic
 
 }  // namespace
 
-std::string_view offload_name(OffloadTarget t) {
-  switch (t) {
-    case OffloadTarget::none: return "none";
-    case OffloadTarget::host: return "host";
-    case OffloadTarget::storage: return "storage";
-  }
-  return "?";
-}
-
-std::string_view cache_policy_name(CachePolicy p) { return p == CachePolicy::lfu ? "lfu" : "lru"; }
-
 std::vector<double> routing_shares(std::int64_t experts, double routing_skew) {
   if (experts <= 0 || !(routing_skew > 0)) return {};
   return expert_shares(experts, RoutingSkew{routing_skew, {}});
@@ -153,9 +142,9 @@ io::Json session_json(const Session& s) {
         {"dp", d.dp},
         {"microbatches", d.microbatches},
         {"capacity_factor", d.capacity_factor},
-        {"offload", offload_name(d.offload)},
+        {"offload", to_string(d.offload)},
         {"expert_cache", d.expert_cache},
-        {"cache_policy", cache_policy_name(d.cache_policy)},
+        {"cache_policy", to_string(d.cache_policy)},
         {"prefetch_accuracy", d.prefetch_accuracy},
         {"routing_skew", d.routing_skew}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
@@ -241,16 +230,9 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_int(r, "dp", d.dp);
     read_int(r, "microbatches", d.microbatches);
     read_double(r, "capacity_factor", d.capacity_factor);
-    if (auto v = r.string("offload", false)) {
-      if (*v == "none" || *v == "host" || *v == "storage")
-        d.offload = *v == "host" ? OffloadTarget::host : *v == "storage" ? OffloadTarget::storage : OffloadTarget::none;
-      else r.fail("offload", "unknown_value", "\"" + *v + "\" must be none, host or storage");
-    }
+    read_enum(r, "offload", d.offload);
     read_double(r, "expert_cache", d.expert_cache);
-    if (auto v = r.string("cache_policy", false)) {
-      if (*v == "lru" || *v == "lfu") d.cache_policy = *v == "lfu" ? CachePolicy::lfu : CachePolicy::lru;
-      else r.fail("cache_policy", "unknown_value", "\"" + *v + "\" must be lru or lfu");
-    }
+    read_enum(r, "cache_policy", d.cache_policy);
     read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
     read_double(r, "routing_skew", d.routing_skew);
   });

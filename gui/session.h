@@ -107,7 +107,4 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out);
 std::optional<Session> load_session(const std::string& path, Diagnostics& out);
 bool save_session(const Session& session, const std::string& path, Diagnostics& out);
 
-std::string_view offload_name(OffloadTarget t);
-std::string_view cache_policy_name(CachePolicy p);
-
 }  // namespace moesim::gui

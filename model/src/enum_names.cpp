@@ -31,6 +31,9 @@ MOESIM_ENUM_TABLE(Recompute, {Recompute::none, "none"}, {Recompute::selective, "
                   {Recompute::full, "full"})
 MOESIM_ENUM_TABLE(Optimizer, {Optimizer::adam, "adam"}, {Optimizer::sgd_momentum, "sgd_momentum"},
                   {Optimizer::sgd, "sgd"})
+MOESIM_ENUM_TABLE(OffloadTarget, {OffloadTarget::none, "none"}, {OffloadTarget::host, "host"},
+                  {OffloadTarget::storage, "storage"})
+MOESIM_ENUM_TABLE(CachePolicy, {CachePolicy::lru, "lru"}, {CachePolicy::lfu, "lfu"})
 
 #undef MOESIM_ENUM_TABLE
 

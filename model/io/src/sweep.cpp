@@ -81,7 +81,7 @@ const std::vector<Field>& fields() {
       {{"routing_skew", "Zipf exponent of expert popularity"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.routing_skew = v.number; }},
       {{"offload", "none | host | storage"}, Kind::offload,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) {
-         p.deployment.offload.target = v.text == "host" ? OffloadTarget::host : v.text == "storage" ? OffloadTarget::storage : OffloadTarget::none;
+         p.deployment.offload.target = *parse_enum<OffloadTarget>(v.text);
        }},
       {{"expert_cache", "experts cached per MoE layer"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.cache_experts_per_layer = v.number; }},
@@ -114,7 +114,7 @@ std::string check_value(Kind kind, const AxisValue& v) {
     case Kind::format: return parse_number_format(v.text) ? "" : "is not a number format: " + std::string(number_format_grammar());
     case Kind::phase: return parse_enum<Phase>(v.text) ? "" : "must be " + enum_choices<Phase>();
     case Kind::recompute: return parse_enum<Recompute>(v.text) ? "" : "must be " + enum_choices<Recompute>();
-    case Kind::offload: return v.text == "none" || v.text == "host" || v.text == "storage" ? "" : "must be none, host or storage";
+    case Kind::offload: return parse_enum<OffloadTarget>(v.text) ? "" : "must be " + enum_choices<OffloadTarget>();
     case Kind::name: return v.text.empty() ? "must not be empty" : "";
   }
   return "";

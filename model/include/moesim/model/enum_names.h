@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "moesim/model/architecture.h"
+#include "moesim/model/latency.h"
+#include "moesim/model/routing.h"
 #include "moesim/model/workload.h"
 
 namespace moesim {

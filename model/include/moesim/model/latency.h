@@ -26,6 +26,7 @@ struct Parallelism {
 };
 
 enum class OffloadTarget : std::uint8_t { none, host, storage };
+std::string_view to_string(OffloadTarget v);  // enum_names.cpp
 
 // Expert offloading for edge devices (EdgeMoE, Yi et al. 2023, arXiv 2308.14352 §3-4):
 // non-expert weights resident, routed experts fetched on activation into a per-layer cache.

@@ -3,6 +3,7 @@
 // load falls on devices, and how often an expert cache hits. REFERENCE.md §3.
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace moesim {
@@ -38,6 +39,7 @@ DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> sh
                                 std::int64_t devices, double capacity_factor);
 
 enum class CachePolicy : std::uint8_t { lru, lfu };
+std::string_view to_string(CachePolicy v);  // enum_names.cpp
 
 // Hit rate of a cache of `capacity` experts under independent requests with these shares.
 // LRU: Che's approximation (Che, Tung & Wang 2002, IEEE JSAC 20(7), Eq. 2-3): the
