@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "moesim/io/csv.h"
 #include "moesim/io/json_reader.h"
 
 namespace moesim::gui {
@@ -28,47 +29,9 @@ std::optional<CalibrationData> read_calibration_csv(const std::string& path, Dia
   const std::size_t before = out.size();
   const auto text = io::read_text_file(path, out);
   if (!text) return std::nullopt;
-  // records of fields; quoted fields may hold commas, doubled quotes and newlines
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::size_t> lines;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false;
-  std::size_t line = 1, record_line = 1;
-  auto end_record = [&] {
-    record.push_back(field);
-    field.clear();
-    if (!(record.size() == 1 && record[0].empty())) {
-      records.push_back(record);
-      lines.push_back(record_line);
-    }
-    record.clear();
-    record_line = line;
-  };
-  for (std::size_t i = 0; i < text->size(); ++i) {
-    const char c = (*text)[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text->size() && (*text)[i + 1] == '"') field += '"', ++i;
-      else if (c == '"') quoted = false;
-      else field += c, line += c == '\n';
-    } else if (c == '"' && field.empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      record.push_back(field);
-      field.clear();
-    } else if (c == '\n') {
-      ++line;
-      end_record();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  if (!field.empty() || !record.empty()) end_record();
-  if (records.empty()) {
-    out.push_back({path, "empty", "no header line"});
-    return std::nullopt;
-  }
-  const auto& header = records[0];
+  const auto table = io::parse_csv(*text, path, out);
+  if (!table) return std::nullopt;
+  const auto& header = table->header;
   auto column = [&](const std::string& name, bool required) -> std::optional<std::size_t> {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it != header.end()) return static_cast<std::size_t>(it - header.begin());
@@ -82,26 +45,22 @@ std::optional<CalibrationData> read_calibration_csv(const std::string& path, Dia
              kind = column("kind", false);
   if (out.size() != before) return std::nullopt;
   CalibrationData data;
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    const auto& row = records[r];
-    if (row.size() != header.size()) {
-      out.push_back({path + ":" + std::to_string(lines[r]), "bad_row",
-                     "line " + std::to_string(lines[r]) + " has " + std::to_string(row.size()) + " columns, the header " + std::to_string(header.size())});
-      continue;
-    }
+  for (std::size_t r = 0; r < table->rows.size(); ++r) {
+    const auto& row = table->rows[r];
+    const std::size_t line = table->line[r];
     auto number = [&](std::size_t c) {
       double v = NAN;
       const std::string& s = row[c];
       const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec != std::errc() || end != s.data() + s.size() || !(v > 0) || !std::isfinite(v)) {
-        out.push_back({path + ":" + std::to_string(lines[r]) + ":" + std::to_string(c + 1), "not_a_number",
-                       "line " + std::to_string(lines[r]) + ", column " + std::to_string(c + 1) + " (" + header[c] + "): \"" + s +
+        out.push_back({path + ":" + std::to_string(line) + ":" + std::to_string(c + 1), "not_a_number",
+                       "line " + std::to_string(line) + ", column " + std::to_string(c + 1) + " (" + header[c] + "): \"" + s +
                            "\" is not a positive number of seconds"});
         return std::nan("");
       }
       return v;
     };
-    CalibrationPoint p{kind ? row[*kind] : "", config ? row[*config] : "row " + std::to_string(r), number(*measured), number(*predicted)};
+    CalibrationPoint p{kind ? row[*kind] : "", config ? row[*config] : "row " + std::to_string(r + 1), number(*measured), number(*predicted)};
     data.points.push_back(p);
   }
   if (data.points.empty() && out.size() == before) out.push_back({path, "empty", "no data rows"});

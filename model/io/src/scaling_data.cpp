@@ -8,6 +8,7 @@
 #include <map>
 #include <tuple>
 
+#include "moesim/io/csv.h"
 #include "moesim/io/json_reader.h"
 
 namespace moesim::io {
@@ -33,77 +34,9 @@ std::optional<std::string> read_maybe_gzip(const std::string& path, Diagnostics&
   return text;
 }
 
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::size_t> line;  // source line of each row
-};
-
-// RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines.
-std::optional<Table> parse_csv(const std::string& text, const std::string& path, Diagnostics& out) {
-  Table t;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false, field_started = false;
-  std::size_t line = 1, record_line = 1;
-  auto end_record = [&] {
-    record.push_back(field);
-    field.clear();
-    if (!(record.size() == 1 && record[0].empty())) {
-      if (t.header.empty()) {
-        t.header = record;
-      } else {
-        if (record.size() != t.header.size()) {
-          out.push_back({path + ":" + std::to_string(record_line), "bad_row",
-                         "line " + std::to_string(record_line) + " has " + std::to_string(record.size()) + " columns, the header " +
-                             std::to_string(t.header.size())});
-        }
-        t.rows.push_back(record);
-        t.line.push_back(record_line);
-      }
-    }
-    record.clear();
-    record_line = line;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"' && !field_started) {
-      quoted = field_started = true;
-    } else if (c == ',') {
-      record.push_back(field);
-      field.clear();
-      field_started = false;
-    } else if (c == '\n') {
-      ++line;
-      end_record();
-      field_started = false;
-    } else if (c != '\r') {
-      field += c;
-      field_started = true;
-    }
-  }
-  if (quoted) out.push_back({path + ":" + std::to_string(record_line), "bad_row", "unterminated quoted field from line " + std::to_string(record_line)});
-  if (!field.empty() || !record.empty()) end_record();
-  if (t.header.empty()) out.push_back({path, "empty", "no header line"});
-  if (!out.empty()) return std::nullopt;
-  return t;
-}
-
 class Rows {
  public:
-  Rows(const Table& t, const std::string& path, Diagnostics& out) : t_(t), path_(path), out_(out) {}
+  Rows(const CsvTable& t, const std::string& path, Diagnostics& out) : t_(t), path_(path), out_(out) {}
   std::optional<std::size_t> column(const std::string& name) {
     const auto it = std::find(t_.header.begin(), t_.header.end(), name);
     if (it != t_.header.end()) return static_cast<std::size_t>(it - t_.header.begin());
@@ -132,12 +65,12 @@ class Rows {
   std::size_t size() const { return t_.rows.size(); }
 
  private:
-  const Table& t_;
+  const CsvTable& t_;
   const std::string& path_;
   Diagnostics& out_;
 };
 
-bool has_columns(const Table& t, std::initializer_list<const char*> names) {
+bool has_columns(const CsvTable& t, std::initializer_list<const char*> names) {
   for (const char* n : names)
     if (std::find(t.header.begin(), t.header.end(), n) == t.header.end()) return false;
   return true;
