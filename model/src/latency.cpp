@@ -331,12 +331,14 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   plan.attention_flops_decode = attention_flops_per_key(at, true);
   plan.kv_bytes_per_token = kv_values_per_token(at) * pr.kv_cache.bytes_per_value() / plan.kv_split;
   plan.attention_out_bytes = 2 * head_out / tp * plan.act;
-  // Attention GEMMs have no weight dimension; decode attention multiplies each sequence's
-  // cached keys by the queries sharing them: the H/g query heads of a KV group (GQA), or all
-  // H heads over MLA's shared latent.
+  // Prefill attention GEMMs have no weight dimension. Decode attention is a weight GEMM in
+  // all but name: each sequence's cache, streamed once, is multiplied by the queries sharing
+  // it: the H/g query heads of a KV group (GQA) or all H heads over MLA's shared latent
+  // (tokens), and its narrow side is a head's width (d, or MLA's latent + rope width).
   plan.attention_width_efficiency = hw.gemm_by_width.at(1e30);
   const double decode_rows = mla ? static_cast<double>(at.heads) : static_cast<double>(at.heads / std::max<std::int64_t>(at.kv_heads, 1));
-  plan.decode_attention_efficiency = hw.gemm_by_tokens.at(decode_rows) * plan.attention_width_efficiency;
+  const double cache_width = mla ? static_cast<double>(at.kv_lora_rank + at.qk_rope_head_dim) : static_cast<double>(at.head_dim);
+  plan.decode_attention_efficiency = hw.gemm_by_tokens.at(decode_rows) * hw.gemm_by_width.at(cache_width);
 
   // ---- FFNs
   const FfnConfig& f = a.dense_ffn;

@@ -1,6 +1,8 @@
 // The latency model: hand-derived floors, and properties over grids.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "moesim/model/estimate.h"
 #include "moesim/model/latency.h"
 
@@ -73,6 +75,43 @@ TEST_CASE("latency golden: Mixtral-8x7B 1024-token prefill compute floor") {
   const double flops = estimate(a, w).flops.prefill;
   CHECK(flops == Approx(26.11e12).epsilon(0.001));
   CHECK(l.prefill_s == Approx(flops / 2 / 989.4e12).epsilon(0.001));
+}
+
+TEST_CASE("latency golden: decode attention is a GEMM of the query heads of a KV group over a cache of head width") {
+  // Mixtral's attention (H = 32, g = 8, d = 128), one sequence at context 4096, on a device
+  // with no memory bound (nor limit) and curves that tell the two axes apart: 4 query rows share a KV
+  // head -> eta_tok(4) = 0.2; the cache's narrow side is d = 128 -> eta_w(128) = 0.5.
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;  // the whole model on one device
+  hw.gemm_by_tokens.add(1, 0.1);
+  hw.gemm_by_tokens.add(4, 0.2);
+  hw.gemm_by_tokens.add(64, 0.8);
+  hw.gemm_by_width.add(64, 0.25);
+  hw.gemm_by_width.add(128, 0.5);
+  hw.gemm_by_width.add(4096, 1.0);
+  const Architecture a = mixtral();
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 1, 4096), hw, Deployment{});
+  REQUIRE(l.feasible());
+  // FLOPs per layer: 4 H d = 16384 per key (QK^T and PV) x 4096 keys = 67.11 MFLOP; 32 layers
+  // = 2.147 GFLOP at 989.4 TFLOP/s x 0.2 x 0.5 = 21.70 us.
+  const OpTime& attention = l.decode[Op::attention];
+  CHECK(attention.flops == Approx(32.0 * 16384 * 4096).epsilon(1e-12));
+  CHECK(attention.compute_s == Approx(32.0 * 16384 * 4096 / (989.4e12 * 0.2 * 0.5)).epsilon(1e-9));
+  // MLA (DeepSeek-V2's shape): all 128 heads read the shared latent, 512 + 64 wide -> the
+  // width curve at 576 (log-interpolated between 128 and 4096: 0.5 + 0.5 ln(4.5)/ln(32) = 0.7170).
+  Architecture m = a;
+  m.attention.kind = AttentionKind::mla;
+  m.attention.heads = 128;
+  m.attention.kv_lora_rank = 512;
+  m.attention.qk_rope_head_dim = 64;
+  m.attention.qk_nope_head_dim = 128;
+  m.attention.v_head_dim = 128;
+  m.attention.q_lora_rank = 1536;
+  const LatencyEstimate lm = estimate_latency(m, work(Phase::decode, 1, 4096), hw, Deployment{});
+  REQUIRE(lm.feasible());
+  // Absorbed FLOPs per key: 2 H (512 + 64) + 2 H 512 = 278528; eta_tok(128) = 0.8 (last point).
+  const double eta_w = 0.5 + 0.5 * std::log(576.0 / 128) / std::log(4096.0 / 128);
+  CHECK(lm.decode[Op::attention].compute_s == Approx(32.0 * 278528 * 4096 / (989.4e12 * 0.8 * eta_w)).epsilon(1e-6));
 }
 
 TEST_CASE("latency property: non-increasing in bandwidth and peak FLOP/s") {
