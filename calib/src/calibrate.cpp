@@ -25,6 +25,8 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
+const char* threading(const GemmRate& r) { return r.column_split ? "column_split" : "eigen"; }
+
 }  // namespace
 
 nlohmann::json to_json(const Measurement& m) {
@@ -104,11 +106,11 @@ Calibration calibrate(const CalibrationOptions& o) {
   Json gemm = Json::array();
   double best = 0;
   for (auto t : tokens) {
-    const Rate r = gemm_fp32(t, width, width, threads, m);
+    const GemmRate r = gemm_fp32(t, width, width, threads, m);
     steps.note_noise("GEMM M=" + std::to_string(t), r.measurement);
     best = std::max(best, r.value);
     hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
-    gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"measurement", to_json(r.measurement)}});
+    gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
   // Make the curve non-decreasing (a measured dip at one size is noise, not physics).
   for (std::size_t i = 1; i < hw.gemm_by_tokens.size; ++i)
@@ -117,9 +119,9 @@ Calibration calibrate(const CalibrationOptions& o) {
   const double at_width = gemm_fp32(m_for_width, width, width, threads, m).value;
   std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, 1024} : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 2048};
   for (auto w : widths) {
-    const Rate r = gemm_fp32(m_for_width, w, width, threads, m);
+    const GemmRate r = gemm_fp32(m_for_width, w, width, threads, m);
     hw.gemm_by_width.add(static_cast<double>(w), std::min(1.0, r.value / at_width));
-    gemm.push_back({{"m", m_for_width}, {"n", w}, {"k", width}, {"flop_per_s", r.value}, {"measurement", to_json(r.measurement)}});
+    gemm.push_back({{"m", m_for_width}, {"n", w}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
   for (std::size_t i = 1; i < hw.gemm_by_width.size; ++i)
     hw.gemm_by_width.point[i].fraction = std::max(hw.gemm_by_width.point[i].fraction, hw.gemm_by_width.point[i - 1].fraction);

@@ -90,6 +90,33 @@ struct AlignedBuffer {
   std::size_t size;
 };
 
+// Reads `count` floats (a multiple of 32) from `p` on `threads` threads and returns their sum
+// (so that the reads are not optimised away). Four vector accumulators: the sum must not be
+// bound by the add latency.
+float read_floats(const float* p, std::size_t count, int threads) {
+  std::atomic<float> sink{0};
+  parallel(threads, [&](int t) {
+    const auto [lo, hi] = slice(count / 32, t, threads);
+    v8f acc[4] = {};
+    for (std::size_t i = lo; i < hi; ++i)
+      for (int k = 0; k < 4; ++k) acc[k] += *reinterpret_cast<const v8f_unaligned*>(p + 32 * i + 8 * k);
+    const v8f total = acc[0] + acc[1] + acc[2] + acc[3];
+    sink = sink + total[0];
+  });
+  return sink;
+}
+
+// c = a * weights with the weight columns split over the threads, one single-threaded Eigen
+// GEMM each (Eigen does not nest its own threads inside an OpenMP region).
+template <class Weights>
+void gemm_column_split(const Eigen::MatrixXf& a, const Weights& weights, Eigen::MatrixXf& c, int threads) {
+  parallel(threads, [&](int t) {
+    const auto [lo, hi] = slice(static_cast<std::size_t>(weights.cols()), t, threads);
+    const auto cols = static_cast<Eigen::Index>(hi - lo), first = static_cast<Eigen::Index>(lo);
+    if (cols > 0) c.middleCols(first, cols).noalias() = a * weights.middleCols(first, cols);
+  });
+}
+
 }  // namespace
 
 Rate fma_peak_fp32(int threads, const MeasureOptions& m) {
@@ -103,17 +130,26 @@ Rate fma_peak_fp32(int threads, const MeasureOptions& m) {
   return r;
 }
 
-Rate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o) {
-  Eigen::setNbThreads(threads);
+GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o) {
   // b plays the weights: cold in each repetition, as a layer's weights are in a model (at
   // small M the GEMM streams and packs them, and that from memory is slower than from cache).
   Eigen::MatrixXf a = Eigen::MatrixXf::Random(m, k), c(m, n);
   std::vector<Eigen::MatrixXf> b(cold_copies(static_cast<double>(k * n) * sizeof(float)), Eigen::MatrixXf::Random(k, n));
   std::size_t next = 0;
-  Rate r;
-  r.measurement = measure([&] { c.noalias() = a * b[next++ % b.size()]; }, o);
-  r.value = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) / r.measurement.median_s;
-  return r;
+  // Two ways to use the cores, the faster kept: Eigen's own threading, and a split of the
+  // weight columns with one single-threaded GEMM per thread, which is how the MoE layer runs
+  // its experts and the one that threads a GEMV at all (Eigen runs M = 1 on one thread).
+  Eigen::setNbThreads(threads);
+  GemmRate eigen;
+  eigen.measurement = measure([&] { c.noalias() = a * b[next++ % b.size()]; }, o);
+  Eigen::setNbThreads(1);
+  GemmRate split;
+  split.column_split = true;
+  split.measurement = measure([&] { gemm_column_split(a, b[next++ % b.size()], c, threads); }, o);
+  Eigen::setNbThreads(threads);
+  GemmRate& best = split.measurement.median_s < eigen.measurement.median_s ? split : eigen;
+  best.value = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) / best.measurement.median_s;
+  return best;
 }
 
 Rate copy_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
@@ -149,7 +185,7 @@ Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
 }
 
 Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads, const MeasureOptions& m) {
-  bytes = std::max<std::size_t>(bytes / 64 * 64, 64);
+  bytes = std::max<std::size_t>(bytes / 128 * 128, 128);
   arena_bytes = std::max(arena_bytes, 2 * bytes);
   const std::size_t n = arena_bytes / sizeof(float), chunk = bytes / sizeof(float);
   std::vector<float> arena(n, 1.0f);
@@ -159,22 +195,45 @@ Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads
   r.measurement = measure(
       [&] {
         // Each repetition reads a part of the arena not touched for a whole arena's worth of reads.
-        const std::size_t base = offset;
+        sink = sink + read_floats(arena.data() + offset, chunk, threads);
         offset = (offset + chunk) % (n - chunk);
-        parallel(threads, [&](int t) {
-          // Four vector accumulators: the sum must not be bound by the add latency.
-          const auto [lo, hi] = slice(chunk / 32, t, threads);
-          const float* p = arena.data() + base;
-          v8f acc[4] = {};
-          for (std::size_t i = lo; i < hi; ++i)
-            for (int k = 0; k < 4; ++k) acc[k] += *reinterpret_cast<const v8f_unaligned*>(p + 32 * i + 8 * k);
-          v8f total = acc[0] + acc[1] + acc[2] + acc[3];
-          sink = sink + total[0];
-        });
       },
       m);
   r.value = static_cast<double>(bytes) / r.measurement.median_s;
   return r;
+}
+
+std::function<SpeedSample()> speed_probe(int threads, const MeasureOptions& m) {
+  // One arena for both probes, walked by a cursor: every GEMM's weights and every read come
+  // from a part not touched for a whole arena's worth of probing, as in the calibration.
+  struct State {
+    std::vector<float> arena;
+    std::size_t cursor = 0;
+    Eigen::MatrixXf a, c;
+    std::atomic<float> sink{0};
+    const float* take(std::size_t floats) {
+      if (cursor + floats > arena.size()) cursor = 0;
+      const float* p = arena.data() + cursor;
+      cursor += floats;
+      return p;
+    }
+  };
+  auto state = std::make_shared<State>();
+  state->arena.assign(static_cast<std::size_t>(cold_span_bytes()) / sizeof(float), 0.5f);
+  state->a = Eigen::MatrixXf::Random(kProbeGemmTokens, kProbeGemmWidth);
+  state->c.resize(kProbeGemmTokens, kProbeGemmWidth);
+  return [state, threads, m] {
+    constexpr auto weights = static_cast<std::size_t>(kProbeGemmWidth * kProbeGemmWidth);
+    constexpr auto read = static_cast<std::size_t>(kProbeReadBytes) / sizeof(float) / 32 * 32;
+    State& s = *state;
+    Eigen::setNbThreads(1);
+    const Measurement gemm = measure(
+        [&] { gemm_column_split(s.a, Eigen::Map<const Eigen::MatrixXf>(s.take(weights), kProbeGemmWidth, kProbeGemmWidth), s.c, threads); }, m);
+    Eigen::setNbThreads(threads);
+    const Measurement reads = measure([&] { s.sink = s.sink + read_floats(s.take(read), read, threads); }, m);
+    return SpeedSample{2.0 * kProbeGemmTokens * kProbeGemmWidth * kProbeGemmWidth / gemm.median_s,
+                       static_cast<double>(read * sizeof(float)) / reads.median_s};
+  };
 }
 
 StorageRates storage_read(const std::string& dir, std::size_t file_bytes, int threads, const MeasureOptions& m,
@@ -276,12 +335,15 @@ std::size_t last_level_cache_bytes() {
   return static_cast<std::size_t>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
 }
 
-std::size_t cold_copies(double bytes, std::size_t max_copies) {
+double cold_span_bytes() {
   // At least 256 MiB: a VM's vCPUs may share the whole package's L3 (this EPYC's sysconf says
   // 256 MiB where sysfs says 32 MiB per core complex).
-  const double span = std::max(4.0 * static_cast<double>(last_level_cache_bytes()), 256.0 * (1 << 20));
+  return std::max(4.0 * static_cast<double>(last_level_cache_bytes()), 256.0 * (1 << 20));
+}
+
+std::size_t cold_copies(double bytes, std::size_t max_copies) {
   if (bytes <= 0) return 1;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(span / bytes)), 1, max_copies);
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(cold_span_bytes() / bytes)), 1, max_copies);
 }
 
 }  // namespace moesim::calib

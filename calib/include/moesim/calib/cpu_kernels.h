@@ -1,6 +1,7 @@
 #pragma once
 // CPU microkernels. Each returns a rate (FLOP/s or bytes/s) with its measurement.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "moesim/calib/measure.h"
@@ -16,9 +17,13 @@ struct Rate {
 // latency is hidden (two FMA units x 4-5 cycles on current x86 cores), one clone per ISA.
 Rate fma_peak_fp32(int threads, const MeasureOptions& m);
 
-// An Eigen fp32 GEMM (M x K) * (K x N) with Eigen's OpenMP threads, the K x N operand (the
-// weights) cold in each repetition.
-Rate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o);
+// An Eigen fp32 GEMM (M x K) * (K x N), the K x N operand (the weights) cold in each
+// repetition: the faster of Eigen's OpenMP threading and a split of the N columns over the
+// threads (one single-threaded GEMM each; `column_split` says which won).
+struct GemmRate : Rate {
+  bool column_split = false;
+};
+GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o);
 
 // STREAM-style (McCalpin 1995) bandwidth over arrays of `bytes` each: copy (a = b) counts
 // 2 x bytes, triad (a = b + s*c) 3 x bytes.
@@ -28,6 +33,19 @@ Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m);
 // Reading `bytes` once from memory not in cache (a fresh part of a large arena each time):
 // what a weight read of that size achieves, for the efficiency-by-size table.
 Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads, const MeasureOptions& m);
+
+// The machine's speed now, at one GEMM shape and one read size that a calibrated profile
+// tabulates: `moesim validate` probes it beside every measured layer to tell the model's error
+// from the machine running faster or slower than when the profile was measured (a VM whose
+// neighbours load the shared cache and memory).
+struct SpeedSample {
+  double gemm_flop_per_s = 0;   // (kProbeGemmTokens x W) * (W x W), W = kProbeGemmWidth, cold weights
+  double read_bytes_per_s = 0;  // one cold read of kProbeReadBytes
+};
+inline constexpr std::int64_t kProbeGemmTokens = 256, kProbeGemmWidth = 1024;
+inline constexpr double kProbeReadBytes = 16e6;
+// A callable that measures one SpeedSample per call (about 0.2 s); it owns its cold arena.
+std::function<SpeedSample()> speed_probe(int threads, const MeasureOptions& m);
 
 // Sequential (4 MiB blocks) and random (4 KiB, `threads` readers) reads of a file of
 // `file_bytes` written in `dir`, bypassing the page cache with O_DIRECT where the file system
@@ -43,10 +61,13 @@ StorageRates storage_read(const std::string& dir, std::size_t file_bytes, int th
 // The last-level cache (L3, else L2) as the OS reports it; 0 when unknown.
 std::size_t last_level_cache_bytes();
 
+// The span of memory cycled through so that data is out of the last-level cache when used:
+// four times the cache and at least 256 MiB.
+double cold_span_bytes();
+
 // How many copies of a working set of `bytes` to cycle through so that each use finds it
 // out of the last-level cache, as a layer's weights and KV cache are in a model whose other
-// layers ran in between: enough copies to span four times the cache and at least 256 MiB, at
-// most `max_copies`.
+// layers ran in between: enough copies to cover cold_span_bytes(), at most `max_copies`.
 std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
 
 // Cost of waking `threads` workers and joining them (an empty parallel region).
