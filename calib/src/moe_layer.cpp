@@ -16,18 +16,21 @@ using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 
 Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOptions& options, std::vector<double>* routed) {
   const auto T = s.tokens, h = s.hidden, E = s.experts, K = s.top_k, f = s.expert_width;
-  Matrix x = Matrix::Random(T, h), router = Matrix::Random(h, E) * 0.05f;
+  Matrix x = Matrix::Random(T, h);
+  const Eigen::MatrixXf router = Eigen::MatrixXf::Random(h, E) * 0.05f;  // column-major, as the experts
   // In a model, the layers in between evict a layer's expert weights before its next use:
   // cycle through enough copies of them that every forward reads its experts from memory.
+  // Weights column-major: each output's weights contiguous, as nn.Linear stores them
+  // ([out, in] row-major), and as the calibration's GEMMs read theirs.
   struct Expert {
-    Matrix w1, w3, w2;
+    Eigen::MatrixXf w1, w3, w2;
   };
   const double expert_bytes = 3.0 * static_cast<double>(h * f) * sizeof(float);
   const double touched_bytes = static_cast<double>(std::min(E, T * K)) * expert_bytes;
   const auto copies = cold_copies(touched_bytes, std::max<std::size_t>(1, static_cast<std::size_t>(2e9 / (expert_bytes * static_cast<double>(E)))));
   std::vector<std::vector<Expert>> layer(copies);
   for (std::int64_t e = 0; e < E; ++e)
-    layer[0].push_back({Matrix::Random(h, f) * 0.02f, Matrix::Random(h, f) * 0.02f, Matrix::Random(f, h) * 0.02f});
+    layer[0].push_back({Eigen::MatrixXf::Random(h, f) * 0.02f, Eigen::MatrixXf::Random(h, f) * 0.02f, Eigen::MatrixXf::Random(f, h) * 0.02f});
   for (std::size_t c = 1; c < copies; ++c) layer[c] = layer[0];
   std::size_t next_copy = 0;
   // Skewed routing: a per-expert bias towards a Zipf popularity, as a load-imbalanced router has.
@@ -118,14 +121,15 @@ Measurement time_decode_attention(const AttentionShape& s, int threads, const Me
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   // Scores and probabilities as L x (query heads of the group): the two GEMMs stream K and V
   // row by row (K q^T, then V^T p), as CPU decode kernels do.
-  std::vector<Matrix> scores(static_cast<std::size_t>(threads), Matrix(L, q_per_kv));
+  // Column-major, so that the softmax over one query head's scores runs on contiguous memory.
+  std::vector<Eigen::MatrixXf> scores(static_cast<std::size_t>(threads), Eigen::MatrixXf(L, q_per_kv));
   std::size_t next_copy = 0;
   auto run = [&] {
     const Cache& cache = caches[next_copy++ % copies];
     Eigen::setNbThreads(1);
 #pragma omp parallel for num_threads(threads)
     for (std::int64_t i = 0; i < B * G; ++i) {
-      Matrix& p = scores[static_cast<std::size_t>(omp_get_thread_num())];
+      Eigen::MatrixXf& p = scores[static_cast<std::size_t>(omp_get_thread_num())];
       const auto at = static_cast<std::size_t>(i);
       p.noalias() = (cache.keys[at] * queries[at].transpose()) * scale;
       for (Eigen::Index c = 0; c < p.cols(); ++c) {  // softmax over the context, per query head

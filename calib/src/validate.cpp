@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -97,16 +98,15 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
   v.probed = static_cast<bool>(timers.speed);
   const SpeedSample expected = profile_speed(hw, format);
   SpeedSample before = v.probed ? timers.speed() : SpeedSample{};
-  // Fills the row's probe ratios (the mean of the probes before and after it) and its
-  // rescaled prediction.
-  auto probe_after = [&](ValidationRow& row, const std::function<double(const Hardware&)>& predict) {
+  // Each row's probe ratios: the mean of the probes before and after it.
+  auto probe_after = [&](ValidationRow& row) {
     if (!v.probed) return;
     const SpeedSample after = timers.speed();
     row.gemm_speed = (before.gemm_flop_per_s + after.gemm_flop_per_s) / 2 / expected.gemm_flop_per_s;
     row.memory_speed = (before.read_bytes_per_s + after.read_bytes_per_s) / 2 / expected.read_bytes_per_s;
-    row.rescaled_predicted_s = predict(rescaled(hw, row.gemm_speed, row.memory_speed));
     before = after;
   };
+  std::vector<std::function<double(const Hardware&)>> predictors;  // one per row
   const double total = static_cast<double>(moe.size() + attention.size());
   for (const MoeLayerShape& s : moe) {
     if (o.cancel && *o.cancel) return v;
@@ -116,9 +116,9 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
     if (o.progress) o.progress("MoE layer " + name.str(), static_cast<double>(v.rows.size()) / total);
     std::vector<double> histogram;
     const Measurement r = timers.moe(s, m, &histogram);
-    auto predict = [&](const Hardware& at) { return predict_moe(at, s, histogram, format); };
-    v.rows.push_back({"moe_layer", name.str(), r.median_s, predict(hw), r.noisy});
-    probe_after(v.rows.back(), predict);
+    predictors.push_back([s, histogram, &format](const Hardware& at) { return predict_moe(at, s, histogram, format); });
+    v.rows.push_back({"moe_layer", name.str(), r.median_s, predictors.back()(hw), r.noisy});
+    probe_after(v.rows.back());
   }
   for (const AttentionShape& s : attention) {
     if (o.cancel && *o.cancel) return v;
@@ -126,22 +126,29 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
     name << "B=" << s.batch << " L=" << s.context << " H=" << s.heads << " kv=" << s.kv_heads << " d=" << s.head_dim;
     if (o.progress) o.progress("decode attention " + name.str(), static_cast<double>(v.rows.size()) / total);
     const Measurement r = timers.attention(s, m);
-    auto predict = [&](const Hardware& at) { return predict_attention(at, s, format); };
-    v.rows.push_back({"decode_attention", name.str(), r.median_s, predict(hw), r.noisy});
-    probe_after(v.rows.back(), predict);
+    predictors.push_back([s, &format](const Hardware& at) { return predict_attention(at, s, format); });
+    v.rows.push_back({"decode_attention", name.str(), r.median_s, predictors.back()(hw), r.noisy});
+    probe_after(v.rows.back());
   }
-  std::vector<double> errors, rescaled_errors, gemm_speeds, memory_speeds;
+  std::vector<double> errors, gemm_speeds, memory_speeds;
   for (const ValidationRow& row : v.rows) {
     errors.push_back(row.abs_pct_error());
-    rescaled_errors.push_back(row.rescaled_abs_pct_error());
     gemm_speeds.push_back(row.gemm_speed);
     memory_speeds.push_back(row.memory_speed);
   }
   v.median_abs_pct_error = percentile(errors, 0.5);
   v.p90_abs_pct_error = percentile(errors, 0.9);
   if (v.probed) {
+    // One rescaling for the whole run, by the probes' medians: a single probe is as noisy as
+    // a single row, the run's median is not.
     v.gemm_speed = percentile(gemm_speeds, 0.5);
     v.memory_speed = percentile(memory_speeds, 0.5);
+    const Hardware now = rescaled(hw, v.gemm_speed, v.memory_speed);
+    std::vector<double> rescaled_errors;
+    for (std::size_t i = 0; i < v.rows.size(); ++i) {
+      v.rows[i].rescaled_predicted_s = predictors[i](now);
+      rescaled_errors.push_back(v.rows[i].rescaled_abs_pct_error());
+    }
     v.rescaled_median_abs_pct_error = percentile(rescaled_errors, 0.5);
     v.rescaled_p90_abs_pct_error = percentile(rescaled_errors, 0.9);
   }
@@ -150,11 +157,14 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
 
 namespace {
 
-// Short: the probe runs 25 times beside the layers.
+// Short, and never re-measured: the probe runs beside every row, and the run's median of its
+// ratios is what counts.
 MeasureOptions probe_options(const ValidationOptions& o) {
   MeasureOptions m;
-  m.budget_s = o.quick ? 0.03 : 0.1;
-  m.min_repetitions = o.quick ? 3 : 5;
+  m.warmup = 1;
+  m.min_repetitions = 3;
+  m.budget_s = o.quick ? 0.02 : 0.05;
+  m.noisy_dispersion = std::numeric_limits<double>::infinity();
   return m;
 }
 

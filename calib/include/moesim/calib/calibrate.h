@@ -38,7 +38,7 @@ struct ValidationRow {
   bool noisy = false;
   // Where the machine's speed was probed beside the row (CPU): its GEMM and read rates over
   // the profile's at the probe's shapes, and the prediction from the profile with its compute
-  // and memory rates scaled by them. 0 where not probed.
+  // and memory rates scaled by the run's median ratios. 0 where not probed.
   double gemm_speed = 0, memory_speed = 0;
   double rescaled_predicted_s = 0;
   double abs_pct_error() const { return pct_error(predicted_s); }

@@ -42,9 +42,9 @@ struct SpeedSample {
   double gemm_flop_per_s = 0;   // (kProbeGemmTokens x W) * (W x W), W = kProbeGemmWidth, cold weights
   double read_bytes_per_s = 0;  // one cold read of kProbeReadBytes
 };
-inline constexpr std::int64_t kProbeGemmTokens = 256, kProbeGemmWidth = 1024;
+inline constexpr std::int64_t kProbeGemmTokens = 256, kProbeGemmWidth = 2048;  // the full grid's reference point
 inline constexpr double kProbeReadBytes = 16e6;
-// A callable that measures one SpeedSample per call (about 0.2 s); it owns its cold arena.
+// A callable that measures one SpeedSample per call (about 0.3 s); it owns its cold arena.
 std::function<SpeedSample()> speed_probe(int threads, const MeasureOptions& m);
 
 // Sequential (4 MiB blocks) and random (4 KiB, `threads` readers) reads of a file of
