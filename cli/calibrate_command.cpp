@@ -233,53 +233,30 @@ int run_validate(const std::vector<std::string>& args) {
     std::cerr << "moesim validate: interrupted; nothing written\n";
     return 130;
   }
-  std::string csv = "kind,config,measured_s,predicted_s,abs_pct_error,noisy";
-  csv += v.probed ? ",gemm_speed,memory_speed,rescaled_predicted_s,rescaled_abs_pct_error\n" : "\n";
+  std::string csv = "kind,config,measured_s,predicted_s,abs_pct_error,noisy\n";
   io::Json rows = io::Json::array();
   for (const auto& r : v.rows) {
-    char line[512];
-    std::snprintf(line, sizeof line, "%s,\"%s\",%.9g,%.9g,%.4g,%d", r.kind.c_str(), r.config.c_str(), r.measured_s, r.predicted_s,
+    char line[256];
+    std::snprintf(line, sizeof line, "%s,\"%s\",%.9g,%.9g,%.4g,%d\n", r.kind.c_str(), r.config.c_str(), r.measured_s, r.predicted_s,
                   r.abs_pct_error(), r.noisy ? 1 : 0);
     csv += line;
-    if (v.probed) {
-      std::snprintf(line, sizeof line, ",%.4g,%.4g,%.9g,%.4g", r.gemm_speed, r.memory_speed, r.rescaled_predicted_s, r.rescaled_abs_pct_error());
-      csv += line;
-    }
-    csv += "\n";
-    io::Json row = {{"kind", r.kind}, {"config", r.config}, {"measured_s", r.measured_s}, {"predicted_s", r.predicted_s},
-                    {"abs_pct_error", r.abs_pct_error()}, {"noisy", r.noisy}};
-    if (v.probed)
-      row.update({{"gemm_speed", r.gemm_speed}, {"memory_speed", r.memory_speed}, {"rescaled_predicted_s", r.rescaled_predicted_s},
-                  {"rescaled_abs_pct_error", r.rescaled_abs_pct_error()}});
-    rows.push_back(row);
+    rows.push_back({{"kind", r.kind}, {"config", r.config}, {"measured_s", r.measured_s}, {"predicted_s", r.predicted_s},
+                    {"abs_pct_error", r.abs_pct_error()}, {"noisy", r.noisy}});
   }
   switch (out) {
-    case OutputFormat::json: {
-      io::Json result = {{"hardware", hw->name}, {"device", measured_on}, {"median_abs_pct_error", v.median_abs_pct_error},
-                         {"p90_abs_pct_error", v.p90_abs_pct_error}, {"rows", rows}};
-      if (v.probed)
-        result["speed_probe"] = {{"gemm_speed", v.gemm_speed}, {"memory_speed", v.memory_speed},
-                                 {"rescaled_median_abs_pct_error", v.rescaled_median_abs_pct_error},
-                                 {"rescaled_p90_abs_pct_error", v.rescaled_p90_abs_pct_error}};
-      std::cout << result.dump(2) << "\n";
+    case OutputFormat::json:
+      std::cout << io::Json{{"hardware", hw->name}, {"device", measured_on}, {"median_abs_pct_error", v.median_abs_pct_error},
+                            {"p90_abs_pct_error", v.p90_abs_pct_error}, {"rows", rows}}.dump(2) << "\n";
       break;
-    }
     case OutputFormat::csv: std::cout << csv; break;
     case OutputFormat::table:
-      std::printf("predictions from %s, measured on %s\n%-17s %-44s %12s %12s %8s%s\n", hw->name.c_str(), measured_on.c_str(), "kind",
-                  "configuration", "measured", "predicted", "error", v.probed ? "  speed (GEMM, memory)  rescaled error" : "");
-      for (const auto& r : v.rows) {
-        std::printf("%-17s %-44s %10.3f ms %10.3f ms %7.1f%%", r.kind.c_str(), r.config.c_str(), r.measured_s * 1e3, r.predicted_s * 1e3,
-                    r.abs_pct_error());
-        if (v.probed) std::printf("  %9.2f %9.2f  %14.1f%%", r.gemm_speed, r.memory_speed, r.rescaled_abs_pct_error());
-        std::printf("%s\n", r.noisy ? " (noisy)" : "");
-      }
+      std::printf("predictions from %s, measured on %s\n%-17s %-44s %12s %12s %8s\n", hw->name.c_str(), measured_on.c_str(), "kind",
+                  "configuration", "measured", "predicted", "error");
+      for (const auto& r : v.rows)
+        std::printf("%-17s %-44s %10.3f ms %10.3f ms %7.1f%%%s\n", r.kind.c_str(), r.config.c_str(), r.measured_s * 1e3, r.predicted_s * 1e3,
+                    r.abs_pct_error(), r.noisy ? " (noisy)" : "");
       std::printf("%zu configurations: median absolute error %.1f%%, 90th percentile %.1f%%\n", v.rows.size(), v.median_abs_pct_error,
                   v.p90_abs_pct_error);
-      if (v.probed)
-        std::printf("the machine ran at %.2fx the profile's GEMM rate and %.2fx its memory rate (medians of the probes beside each row);\n"
-                    "with the profile rescaled to the probes: median absolute error %.1f%%, 90th percentile %.1f%%\n",
-                    v.gemm_speed, v.memory_speed, v.rescaled_median_abs_pct_error, v.rescaled_p90_abs_pct_error);
       break;
   }
   if (!csv_path.empty() && !io::write_file_atomically(csv_path, csv, true, d)) throw BadInput{d};

@@ -108,8 +108,7 @@ float read_floats(const float* p, std::size_t count, int threads) {
 
 // c = a * weights with the weight columns split over the threads, one single-threaded Eigen
 // GEMM each (Eigen does not nest its own threads inside an OpenMP region).
-template <class Weights>
-void gemm_column_split(const Eigen::MatrixXf& a, const Weights& weights, Eigen::MatrixXf& c, int threads) {
+void gemm_column_split(const Eigen::MatrixXf& a, const Eigen::MatrixXf& weights, Eigen::MatrixXf& c, int threads) {
   parallel(threads, [&](int t) {
     const auto [lo, hi] = slice(static_cast<std::size_t>(weights.cols()), t, threads);
     const auto cols = static_cast<Eigen::Index>(hi - lo), first = static_cast<Eigen::Index>(lo);
@@ -201,39 +200,6 @@ Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads
       m);
   r.value = static_cast<double>(bytes) / r.measurement.median_s;
   return r;
-}
-
-std::function<SpeedSample()> speed_probe(int threads, const MeasureOptions& m) {
-  // One arena for both probes, walked by a cursor: every GEMM's weights and every read come
-  // from a part not touched for a whole arena's worth of probing, as in the calibration.
-  struct State {
-    std::vector<float> arena;
-    std::size_t cursor = 0;
-    Eigen::MatrixXf a, c;
-    std::atomic<float> sink{0};
-    const float* take(std::size_t floats) {
-      if (cursor + floats > arena.size()) cursor = 0;
-      const float* p = arena.data() + cursor;
-      cursor += floats;
-      return p;
-    }
-  };
-  auto state = std::make_shared<State>();
-  state->arena.assign(static_cast<std::size_t>(cold_span_bytes()) / sizeof(float), 0.5f);
-  state->a = Eigen::MatrixXf::Random(kProbeGemmTokens, kProbeGemmWidth);
-  state->c.resize(kProbeGemmTokens, kProbeGemmWidth);
-  return [state, threads, m] {
-    constexpr auto weights = static_cast<std::size_t>(kProbeGemmWidth * kProbeGemmWidth);
-    constexpr auto read = static_cast<std::size_t>(kProbeReadBytes) / sizeof(float) / 32 * 32;
-    State& s = *state;
-    Eigen::setNbThreads(1);
-    const Measurement gemm = measure(
-        [&] { gemm_column_split(s.a, Eigen::Map<const Eigen::MatrixXf>(s.take(weights), kProbeGemmWidth, kProbeGemmWidth), s.c, threads); }, m);
-    Eigen::setNbThreads(threads);
-    const Measurement reads = measure([&] { s.sink = s.sink + read_floats(s.take(read), read, threads); }, m);
-    return SpeedSample{2.0 * kProbeGemmTokens * kProbeGemmWidth * kProbeGemmWidth / gemm.median_s,
-                       static_cast<double>(read * sizeof(float)) / reads.median_s};
-  };
 }
 
 StorageRates storage_read(const std::string& dir, std::size_t file_bytes, int threads, const MeasureOptions& m,
@@ -335,15 +301,12 @@ std::size_t last_level_cache_bytes() {
   return static_cast<std::size_t>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
 }
 
-double cold_span_bytes() {
+std::size_t cold_copies(double bytes, std::size_t max_copies) {
   // At least 256 MiB: a VM's vCPUs may share the whole package's L3 (this EPYC's sysconf says
   // 256 MiB where sysfs says 32 MiB per core complex).
-  return std::max(4.0 * static_cast<double>(last_level_cache_bytes()), 256.0 * (1 << 20));
-}
-
-std::size_t cold_copies(double bytes, std::size_t max_copies) {
+  const double span = std::max(4.0 * static_cast<double>(last_level_cache_bytes()), 256.0 * (1 << 20));
   if (bytes <= 0) return 1;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(cold_span_bytes() / bytes)), 1, max_copies);
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(span / bytes)), 1, max_copies);
 }
 
 }  // namespace moesim::calib

@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -63,20 +62,6 @@ double percentile(std::vector<double> v, double q) {
   return v[lo] + (at - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
-// The profile's rates at the probe's shapes, by the model's own curves.
-SpeedSample profile_speed(const Hardware& hw, const NumberFormat& format) {
-  return {peak_flop_per_s(hw, compute_format_for(format)) * hw.gemm_by_tokens.at(kProbeGemmTokens) *
-              hw.gemm_by_width.at(kProbeGemmWidth),
-          hw.memory_bandwidth_bytes_per_s * hw.memory_by_bytes.at(kProbeReadBytes)};
-}
-
-// `hw` running at the probed speed: compute peaks and memory bandwidth scaled.
-Hardware rescaled(Hardware hw, double gemm_speed, double memory_speed) {
-  for (double& peak : hw.peak_flop_per_s) peak *= gemm_speed;
-  hw.memory_bandwidth_bytes_per_s *= memory_speed;
-  return hw;
-}
-
 }  // namespace
 
 Validation run_validation(const Hardware& hw, const ValidationOptions& o, const NumberFormat& format, const LayerTimers& timers) {
@@ -95,18 +80,6 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
   const std::vector<AttentionShape> attention = {
       {1, 1024, 16, 4, 64}, {8, 2048, 16, 4, 64}, {32, 512, 32, 8, 128}, {1, 8192, 32, 8, 128}};
   Validation v;
-  v.probed = static_cast<bool>(timers.speed);
-  const SpeedSample expected = profile_speed(hw, format);
-  SpeedSample before = v.probed ? timers.speed() : SpeedSample{};
-  // Each row's probe ratios: the mean of the probes before and after it.
-  auto probe_after = [&](ValidationRow& row) {
-    if (!v.probed) return;
-    const SpeedSample after = timers.speed();
-    row.gemm_speed = (before.gemm_flop_per_s + after.gemm_flop_per_s) / 2 / expected.gemm_flop_per_s;
-    row.memory_speed = (before.read_bytes_per_s + after.read_bytes_per_s) / 2 / expected.read_bytes_per_s;
-    before = after;
-  };
-  std::vector<std::function<double(const Hardware&)>> predictors;  // one per row
   const double total = static_cast<double>(moe.size() + attention.size());
   for (const MoeLayerShape& s : moe) {
     if (o.cancel && *o.cancel) return v;
@@ -116,9 +89,7 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
     if (o.progress) o.progress("MoE layer " + name.str(), static_cast<double>(v.rows.size()) / total);
     std::vector<double> histogram;
     const Measurement r = timers.moe(s, m, &histogram);
-    predictors.push_back([s, histogram, &format](const Hardware& at) { return predict_moe(at, s, histogram, format); });
-    v.rows.push_back({"moe_layer", name.str(), r.median_s, predictors.back()(hw), r.noisy});
-    probe_after(v.rows.back());
+    v.rows.push_back({"moe_layer", name.str(), r.median_s, predict_moe(hw, s, histogram, format), r.noisy});
   }
   for (const AttentionShape& s : attention) {
     if (o.cancel && *o.cancel) return v;
@@ -126,57 +97,21 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
     name << "B=" << s.batch << " L=" << s.context << " H=" << s.heads << " kv=" << s.kv_heads << " d=" << s.head_dim;
     if (o.progress) o.progress("decode attention " + name.str(), static_cast<double>(v.rows.size()) / total);
     const Measurement r = timers.attention(s, m);
-    predictors.push_back([s, &format](const Hardware& at) { return predict_attention(at, s, format); });
-    v.rows.push_back({"decode_attention", name.str(), r.median_s, predictors.back()(hw), r.noisy});
-    probe_after(v.rows.back());
+    v.rows.push_back({"decode_attention", name.str(), r.median_s, predict_attention(hw, s, format), r.noisy});
   }
-  std::vector<double> errors, gemm_speeds, memory_speeds;
-  for (const ValidationRow& row : v.rows) {
-    errors.push_back(row.abs_pct_error());
-    gemm_speeds.push_back(row.gemm_speed);
-    memory_speeds.push_back(row.memory_speed);
-  }
+  std::vector<double> errors;
+  for (const ValidationRow& row : v.rows) errors.push_back(row.abs_pct_error());
   v.median_abs_pct_error = percentile(errors, 0.5);
   v.p90_abs_pct_error = percentile(errors, 0.9);
-  if (v.probed) {
-    // One rescaling for the whole run, by the probes' medians: a single probe is as noisy as
-    // a single row, the run's median is not.
-    v.gemm_speed = percentile(gemm_speeds, 0.5);
-    v.memory_speed = percentile(memory_speeds, 0.5);
-    const Hardware now = rescaled(hw, v.gemm_speed, v.memory_speed);
-    std::vector<double> rescaled_errors;
-    for (std::size_t i = 0; i < v.rows.size(); ++i) {
-      v.rows[i].rescaled_predicted_s = predictors[i](now);
-      rescaled_errors.push_back(v.rows[i].rescaled_abs_pct_error());
-    }
-    v.rescaled_median_abs_pct_error = percentile(rescaled_errors, 0.5);
-    v.rescaled_p90_abs_pct_error = percentile(rescaled_errors, 0.9);
-  }
   return v;
 }
-
-namespace {
-
-// Short, and never re-measured: the probe runs beside every row, and the run's median of its
-// ratios is what counts.
-MeasureOptions probe_options(const ValidationOptions& o) {
-  MeasureOptions m;
-  m.warmup = 1;
-  m.min_repetitions = 3;
-  m.budget_s = o.quick ? 0.02 : 0.05;
-  m.noisy_dispersion = std::numeric_limits<double>::infinity();
-  return m;
-}
-
-}  // namespace
 
 // On this CPU: Eigen in fp32.
 Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const LayerTimers eigen{
       [threads](const MoeLayerShape& s, const MeasureOptions& m, std::vector<double>* routed) { return time_moe_layer(s, threads, m, routed); },
-      [threads](const AttentionShape& s, const MeasureOptions& m) { return time_decode_attention(s, threads, m); },
-      speed_probe(threads, probe_options(o))};
+      [threads](const AttentionShape& s, const MeasureOptions& m) { return time_decode_attention(s, threads, m); }};
   return run_validation(hw, o, {Element::fp32, 0, 0}, eigen);
 }
 

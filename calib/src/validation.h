@@ -5,18 +5,15 @@
 #include <vector>
 
 #include "moesim/calib/calibrate.h"
-#include "moesim/calib/cpu_kernels.h"
 #include "moesim/calib/moe_layer.h"
 #include "moesim/model/number_format.h"
 
 namespace moesim::calib {
 
-// How one backend times a layer; `routed` receives the measured routing histogram. `speed`,
-// where the backend has one, probes the machine's speed (before the first row and after each).
+// How one backend times a layer; `routed` receives the measured routing histogram.
 struct LayerTimers {
   std::function<Measurement(const MoeLayerShape&, const MeasureOptions&, std::vector<double>* routed)> moe;
   std::function<Measurement(const AttentionShape&, const MeasureOptions&)> attention;
-  std::function<SpeedSample()> speed;
 };
 
 // Measures the grid with `timers` and predicts every row from `hw` with all tensors (weights,

@@ -36,16 +36,7 @@ struct ValidationRow {
   double measured_s = 0;
   double predicted_s = 0;
   bool noisy = false;
-  // Where the machine's speed was probed beside the row (CPU): its GEMM and read rates over
-  // the profile's at the probe's shapes, and the prediction from the profile with its compute
-  // and memory rates scaled by the run's median ratios. 0 where not probed.
-  double gemm_speed = 0, memory_speed = 0;
-  double rescaled_predicted_s = 0;
-  double abs_pct_error() const { return pct_error(predicted_s); }
-  double rescaled_abs_pct_error() const { return pct_error(rescaled_predicted_s); }
-
- private:
-  double pct_error(double predicted) const { return measured_s > 0 ? 100 * std::abs(predicted / measured_s - 1) : 0; }
+  double abs_pct_error() const { return measured_s > 0 ? 100 * std::abs(predicted_s / measured_s - 1) : 0; }
 };
 
 struct ValidationOptions {
@@ -59,12 +50,6 @@ struct Validation {
   std::vector<ValidationRow> rows;
   double median_abs_pct_error = 0;
   double p90_abs_pct_error = 0;
-  // With the speed probed (CPU): the median probe ratios and the errors of the rescaled
-  // predictions, which leave out how far the machine's speed moved from the profile's.
-  bool probed = false;
-  double gemm_speed = 0, memory_speed = 0;
-  double rescaled_median_abs_pct_error = 0;
-  double rescaled_p90_abs_pct_error = 0;
 };
 
 // Measures the grid (at least 24 configurations) and predicts each from `hw` with moesim's

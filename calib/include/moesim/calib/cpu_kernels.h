@@ -1,7 +1,6 @@
 #pragma once
 // CPU microkernels. Each returns a rate (FLOP/s or bytes/s) with its measurement.
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "moesim/calib/measure.h"
@@ -34,19 +33,6 @@ Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m);
 // what a weight read of that size achieves, for the efficiency-by-size table.
 Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads, const MeasureOptions& m);
 
-// The machine's speed now, at one GEMM shape and one read size that a calibrated profile
-// tabulates: `moesim validate` probes it beside every measured layer to tell the model's error
-// from the machine running faster or slower than when the profile was measured (a VM whose
-// neighbours load the shared cache and memory).
-struct SpeedSample {
-  double gemm_flop_per_s = 0;   // (kProbeGemmTokens x W) * (W x W), W = kProbeGemmWidth, cold weights
-  double read_bytes_per_s = 0;  // one cold read of kProbeReadBytes
-};
-inline constexpr std::int64_t kProbeGemmTokens = 256, kProbeGemmWidth = 2048;  // the full grid's reference point
-inline constexpr double kProbeReadBytes = 16e6;
-// A callable that measures one SpeedSample per call (about 0.3 s); it owns its cold arena.
-std::function<SpeedSample()> speed_probe(int threads, const MeasureOptions& m);
-
 // Sequential (4 MiB blocks) and random (4 KiB, `threads` readers) reads of a file of
 // `file_bytes` written in `dir`, bypassing the page cache with O_DIRECT where the file system
 // allows it (else posix_fadvise DONTNEED; `direct` says which). The file is removed.
@@ -61,13 +47,10 @@ StorageRates storage_read(const std::string& dir, std::size_t file_bytes, int th
 // The last-level cache (L3, else L2) as the OS reports it; 0 when unknown.
 std::size_t last_level_cache_bytes();
 
-// The span of memory cycled through so that data is out of the last-level cache when used:
-// four times the cache and at least 256 MiB.
-double cold_span_bytes();
-
 // How many copies of a working set of `bytes` to cycle through so that each use finds it
 // out of the last-level cache, as a layer's weights and KV cache are in a model whose other
-// layers ran in between: enough copies to cover cold_span_bytes(), at most `max_copies`.
+// layers ran in between: enough copies to span four times the cache and at least 256 MiB, at
+// most `max_copies`.
 std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
 
 // Cost of waking `threads` workers and joining them (an empty parallel region).
