@@ -18,13 +18,13 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
   const auto T = s.tokens, h = s.hidden, E = s.experts, K = s.top_k, f = s.expert_width;
   Matrix x = Matrix::Random(T, h);
   const Eigen::MatrixXf router = Eigen::MatrixXf::Random(h, E) * 0.05f;  // column-major, as the experts
-  // In a model, the layers in between evict a layer's expert weights before its next use:
-  // cycle through enough copies of them that every forward reads its experts from memory.
   // Weights column-major: each output's weights contiguous, as nn.Linear stores them
   // ([out, in] row-major), and as the calibration's GEMMs read theirs.
   struct Expert {
     Eigen::MatrixXf w1, w3, w2;
   };
+  // In a model, the layers in between evict a layer's expert weights before its next use:
+  // cycle through enough copies of them that every forward reads its experts from memory.
   const double expert_bytes = 3.0 * static_cast<double>(h * f) * sizeof(float);
   const double touched_bytes = static_cast<double>(std::min(E, T * K)) * expert_bytes;
   const auto copies = cold_copies(touched_bytes, std::max<std::size_t>(1, static_cast<std::size_t>(2e9 / (expert_bytes * static_cast<double>(E)))));
