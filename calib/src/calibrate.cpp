@@ -47,6 +47,10 @@ std::string today() {
   return buffer;
 }
 
+void non_decreasing(EfficiencyCurve& curve) {
+  for (std::size_t i = 1; i < curve.size; ++i) curve.point[i].fraction = std::max(curve.point[i].fraction, curve.point[i - 1].fraction);
+}
+
 CalibrationSteps::CalibrationSteps(const CalibrationOptions& options, Calibration& out, int steps)
     : options_(options), out_(out), steps_(steps) {
   measure_.budget_s = options.quick ? 0.15 : 0.6;
@@ -112,9 +116,7 @@ Calibration calibrate(const CalibrationOptions& o) {
     hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
     gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
-  // Make the curve non-decreasing (a measured dip at one size is noise, not physics).
-  for (std::size_t i = 1; i < hw.gemm_by_tokens.size; ++i)
-    hw.gemm_by_tokens.point[i].fraction = std::max(hw.gemm_by_tokens.point[i].fraction, hw.gemm_by_tokens.point[i - 1].fraction);
+  non_decreasing(hw.gemm_by_tokens);
   const std::int64_t m_for_width = 256;
   const double at_width = gemm_fp32(m_for_width, width, width, threads, m).value;
   std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, 1024} : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 2048};
@@ -123,8 +125,7 @@ Calibration calibrate(const CalibrationOptions& o) {
     hw.gemm_by_width.add(static_cast<double>(w), std::min(1.0, r.value / at_width));
     gemm.push_back({{"m", m_for_width}, {"n", w}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
-  for (std::size_t i = 1; i < hw.gemm_by_width.size; ++i)
-    hw.gemm_by_width.point[i].fraction = std::max(hw.gemm_by_width.point[i].fraction, hw.gemm_by_width.point[i - 1].fraction);
+  non_decreasing(hw.gemm_by_width);
   c.raw["gemm_fp32"] = gemm;
 
   // 3. memory bandwidth past the last-level cache, and per cache level
@@ -158,8 +159,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   // size's efficiency is relative to it.
   for (const auto& [bytes, rate] : reads) hw.memory_bandwidth_bytes_per_s = std::max(hw.memory_bandwidth_bytes_per_s, rate);
   for (const auto& [bytes, rate] : reads) hw.memory_by_bytes.add(bytes, std::min(1.0, rate / hw.memory_bandwidth_bytes_per_s));
-  for (std::size_t i = 1; i < hw.memory_by_bytes.size; ++i)
-    hw.memory_by_bytes.point[i].fraction = std::max(hw.memory_by_bytes.point[i].fraction, hw.memory_by_bytes.point[i - 1].fraction);
+  non_decreasing(hw.memory_by_bytes);
   c.raw["cold_reads"] = cold;
 
   // 5. the fixed cost of one parallel operator

@@ -1,6 +1,6 @@
 #pragma once
-// What both calibrations (calibrate.cpp, cuda/calibrate_cuda.cpp) write into a profile's
-// provenance and raw side file.
+// What both calibrations (calibrate.cpp, cuda/calibrate_cuda.cpp) share: the profile's
+// provenance and raw side file, their step bookkeeping, and the smoothing of measured curves.
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +13,9 @@ namespace moesim::calib {
 nlohmann::json to_json(const Measurement& m);
 std::string host_name();
 std::string today();  // UTC, YYYY-MM-DD
+
+// Makes a measured efficiency curve non-decreasing: a dip at one size is noise, not physics.
+void non_decreasing(EfficiencyCurve& curve);
 
 // The bookkeeping both share: the measurement budget of a --quick or full run, progress over
 // a number of steps, and a warning for each measurement that stayed noisy.

@@ -143,10 +143,6 @@ struct LtFp8Gemm {
   cublasLtMatmulHeuristicResult_t algorithm{};
 };
 
-void non_decreasing(EfficiencyCurve& curve) {
-  for (std::size_t i = 1; i < curve.size; ++i) curve.point[i].fraction = std::max(curve.point[i].fraction, curve.point[i - 1].fraction);
-}
-
 }  // namespace
 
 Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
