@@ -108,11 +108,9 @@ Calibration calibrate(const CalibrationOptions& o) {
   std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 4, 16, 64, 256, 1024}
                                              : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
   Json gemm = Json::array();
-  double best = 0;
   for (auto t : tokens) {
     const GemmRate r = gemm_fp32(t, width, width, threads, m);
     steps.note_noise("GEMM M=" + std::to_string(t), r.measurement);
-    best = std::max(best, r.value);
     hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
     gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
