@@ -102,7 +102,7 @@ int run_estimate(const std::vector<std::string>& args) {
   Precision& p = model->arch.precision;
   if (vm.count("weight-format")) {
     const NumberFormat f = parse_format_option("weight-format", weight_format);
-    p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
+    set_weight_format(p, f);
     p.expert_overrides.clear();
   }
   if (vm.count("kv-format")) p.kv_cache = parse_format_option("kv-format", kv_format);

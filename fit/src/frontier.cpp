@@ -1,5 +1,7 @@
 #include "moesim/fit/frontier.h"
 
+#include "family_table.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -9,35 +11,12 @@
 namespace moesim::fit {
 namespace {
 
-// One width of the family at one expert count: what the law and the budget need.
-struct WidthPoint {
-  double d_model, total, active, flops_per_token;
-  std::int64_t layers;
-};
-
-std::int64_t experts_for(const Family& f, double sparsity) {
-  return std::max<std::int64_t>(f.top_k, std::llround(static_cast<double>(f.top_k) / (1 - sparsity)));
-}
+using detail::experts_for;
+using detail::width_table;
+using detail::WidthPoint;
 
 std::vector<WidthPoint> width_table(const Family& f, std::int64_t experts, const FrontierOptions& o) {
-  std::vector<WidthPoint> table;
-  const double sparsity = 1 - static_cast<double>(f.top_k) / static_cast<double>(experts);
-  double last_d = 0;
-  for (std::size_t i = 0; i < o.width_points; ++i) {
-    const double t = static_cast<double>(i) / static_cast<double>(o.width_points - 1);
-    const double want = o.min_d_model * std::pow(o.max_d_model / o.min_d_model, t);
-    const Architecture a = family_architecture(f, want, sparsity);
-    if (static_cast<double>(a.hidden_size) == last_d) continue;
-    last_d = static_cast<double>(a.hidden_size);
-    Workload w;
-    w.phase = Phase::train;
-    w.context = f.context;
-    const Estimate e = estimate(a, w);
-    const double active = e.params.active_excl_input_embedding();
-    table.push_back({last_d, e.params.total_params(), active, f.exact_flops ? e.flops.training_per_token : 6 * active,
-                     static_cast<std::int64_t>(a.layers.size())});
-  }
-  return table;
+  return width_table(f, experts, o.min_d_model, o.max_d_model, o.width_points);
 }
 
 Candidate evaluate(const Law& law, const ParamVector& p, const WidthPoint& w, double sparsity, std::int64_t experts,
@@ -111,7 +90,52 @@ double golden_min_log(F f, double lo, double hi) {  // argmin over x in [lo, hi]
 
 }  // namespace
 
+namespace detail {
+
+std::int64_t experts_for(const Family& f, double sparsity) {
+  return std::max<std::int64_t>(f.top_k, std::llround(static_cast<double>(f.top_k) / (1 - sparsity)));
+}
+
+std::vector<WidthPoint> width_table(const Family& f, std::int64_t experts, double min_d_model, double max_d_model,
+                                    std::size_t width_points) {
+  std::vector<WidthPoint> table;
+  double last_d = 0;
+  for (std::size_t i = 0; i < width_points; ++i) {
+    const double t = width_points == 1 ? 0 : static_cast<double>(i) / static_cast<double>(width_points - 1);
+    const double want = min_d_model * std::pow(max_d_model / min_d_model, t);
+    const Architecture a = family_architecture_with_experts(f, want, experts);
+    if (static_cast<double>(a.hidden_size) == last_d) continue;
+    last_d = static_cast<double>(a.hidden_size);
+    Workload w;
+    w.phase = Phase::train;
+    w.context = f.context;
+    const Estimate e = estimate(a, w);
+    const double active = f.active_includes_embedding ? e.params.active_params() : e.params.active_excl_input_embedding();
+    table.push_back({last_d, e.params.total_params(), active, f.exact_flops ? e.flops.training_per_token : 6 * active,
+                     static_cast<std::int64_t>(a.layers.size()), e.memory.weights_bytes, e.memory.kv_cache_bytes_per_token});
+  }
+  return table;
+}
+
+}  // namespace detail
+
+Family ludziejewski2025_family() {
+  Family f;
+  f.top_k = 1;
+  f.aspect_ratio = 64;  // n_blocks = d / 64
+  f.head_dim = 64;      // heads = d / 64
+  f.vocab_size = 50257;
+  f.exact_flops = false;
+  f.expert_width_factor = 3;
+  f.active_includes_embedding = true;
+  return f;
+}
+
 Architecture family_architecture(const Family& f, double d_model, double sparsity) {
+  return family_architecture_with_experts(f, d_model, experts_for(f, sparsity));
+}
+
+Architecture family_architecture_with_experts(const Family& f, double d_model, std::int64_t experts) {
   Architecture a;
   const auto d = std::max<std::int64_t>(f.head_dim, std::llround(d_model / static_cast<double>(f.head_dim)) * f.head_dim);
   a.name = "family";
@@ -121,10 +145,11 @@ Architecture family_architecture(const Family& f, double d_model, double sparsit
   a.attention.kv_heads = a.attention.heads;
   a.attention.head_dim = f.head_dim;
   a.moe.top_k = f.top_k;
-  a.moe.experts = experts_for(f, sparsity);
-  a.moe.expert.width = std::max<std::int64_t>(1, std::llround(4.0 * static_cast<double>(d) / f.granularity));
+  a.moe.experts = std::max(experts, f.top_k);
+  a.moe.expert.width = std::max<std::int64_t>(1, std::llround(f.expert_width_factor * static_cast<double>(d) / f.granularity));
   const auto layers = std::max<std::int64_t>(1, std::llround(static_cast<double>(d) / f.aspect_ratio));
   a.layers.assign(static_cast<std::size_t>(layers), LayerConfig{LayerFfn::moe, AttentionSpan::full});
+  set_weight_format(a.precision, f.weight_format);
   return a;
 }
 
@@ -148,23 +173,22 @@ Frontier compute_frontier(const Law& law, const ParamVector& p, const FrontierOp
     out.optimum.push_back(*std::min_element(curve.begin(), curve.end(), [](auto& a, auto& b) { return a.loss < b.loss; }));
     out.isoflop.push_back(std::move(curve));
   }
-  // Dense equivalent: the budget at which the best S = 0 model reaches the MoE optimum's loss.
-  const std::int64_t dense_experts = o.family.top_k;
-  if (!tables.count(dense_experts)) tables.emplace(dense_experts, width_table(o.family, dense_experts, o));
-  const auto& dense = tables.at(dense_experts);
-  for (const Candidate& best : out.optimum) {
-    double lo = std::log(best.budget_flops), hi = lo + std::log(1e4);
-    if (best_width(law, p, dense, 0, dense_experts, std::exp(hi)).loss > best.loss) {
-      out.dense_equivalent_ratio.push_back(INFINITY);
-      continue;
-    }
-    for (int i = 0; i < 60; ++i) {
-      const double mid = (lo + hi) / 2;
-      (best_width(law, p, dense, 0, dense_experts, std::exp(mid)).loss > best.loss ? lo : hi) = mid;
-    }
-    out.dense_equivalent_ratio.push_back(std::exp(hi) / best.budget_flops);
-  }
+  for (const Candidate& best : out.optimum)
+    out.dense_equivalent_ratio.push_back(dense_equivalent_ratio(law, p, o, best.loss, best.budget_flops));
   return out;
+}
+
+double dense_equivalent_ratio(const Law& law, const ParamVector& p, const FrontierOptions& o, double loss, double budget) {
+  // The budget at which the best S = 0 model reaches `loss`, by bisection in ln C.
+  const std::int64_t dense_experts = o.family.top_k;
+  const auto dense = width_table(o.family, dense_experts, o);
+  double lo = std::log(budget), hi = lo + std::log(1e4);
+  if (best_width(law, p, dense, 0, dense_experts, std::exp(hi)).loss > loss) return INFINITY;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = (lo + hi) / 2;
+    (best_width(law, p, dense, 0, dense_experts, std::exp(mid)).loss > loss ? lo : hi) = mid;
+  }
+  return std::exp(hi) / budget;
 }
 
 std::vector<Candidate> fixed_size_optima(const Law& law, const ParamVector& p, const FrontierOptions& o, double total_params) {

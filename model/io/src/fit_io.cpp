@@ -1,6 +1,7 @@
 #include "moesim/io/fit_io.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -104,45 +105,63 @@ bool write_file_atomically(const std::string& path, const std::string& text, boo
   return true;
 }
 
-std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out) {
-  std::vector<double> budgets;
-  auto number = [&](const std::string& item) -> std::optional<double> {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(item, &used);
-      if (used == item.size() && v > 0 && std::isfinite(v)) return v;
-    } catch (const std::exception&) {
-    }
-    out.push_back({path, "wrong_type", "\"" + item + "\" is not a positive number of FLOPs"});
-    return std::nullopt;
-  };
-  const auto first = text.find(':');
-  if (first != std::string::npos) {
-    const auto second = text.find(':', first + 1);
-    if (second == std::string::npos) {
-      out.push_back({path, "bad_option", "\"" + text + "\" must be LO:HI:COUNT"});
-      return std::nullopt;
-    }
-    const auto lo = number(text.substr(0, first)), hi = number(text.substr(first + 1, second - first - 1));
-    const auto count = number(text.substr(second + 1));
-    if (!lo || !hi || !count) return std::nullopt;
-    if (*hi < *lo || *count < 1 || *count > 10000 || *count != std::floor(*count)) {
-      out.push_back({path, "out_of_range", "\"" + text + "\" needs LO <= HI and COUNT in 1..10000"});
-      return std::nullopt;
-    }
-    for (int i = 0; i < static_cast<int>(*count); ++i)
-      budgets.push_back(*count == 1 ? *lo : *lo * std::pow(*hi / *lo, i / (*count - 1)));
-    return budgets;
-  }
+namespace {
+
+// A positive finite number, read whole.
+std::optional<double> positive_number(const std::string& item) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+  if (ec == std::errc() && end == item.data() + item.size() && v > 0 && std::isfinite(v)) return v;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::vector<double>> parse_number_list(const std::string& text, const std::string& path, const std::string& what,
+                                                     Diagnostics& out) {
+  std::vector<double> values;
   std::stringstream ss(text);
   std::string item;
-  while (std::getline(ss, item, ','))
-    if (const auto v = number(item)) budgets.push_back(*v);
-    else return std::nullopt;
-  if (budgets.empty()) {
-    out.push_back({path, "missing", "no budgets"});
+  while (std::getline(ss, item, ',')) {
+    const auto v = positive_number(item);
+    if (!v) {
+      out.push_back({path, "wrong_type", "\"" + item + "\" is not a positive number of " + what});
+      return std::nullopt;
+    }
+    values.push_back(*v);
+  }
+  if (values.empty()) {
+    out.push_back({path, "missing", "no " + what});
     return std::nullopt;
   }
+  return values;
+}
+
+std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out) {
+  const auto first = text.find(':');
+  if (first == std::string::npos) return parse_number_list(text, path, "FLOPs", out);
+  const auto second = text.find(':', first + 1);
+  if (second == std::string::npos) {
+    out.push_back({path, "bad_option", "\"" + text + "\" must be LO:HI:COUNT"});
+    return std::nullopt;
+  }
+  const std::string parts[3] = {text.substr(0, first), text.substr(first + 1, second - first - 1), text.substr(second + 1)};
+  double v[3];
+  for (int i = 0; i < 3; ++i) {
+    const auto x = positive_number(parts[i]);
+    if (!x) {
+      out.push_back({path, "wrong_type", "\"" + parts[i] + "\" is not a positive number of FLOPs"});
+      return std::nullopt;
+    }
+    v[i] = *x;
+  }
+  const double lo = v[0], hi = v[1], count = v[2];
+  if (hi < lo || count < 1 || count > 10000 || count != std::floor(count)) {
+    out.push_back({path, "out_of_range", "\"" + text + "\" needs LO <= HI and COUNT in 1..10000"});
+    return std::nullopt;
+  }
+  std::vector<double> budgets;
+  for (int i = 0; i < static_cast<int>(count); ++i) budgets.push_back(count == 1 ? lo : lo * std::pow(hi / lo, i / (count - 1)));
   return budgets;
 }
 

@@ -1,5 +1,6 @@
 #include "moesim/io/report.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -56,6 +57,12 @@ std::string ffn_summary(const FfnConfig& f) {
 }
 
 }  // namespace
+
+std::string shortest_number(double v) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
+}
 
 std::string human(double v, Unit unit) {
   const double a = std::fabs(v);

@@ -1,5 +1,7 @@
 #include "moesim/io/sweep.h"
 
+#include "moesim/io/report.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -19,10 +21,6 @@ struct Field {
 };
 
 std::int64_t as_int(const AxisValue& v) { return static_cast<std::int64_t>(v.number); }
-
-void set_all_weights(Precision& p, const NumberFormat& f) {
-  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
-}
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> table{
@@ -58,7 +56,7 @@ const std::vector<Field>& fields() {
       {{"dense_width", "width of dense FFN layers"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.dense_ffn.width = as_int(v); }},
       {{"vocab_size", "vocabulary"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.vocab_size = as_int(v); }},
       {{"weight_format", "every weight matrix and embedding"}, Kind::format,
-       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { set_all_weights(p.arch.precision, *parse_number_format(v.text)); }},
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { set_weight_format(p.arch.precision, *parse_number_format(v.text)); }},
       {{"expert_format", "routed experts' weights"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.experts = *parse_number_format(v.text); }},
       {{"kv_format", "KV cache"}, Kind::format, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.kv_cache = *parse_number_format(v.text); }},
@@ -96,12 +94,6 @@ std::optional<double> number(std::string_view s) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
   return v;
-}
-
-std::string format_number(double v) {
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
 }
 
 // Checks one value against the field's kind; the error names the rule.
@@ -176,7 +168,7 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
       }
       for (double v = *lo; v <= *hi * (1 + 1e-12); v = star == std::string_view::npos ? v + 1 : v * *factor) {
         if (axis.values.size() >= max_values) break;
-        axis.values.push_back({format_number(v), v});
+        axis.values.push_back({shortest_number(v), v});
         if (star != std::string_view::npos && *lo <= 0) break;
       }
     } else if (numeric) {

@@ -8,6 +8,7 @@
 
 #include "moesim/fit/law.h"
 #include "moesim/model/architecture.h"
+#include "moesim/model/number_format.h"
 
 namespace moesim::fit {
 
@@ -22,10 +23,22 @@ struct Family {
   std::int64_t vocab_size = 50432;
   std::int64_t context = 2048;
   bool exact_flops = true;     // model/'s training FLOPs per token; false: 6 * N_active
+  double expert_width_factor = 4;  // GLU expert width = factor * d_model / granularity
+  // The law's N_act counts the input embedding too (Ludziejewski et al. 2025, Eq. 9-10);
+  // otherwise N_act excludes it (DeepSeek's convention, REFERENCE.md §2).
+  bool active_includes_embedding = false;
+  NumberFormat weight_format;  // every weight matrix and embedding
 };
+
+// Ludziejewski et al. 2025 (arXiv 2502.05172) conventions, REFERENCE.md §1.5-1.6: SwiGLU
+// experts of width 3 d, n_blocks = heads = d / 64, vocabulary 50,257 untied, Switch top-1,
+// N_act with embeddings, F = 6 N_act D.
+Family ludziejewski2025_family();
 
 // The architecture of width d_model at sparsity S (E rounded to an integer >= K; S = 0 is E = K).
 Architecture family_architecture(const Family& family, double d_model, double sparsity);
+// ... with exactly `experts` experts (>= K).
+Architecture family_architecture_with_experts(const Family& family, double d_model, std::int64_t experts);
 
 struct Candidate {
   double sparsity = 0;        // as realised: (E - K) / E
@@ -58,6 +71,11 @@ struct Frontier {
 
 // Laws whose inputs are (N, D, S): abnar2025 and chinchilla (S ignored).
 Frontier compute_frontier(const Law& law, const ParamVector& params, const FrontierOptions& options);
+
+// The compute a dense (E = K) model of the family needs to reach `loss`, over `budget_flops`
+// (infinity when 1e4 times the budget does not reach it).
+double dense_equivalent_ratio(const Law& law, const ParamVector& params, const FrontierOptions& options, double loss,
+                              double budget_flops);
 
 // At fixed total N: the loss-minimising sparsity for each budget.
 std::vector<Candidate> fixed_size_optima(const Law& law, const ParamVector& params, const FrontierOptions& options,

@@ -129,6 +129,11 @@ struct Architecture {
   Precision precision;
 };
 
+// Every weight matrix and embedding stored in `f` (norms keep theirs; per-expert overrides stay).
+inline void set_weight_format(Precision& p, const NumberFormat& f) {
+  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
+}
+
 std::string_view to_string(FfnActivation v);
 std::string_view to_string(RouterKind v);
 std::string_view to_string(RouterScoring v);

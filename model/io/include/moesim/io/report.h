@@ -53,6 +53,10 @@ std::string latency_table(const LatencyEstimate& l, Phase phase);
 // One-line reason for an infeasible result, with the numbers that decided it.
 std::string infeasible_reason(const LatencyEstimate& l);
 
+// The shortest text that reads back to exactly `value` (std::to_chars), for CSV cells; "nan"
+// for a NaN.
+std::string shortest_number(double value);
+
 // 46.70e9 -> "46.70 B"; bytes in GiB/MiB; FLOPs in GFLOP/TFLOP...
 std::string human(double value, Unit unit);
 
