@@ -468,6 +468,7 @@ int run_frontier(const std::vector<std::string>& args) {
     case OutputFormat::csv: std::cout << r.csv; break;
     case OutputFormat::json: std::cout << r.json.dump(2) << "\n"; break;
   }
+  std::cout.flush();
   if (!a.out.empty()) {
     const std::string text = out_format == OutputFormat::json ? r.json.dump(2) + "\n" : r.csv;
     if (!io::write_file_atomically(a.out, text, a.force, d)) throw BadInput{d};

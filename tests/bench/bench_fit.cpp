@@ -8,6 +8,8 @@
 
 #include "moesim/fit/fit.h"
 #include "moesim/fit/frontier.h"
+#include "moesim/fit/optimize.h"
+#include "moesim/io/hardware_io.h"
 #include "moesim/io/scaling_data.h"
 
 namespace {
@@ -40,6 +42,24 @@ void BM_Frontier(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(moesim::fit::compute_frontier(law, law.info.published, o));
 }
 BENCHMARK(BM_Frontier)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The README's main job: 11 budgets 1e20..1e24, K in {1, 2, 4, 8}, G in {1, 2, 4}, served on
+// 8 H100s at batch 64 x context 8192, decode step <= 50 ms (range(0) = 1), or on the fewest
+// of up to 64 devices that fit (range(0) = 0). Each iteration builds the width tables and
+// places the candidates from scratch.
+void BM_ConstrainedFrontier(benchmark::State& state) {
+  const auto& law = *moesim::fit::find_law("abnar2025");
+  moesim::Diagnostics d;
+  const auto hw = moesim::io::load_hardware("h100-sxm", d);
+  moesim::fit::OptimizeOptions o;
+  o.space.top_k = {1, 2, 4, 8};
+  o.space.granularity = {1, 2, 4};
+  for (int i = 0; i < 11; ++i) o.budgets.push_back(1e20 * std::pow(1e4, i / 10.0));
+  o.serving = {&*hw, state.range(0) ? 8 : 0, 64, 8192};
+  if (state.range(0)) o.limits.max_decode_step_s = 0.05;
+  for (auto _ : state) benchmark::DoNotOptimize(moesim::fit::optimize(law, law.info.published, o));
+}
+BENCHMARK(BM_ConstrainedFrontier)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
