@@ -13,9 +13,12 @@ int main(int argc, char** argv) {
   // Headless rendering needs no display: use Qt's offscreen platform where there is none.
   if (render && !std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
     setenv("QT_QPA_PLATFORM", "offscreen", 1);
-  QApplication app(argc, argv);  // removes Qt's own arguments
-  QStringList args = QApplication::arguments();
-  args.removeFirst();
+  // Our arguments are read before QApplication sees them: it takes "--session ID" as its own
+  // (X11 session management) and removes it.
+  QStringList args;
+  for (int i = 1; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+  int qt_argc = 1;
+  QApplication app(qt_argc, argv);
   if (render) return moesim::gui::run_render(args);
 
   moesim::gui::Session session;

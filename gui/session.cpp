@@ -148,7 +148,10 @@ io::Json session_json(const Session& s) {
         {"prefetch_accuracy", d.prefetch_accuracy},
         {"routing_skew", d.routing_skew}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
-      {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns}}},
+      {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns},
+                   {"max_params", s.scaling.max_params}, {"max_memory", s.scaling.max_memory}, {"kv_tokens", s.scaling.kv_tokens},
+                   {"devices", s.scaling.devices}, {"serve_batch", s.scaling.serve_batch}, {"serve_context", s.scaling.serve_context},
+                   {"max_decode_latency", s.scaling.max_decode_latency}, {"inference_tokens", s.scaling.inference_tokens}}},
       {"pareto", {{"axes", s.pareto.axes}, {"x", s.pareto.x}, {"budget_flops", s.pareto.budget_flops}}},
       {"calibration", {{"csv", s.calibration.csv}}},
   };
@@ -248,6 +251,14 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_string(r, "budgets", s.scaling.budgets);
     read_string(r, "data", s.scaling.data);
     read_string(r, "data_columns", s.scaling.data_columns);
+    read_string(r, "max_params", s.scaling.max_params);
+    read_string(r, "max_memory", s.scaling.max_memory);
+    read_double(r, "kv_tokens", s.scaling.kv_tokens);
+    read_int(r, "devices", s.scaling.devices);
+    read_int(r, "serve_batch", s.scaling.serve_batch);
+    read_int(r, "serve_context", s.scaling.serve_context);
+    read_string(r, "max_decode_latency", s.scaling.max_decode_latency);
+    read_double(r, "inference_tokens", s.scaling.inference_tokens);
   });
   read_object(root, "pareto", [&](io::ObjectReader& r) {
     if (const io::Json* axes = r.value("axes", false)) {

@@ -58,6 +58,17 @@ struct ScalingSettings {
   std::string budgets = "1e19:1e23:5";  // FLOPs: LO:HI:COUNT (log-spaced) or a comma list, as `moesim frontier --budgets`
   std::string data;                   // optional scaling data (io::read_scaling_data) overlaid with residuals
   std::string data_columns;           // generic CSV: ROLE=COLUMN,... as `moesim fit --columns`
+  // Limits of `moesim frontier` under the same names; empty or 0 = none. With devices > 0 every
+  // design must be served on that many devices of the session's hardware.
+  std::string max_params;              // total parameters, e.g. "1e11"
+  std::string max_memory;              // weights + KV cache of kv_tokens tokens, e.g. "160 GB"
+  double kv_tokens = 0;
+  std::int64_t devices = 0;
+  std::int64_t serve_batch = 64, serve_context = 8192;
+  std::string max_decode_latency;      // e.g. "50 ms"; needs devices
+  double inference_tokens = 0;         // charged to the budget as 2 N_act T FLOPs
+  bool has_limits() const { return !max_params.empty() || !max_memory.empty() || devices > 0 || inference_tokens > 0; }
+  friend bool operator==(const ScalingSettings&, const ScalingSettings&) = default;
 };
 
 struct ParetoSettings {

@@ -1,18 +1,18 @@
 #include "views/scaling_view.h"
 
+#include "moesim/io/units.h"
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
 #include <cmath>
 
 namespace moesim::gui {
 namespace {
-
-bool same(const ScalingSettings& a, const ScalingSettings& b) {
-  return a.law == b.law && a.budgets == b.budgets && a.data == b.data && a.data_columns == b.data_columns;
-}
 
 QString sci(double v) { return QString::number(v, 'g', 3); }
 
@@ -33,6 +33,36 @@ std::vector<std::pair<std::string, std::string>> parse_columns(const std::string
   return out;
 }
 
+// The settings' limits as the optimizer's, over the frontier's own family (one K and G, so
+// the constrained S* is drawn against the same IsoFLOP curves). Paths as the session file's.
+std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, const fit::FrontierOptions& f, const Hardware* hw,
+                                                     Diagnostics& out) {
+  const std::size_t before = out.size();
+  fit::OptimizeOptions o;
+  o.space.family = f.family;
+  o.space.sparsity_levels = f.sparsity_levels;
+  o.space.max_sparsity = f.max_sparsity;
+  o.budgets = f.budgets;
+  if (!s.max_params.empty())
+    if (const auto v = io::parse_number_list(s.max_params, "/scaling/max_params", "parameters", out)) o.limits.max_total_params = v->front();
+  auto quantity = [&](const std::string& text, const char* path, io::Dimension dim, double& target) {
+    if (text.empty()) return;
+    const io::ParsedQuantity q = io::parse_quantity(text, dim);
+    if (q.value) target = *q.value;
+    else out.push_back({path, "wrong_type", q.error});
+  };
+  quantity(s.max_memory, "/scaling/max_memory", io::Dimension::bytes, o.limits.max_memory_bytes);
+  quantity(s.max_decode_latency, "/scaling/max_decode_latency", io::Dimension::seconds, o.limits.max_decode_step_s);
+  o.limits.kv_tokens = s.kv_tokens;
+  o.objective.inference_tokens = s.inference_tokens;
+  o.serving = {s.devices > 0 ? hw : nullptr, s.devices, s.serve_batch, s.serve_context};
+  Diagnostics d;
+  fit::validate(o, d);
+  for (const Diagnostic& x : d) out.push_back({"/scaling/" + (x.path == "hw" ? std::string("devices") : x.path), x.code, x.message});
+  if (out.size() != before) return std::nullopt;
+  return o;
+}
+
 }  // namespace
 
 fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets) {
@@ -42,7 +72,7 @@ fit::FrontierOptions frontier_options(const std::string& law_name, const std::ve
   return o;
 }
 
-std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, Diagnostics& out) {
+std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Hardware* hw, Diagnostics& out) {
   const std::size_t before = out.size();
   ScalingResult r;
   Diagnostics d;
@@ -60,7 +90,15 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, Diagnosti
   r.law = *law;
   r.budgets = *budgets;
   const std::string name(r.law.law->info.name);
-  if (name == "abnar2025" || name == "chinchilla") r.frontier = fit::compute_frontier(*r.law.law, r.law.params, frontier_options(name, r.budgets));
+  if (name == "abnar2025" || name == "chinchilla") {
+    const fit::FrontierOptions f = frontier_options(name, r.budgets);
+    r.frontier = fit::compute_frontier(*r.law.law, r.law.params, f);
+    if (s.has_limits()) {
+      const auto o = optimize_options(s, f, hw, out);
+      if (!o) return std::nullopt;
+      r.constrained = fit::optimize(*r.law.law, r.law.params, *o);
+    }
+  }
   else if (name == "krajewski2024") r.granularity = fit::krajewski_optima(r.law.params, r.budgets);
   else if (name == "ludziejewski2025") r.expert_counts = fit::ludziejewski_optima(r.law.params, r.budgets, {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   else r.note = name + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, krajewski2024 or ludziejewski2025)";
@@ -93,7 +131,33 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
   row->addWidget(data_, 2);
   row->addWidget(open_data);
   row->addWidget(columns_, 1);
-  set_controls(controls);
+  // The limits of `moesim frontier`: a second row.
+  auto* limits = new QWidget(this);
+  auto* limit_row = new QHBoxLayout(limits);
+  limit_row->setContentsMargins(0, 0, 0, 0);
+  auto field = [&](const char* label, const char* placeholder, const char* tip) {
+    auto* e = new QLineEdit(limits);
+    e->setPlaceholderText(placeholder);
+    e->setToolTip(tip);
+    limit_row->addWidget(new QLabel(label, limits));
+    limit_row->addWidget(e, 1);
+    connect(e, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
+    return e;
+  };
+  max_params_ = field("max N", "none", "limit: total parameters (e.g. 1e11)");
+  max_memory_ = field("max memory", "none", "limit: weights + KV cache of the KV tokens, with a unit (e.g. \"160 GB\")");
+  kv_tokens_ = field("KV tokens", "0", "tokens of KV cache counted by max memory");
+  devices_ = field("devices", "0", "serve every design on this many devices of the current hardware (0: no device limit)");
+  serve_batch_ = field("batch", "64", "sequences decoded together when serving");
+  serve_context_ = field("context", "8192", "tokens of context per served sequence");
+  max_latency_ = field("max decode", "none", "limit: decode step with a unit (e.g. \"50 ms\"); needs devices");
+  inference_tokens_ = field("inference tokens", "0", "tokens served over the model's life, charged to the budget as 2 N_act T FLOPs");
+  auto* both = new QWidget(this);
+  auto* column = new QVBoxLayout(both);
+  column->setContentsMargins(0, 0, 0, 0);
+  column->addWidget(controls);
+  column->addWidget(limits);
+  set_controls(both);
   auto* top = new QHBoxLayout;
   isoflop_ = add_plot();
   frontier_ = add_plot();
@@ -127,21 +191,51 @@ void ScalingView::sync_controls() {
   budgets_->setText(QString::fromStdString(session_.scaling.budgets));
   data_->setText(QString::fromStdString(session_.scaling.data));
   columns_->setText(QString::fromStdString(session_.scaling.data_columns));
+  const ScalingSettings& l = session_.scaling;
+  max_params_->setText(QString::fromStdString(l.max_params));
+  max_memory_->setText(QString::fromStdString(l.max_memory));
+  kv_tokens_->setText(QString::number(l.kv_tokens));
+  devices_->setText(QString::number(l.devices));
+  serve_batch_->setText(QString::number(l.serve_batch));
+  serve_context_->setText(QString::number(l.serve_context));
+  max_latency_->setText(QString::fromStdString(l.max_decode_latency));
+  inference_tokens_->setText(QString::number(l.inference_tokens));
 }
 
 void ScalingView::read_controls() {
-  const ScalingSettings s{law_->currentText().toStdString(), budgets_->text().toStdString(), data_->text().toStdString(),
-                          columns_->text().toStdString()};
-  if (same(s, session_.scaling)) return;
+  ScalingSettings s = session_.scaling;
+  s.law = law_->currentText().toStdString();
+  s.budgets = budgets_->text().toStdString();
+  s.data = data_->text().toStdString();
+  s.data_columns = columns_->text().toStdString();
+  s.max_params = max_params_->text().trimmed().toStdString();
+  s.max_memory = max_memory_->text().trimmed().toStdString();
+  s.max_decode_latency = max_latency_->text().trimmed().toStdString();
+  // A number field that does not read keeps its last value (the field is reset to it).
+  auto number = [](QLineEdit* e, auto& target) {
+    bool ok = false;
+    const double v = e->text().toDouble(&ok);
+    if (ok && v >= 0) target = static_cast<std::decay_t<decltype(target)>>(v);
+  };
+  number(kv_tokens_, s.kv_tokens);
+  number(devices_, s.devices);
+  number(serve_batch_, s.serve_batch);
+  number(serve_context_, s.serve_context);
+  number(inference_tokens_, s.inference_tokens);
+  if (s == session_.scaling) {
+    sync_controls();
+    return;
+  }
   session_.scaling = s;
   emit settings_changed();
 }
 
-void ScalingView::refresh(const Resolved&, bool) {
-  // Depends on the scaling settings only: recomputed when they change.
-  if (computed_for_ && same(*computed_for_, session_.scaling)) return;
+void ScalingView::refresh(const Resolved& resolved, bool) {
+  // Depends on the scaling settings (and, serving on devices, the hardware): recomputed when they change.
+  const std::string hw_key = session_.scaling.devices > 0 ? session_.hardware : std::string();
+  if (computed_for_ && computed_for_->first == session_.scaling && computed_for_->second == hw_key) return;
   Diagnostics d;
-  auto r = compute_scaling(session_.scaling, d);
+  auto r = compute_scaling(session_.scaling, &resolved.hardware, d);
   if (!r) {
     QString text;
     for (const Diagnostic& x : d) text += QString::fromStdString(x.path + ": " + x.message) + "\n";
@@ -149,8 +243,59 @@ void ScalingView::refresh(const Resolved&, bool) {
     return;  // the last valid plots stay
   }
   result_ = std::move(r);
-  computed_for_ = session_.scaling;
+  computed_for_ = {session_.scaling, hw_key};
   draw();
+}
+
+// The optima under the settings' limits beside the unconstrained ones: S* and N* on the
+// frontier plot, the optima on the IsoFLOP curves; returns a note of what binds and where.
+QString ScalingView::draw_constrained(const ScalingResult& r) {
+  Series s{"S* under limits", {}, {}, {}, palette_color(1), true, true, Marker::diamond, 9, true, true};
+  Series n{"N* under limits", {}, {}, {}, palette_color(0), true, true, Marker::diamond, 6, false, true};
+  Series iso{"optimum under limits", {}, {}, {}, palette_color(1), false, false, Marker::diamond, 11, false, true};
+  QStringList infeasible, bound;
+  std::size_t on_bound = 0;
+  for (const fit::ConstrainedOptimum& c : r.constrained) {
+    if (!c.feasible) {
+      infeasible << sci(c.budget);
+      continue;
+    }
+    const fit::Candidate& o = c.best.candidate;
+    QStringList binding, bounds;
+    for (fit::Limit l : c.binding) binding << QString::fromUtf8(fit::to_string(l).data(), static_cast<int>(fit::to_string(l).size()));
+    for (std::string_view b : c.at_bound) bounds << QString::fromUtf8(b.data(), static_cast<int>(b.size()));
+    for (const QString& b : bounds)
+      if (!bound.contains(b)) bound << b;
+    if (!bounds.isEmpty()) ++on_bound;
+    QString tip = QString("C %1 FLOP under limits: S* %2 (E %3, d_model %4), N* %5, N_a* %6, D* %7\nloss %8 (unconstrained %9)\nbinding: %10")
+                      .arg(sci(c.budget), QString::number(o.sparsity, 'f', 3))
+                      .arg(o.experts)
+                      .arg(o.d_model)
+                      .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params), qhuman(o.tokens, io::Unit::tokens),
+                           QString::number(o.loss, 'f', 4), QString::number(c.unconstrained.candidate.loss, 'f', 4),
+                           binding.isEmpty() ? QString("none") : binding.join(", "));
+    if (c.best.placement.fits)
+      tip += QString("\nserved on %1 devices (tp %2, ep %3, pp %4, dp %5): decode step %6")
+                 .arg(c.best.placement.devices)
+                 .arg(c.best.placement.parallel.tp)
+                 .arg(c.best.placement.parallel.ep)
+                 .arg(c.best.placement.parallel.pp)
+                 .arg(c.best.placement.parallel.dp)
+                 .arg(qhuman(c.best.placement.decode_step_s, io::Unit::seconds));
+    if (!bounds.isEmpty()) tip += "\non the search bound: " + bounds.join(", ");
+    s.x.push_back(c.budget), s.y.push_back(o.sparsity), s.tips.push_back(tip);
+    n.x.push_back(c.budget), n.y.push_back(o.total_params), n.tips.push_back(tip);
+    iso.x.push_back(o.sparsity), iso.y.push_back(o.loss), iso.tips.push_back(tip);
+    if (!binding.isEmpty()) frontier_->add_text(c.budget, o.total_params, binding.join(", "), palette_color(1));
+  }
+  frontier_->add_series(n);
+  frontier_->add_series(s);
+  isoflop_->add_series(iso);
+  QStringList note;
+  if (!infeasible.isEmpty()) note << "nothing meets the limits at C = " + infeasible.join(", ");
+  if (on_bound > 0)
+    note << QString("optimum under limits on a search bound (%1) at %2 of %3 budgets").arg(bound.join(", ")).arg(on_bound).arg(r.constrained.size());
+  return note.join("\n");
 }
 
 void ScalingView::draw() {
@@ -215,6 +360,18 @@ void ScalingView::draw() {
     }
     for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x);
     frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
+    // An optimum at the largest sparsity searched is the grid's edge, not an answer.
+    std::size_t on_bound = 0;
+    for (std::size_t b = 0; b < f.optimum.size(); ++b)
+      if (f.isoflop[b].size() > 1 && f.optimum[b].experts == f.isoflop[b].back().experts) ++on_bound;
+    QString note;
+    if (on_bound > 0)
+      note = QString("unconstrained S* is the search bound (max sparsity %1) at %2 of %3 budgets: not an interior optimum")
+                 .arg(frontier_options(std::string(r.law.law->info.name), r.budgets).max_sparsity)
+                 .arg(on_bound)
+                 .arg(f.optimum.size());
+    if (!r.constrained.empty()) note += (note.isEmpty() ? "" : "\n") + draw_constrained(r);
+    frontier_->set_note(note);
   } else if (!r.granularity.empty()) {
     isoflop_->set_title("optimal loss per budget (" + law + ", E = 64)");
     isoflop_->set_axes(budget_axis, {"predicted loss L [nats/token]", false, {}, {}});

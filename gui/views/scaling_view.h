@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "moesim/fit/frontier.h"
+#include "moesim/fit/optimize.h"
 #include "moesim/io/fit_io.h"
 #include "moesim/io/scaling_data.h"
 #include "views/view.h"
@@ -19,6 +20,7 @@ struct ScalingResult {
   io::LoadedLaw law;
   std::vector<double> budgets;
   std::optional<fit::Frontier> frontier;                // abnar2025, chinchilla
+  std::vector<fit::ConstrainedOptimum> constrained;     // ... under the settings' limits, when any
   std::vector<fit::GranularityOptimum> granularity;     // krajewski2024
   std::vector<fit::ExpertCountOptimum> expert_counts;   // ludziejewski2025
   std::optional<io::ScalingData> data;
@@ -27,7 +29,8 @@ struct ScalingResult {
 };
 // The frontier options `moesim frontier` uses by default (its --top-k, --granularity, ...).
 fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets);
-std::optional<ScalingResult> compute_scaling(const ScalingSettings& settings, Diagnostics& out);
+// `hw` serves the designs when the settings name devices (the session's hardware).
+std::optional<ScalingResult> compute_scaling(const ScalingSettings& settings, const Hardware* hw, Diagnostics& out);
 
 class ScalingView : public View {
   Q_OBJECT
@@ -44,11 +47,13 @@ class ScalingView : public View {
  private:
   void read_controls();
   void draw();
+  QString draw_constrained(const ScalingResult& r);
   Plot *isoflop_, *frontier_, *residuals_;
   QComboBox* law_;
   QLineEdit *budgets_, *data_, *columns_;
+  QLineEdit *max_params_, *max_memory_, *kv_tokens_, *devices_, *serve_batch_, *serve_context_, *max_latency_, *inference_tokens_;
   std::optional<ScalingResult> result_;
-  std::optional<ScalingSettings> computed_for_;
+  std::optional<std::pair<ScalingSettings, std::string>> computed_for_;  // settings and hardware
 };
 
 }  // namespace moesim::gui

@@ -194,6 +194,52 @@ TEST_CASE("the scaling view shows fit::compute_frontier and the data residuals",
   CHECK(view.result()->frontier->optimum.size() == 5);  // the last valid result stays
 }
 
+TEST_CASE("the scaling view draws the optimum under the limits beside the unconstrained one", "[gui]") {
+  Session s;
+  s.scaling.budgets = "1e21,1e22,1e23";
+  s.scaling.max_params = "1e10";
+  Diagnostics d;
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  ScalingView view(s);
+  view.refresh(*r, true);
+  REQUIRE(view.result());
+  const auto& c = view.result()->constrained;
+  REQUIRE(c.size() == 3);
+  for (const fit::ConstrainedOptimum& o : c) {
+    REQUIRE(o.feasible);
+    CHECK(o.best.candidate.total_params <= 1e10);
+    CHECK(o.binding == std::vector<fit::Limit>{fit::Limit::params});
+    CHECK(o.best.candidate.loss > o.unconstrained.candidate.loss);
+  }
+  // the same optimum as fit::optimize over the frontier's family with that limit
+  const fit::Law& law = *fit::find_law("abnar2025");
+  fit::OptimizeOptions o;
+  o.budgets = {1e21, 1e22, 1e23};
+  o.limits.max_total_params = 1e10;
+  CHECK(fit::optimize(law, law.info.published, o)[1].best.candidate.loss == c[1].best.candidate.loss);
+  // S* under limits is drawn on the frontier plot; the unconstrained S* on the bound is named
+  bool drawn = false;
+  for (const Series& x : view.frontier_plot()->series()) drawn |= x.name == "S* under limits" && x.y.size() == 3 && x.y[1] == c[1].best.candidate.sparsity;
+  CHECK(drawn);
+  CHECK(view.frontier_plot()->note().contains("search bound"));
+
+  // serving on devices of the session's hardware; a limit without its unit is an error
+  s.scaling.devices = 8;
+  s.scaling.max_decode_latency = "50";
+  view.refresh(*r, true);
+  CHECK(view.status_is_error());
+  CHECK(view.status().contains("/scaling/max_decode_latency"));
+  s.scaling.max_decode_latency = "50 ms";
+  view.refresh(*r, true);
+  REQUIRE_FALSE(view.status_is_error());
+  for (const fit::ConstrainedOptimum& x : view.result()->constrained) {
+    REQUIRE(x.feasible);
+    CHECK(x.best.placement.devices <= 8);
+    CHECK(x.best.placement.decode_step_s <= 0.05);
+  }
+}
+
 TEST_CASE("the Pareto view predicts each candidate's loss with the law", "[gui]") {
   Session s;
   Diagnostics d;
@@ -319,7 +365,7 @@ TEST_CASE("a session saved and loaded restores every input", "[gui]") {
   s.workload.training.recompute = Recompute::full;
   s.deployment = {2, 4, 2, 4, 8, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, 0.5, 0.8};
   s.sweep = {"top_k", "1..8", "hw", "l4,h200", "memory.total_bytes"};
-  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss"};
+  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
   s.pareto = {{"experts=8,16", "top_k=1,2"}, "memory_per_device.total_bytes", 3e22};
   s.calibration.csv = "validate.csv";
   QTemporaryDir dir;
