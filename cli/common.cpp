@@ -4,6 +4,7 @@
 #include "moesim/model/validate.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <iostream>
 
@@ -73,43 +74,37 @@ void DeploymentOptions::finish() {
   if (const auto p = parse_enum<CachePolicy>(cache_policy)) o.policy = *p;
   else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be " + enum_choices<CachePolicy>()}}};
   Diagnostics d;
+  deployment.routing.zipf_exponent = routing_skew;
+  if (!routing_histogram.empty()) {
+    // Shares may be 0: a list of non-negative numbers, each read whole.
+    std::string_view rest = routing_histogram;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      double v = -1;
+      const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+      if (ec != std::errc() || end != item.data() + item.size() || !(v >= 0) || !std::isfinite(v))
+        throw BadInput{{{"--routing-histogram", "wrong_type", "\"" + std::string(item) + "\" is not a non-negative share"}}};
+      deployment.routing.histogram.push_back(v);
+    }
+  }
   validate(deployment, d);
   for (Diagnostic& x : d) {  // field name -> option name
     std::replace(x.path.begin(), x.path.end(), '_', '-');
     x.path = "--" + x.path;
   }
-  if (!(routing_skew >= 0 && routing_skew <= 10)) d.push_back({"--routing-skew", "out_of_range", "must be in [0, 10]"});
-  if (!routing_histogram.empty() && routing_skew > 0)
-    d.push_back({"--routing-histogram", "inconsistent", "give either --routing-skew or --routing-histogram"});
   if (!d.empty()) throw BadInput{d};
 }
 
-std::vector<double> DeploymentOptions::shares(std::int64_t experts) const {
-  if (experts <= 0) return {};
-  if (routing_histogram.empty()) return routing_skew > 0 ? expert_shares(experts, RoutingSkew{routing_skew, {}}) : std::vector<double>{};
-  RoutingSkew skew;
-  std::string_view rest = routing_histogram;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string item(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    double v = -1;
-    try {
-      std::size_t used = 0;
-      v = std::stod(item, &used);
-      if (used != item.size()) v = -1;
-    } catch (const std::exception&) {
-    }
-    if (!(v >= 0) || !std::isfinite(v))
-      throw BadInput{{{"--routing-histogram", "wrong_type", "\"" + item + "\" is not a non-negative share"}}};
-    skew.histogram.push_back(v);
+void DeploymentOptions::check_against(const Architecture& arch) const {
+  Diagnostics d;
+  validate(deployment, arch, d);
+  for (Diagnostic& x : d) {
+    std::replace(x.path.begin(), x.path.end(), '_', '-');
+    x.path = "--" + x.path;
   }
-  double sum = 0;
-  for (double v : skew.histogram) sum += v;
-  if (static_cast<std::int64_t>(skew.histogram.size()) != experts || !(sum > 0))
-    throw BadInput{{{"--routing-histogram", "inconsistent", std::to_string(skew.histogram.size()) + " shares given; the model has " +
-                                                              std::to_string(experts) + " experts and the shares must not all be 0"}}};
-  return expert_shares(experts, skew);
+  if (!d.empty()) throw BadInput{d};
 }
 
 }  // namespace moesim::cli

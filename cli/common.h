@@ -59,12 +59,11 @@ struct DeploymentOptions {
   std::string routing_histogram;  // measured per-expert shares, comma-separated
   static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity-factor", "routing-skew",
                                            "routing-histogram", "offload", "expert-cache", "cache-policy", "prefetch-accuracy"};
-  // The per-expert routing shares for a model of `experts`: the histogram, a Zipf skew, or
-  // empty (uniform). Throws BadInput when the histogram does not fit the model.
-  std::vector<double> shares(std::int64_t experts) const;
   void add_to(po::options_description& options);
-  // Reads the strings into `deployment`; throws BadInput.
+  // Reads the strings into `deployment` (routing included) and checks it; throws BadInput.
   void finish();
+  // Checks the deployment against the model (the histogram's length); throws BadInput.
+  void check_against(const Architecture& arch) const;
 };
 
 }  // namespace moesim::cli

@@ -115,8 +115,8 @@ int run_estimate(const std::vector<std::string>& args) {
     Diagnostics d;
     hw = io::load_hardware(hw_spec, d);
     if (!hw) throw BadInput{d};
-    const std::vector<double> shares = deployment.shares(model->arch.moe.experts);
-    latency = estimate_latency(model->arch, w, *hw, deployment.deployment, shares);
+    deployment.check_against(model->arch);
+    latency = estimate_latency(model->arch, w, *hw, deployment.deployment);
   } else {
     for (const char* option : DeploymentOptions::kNames)
       if (vm.count(option) && !vm[option].defaulted())

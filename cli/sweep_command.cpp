@@ -2,20 +2,18 @@
 // hardware fields, streamed row by row (constant memory), resumable, with a Pareto summary.
 #include <unistd.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <optional>
 
 #include "common.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
 #include "moesim/io/report.h"
+#include "moesim/io/study.h"
 #include "moesim/io/sweep.h"
 #include "moesim/model/enum_names.h"
 #include "moesim/model/estimate.h"
@@ -52,26 +50,13 @@ std::string fields_help() {
   return s + "\n\noptions";
 }
 
-// One output column: a key and how to read it from a computed row.
-struct Row {
-  const io::SweepPoint* point = nullptr;
-  const Estimate* estimate = nullptr;
-  const LatencyEstimate* latency = nullptr;
-  bool valid = false;
-  std::string reason;
-};
-
+// One output column: a key, its unit (for the summary) and how to read it from a row.
 struct Column {
   std::string key;
   int axis = -1;  // >= 0: the value of that axis
-  std::function<double(const Row&)> value;
+  io::Unit unit = io::Unit::ratio;
+  std::function<double(const io::StudyRow&)> value;
 };
-
-void append_number(std::string& out, double v) {
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  out.append(buffer, ec == std::errc() ? end : buffer);
-}
 
 void append_quoted(std::string& out, const std::string& s, bool json) {
   out += '"';
@@ -83,34 +68,6 @@ void append_quoted(std::string& out, const std::string& s, bool json) {
   out += '"';
 }
 
-// Incremental 2-D Pareto front (minimise both); bounded so memory stays constant.
-class ParetoFront {
- public:
-  static constexpr std::size_t kMaxPoints = 4096;
-  struct Point {
-    double x, y;
-    std::uint64_t row;
-    std::string label;
-  };
-  void offer(double x, double y, std::uint64_t row, const std::function<std::string()>& label) {
-    for (const Point& p : points_)
-      if (p.x <= x && p.y <= y) return;  // dominated (or equal)
-    std::erase_if(points_, [&](const Point& p) { return x <= p.x && y <= p.y; });
-    if (points_.size() < kMaxPoints) points_.push_back({x, y, row, label()});
-    else truncated_ = true;
-  }
-  std::vector<Point> sorted() const {
-    auto v = points_;
-    std::sort(v.begin(), v.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
-    return v;
-  }
-  bool truncated() const { return truncated_; }
-
- private:
-  std::vector<Point> points_;
-  bool truncated_ = false;
-};
-
 std::string format_eta(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "--:--";
   const auto s = static_cast<long long>(seconds);
@@ -119,284 +76,200 @@ std::string format_eta(double seconds) {
   return buffer;
 }
 
-}  // namespace
-
-int run_sweep(const std::vector<std::string>& args) {
+struct Options {
   std::string model_spec, phase, format, hw_list, out_path, columns_list, pareto_spec;
   std::vector<std::string> sets;
   bool resume = false, force = false, no_progress = false;
-  Workload base_workload;
+  Workload workload;
   DeploymentOptions deployment;
-  po::options_description options;
+};
+
+void add_options(po::options_description& options, Options& o) {
   options.add_options()
       ("help,h", "show this help")
-      ("model", po::value(&model_spec)->default_value("mixtral-8x7b"), "preset name or model file (the base of every row)")
-      ("set", po::value(&sets)->composing(), "an axis: FIELD=VALUES (repeatable)")
-      ("hw", po::value(&hw_list), "hardware profiles to sweep over, comma-separated (adds latency columns)")
-      ("phase", po::value(&phase)->default_value("decode"), "prefill | decode | train")
-      ("batch", po::value(&base_workload.batch)->default_value(1), "sequences")
-      ("context", po::value(&base_workload.context)->default_value(4096), "tokens")
-      ("tokens", po::value(&base_workload.train_tokens)->default_value(0), "training tokens D (0 = one step)")
-      ("format", po::value(&format)->default_value("csv"), "csv | jsonl (one JSON object per line)")
-      ("out", po::value(&out_path), "write rows to FILE (atomically, via FILE.partial) instead of standard output")
-      ("resume", po::bool_switch(&resume), "continue an interrupted --out FILE from FILE.partial")
-      ("force", po::bool_switch(&force), "overwrite an existing --out FILE")
-      ("columns", po::value(&columns_list), "output only these columns (comma-separated keys)")
-      ("pareto", po::value(&pareto_spec), "two columns to minimise for the Pareto summary, X,Y")
-      ("no-progress", po::bool_switch(&no_progress), "no progress bar even on a terminal");
-  deployment.add_to(options);
-  po::variables_map vm;
-  if (!parse_command_line(args, options, kUsage + fields_help(), vm)) return kOk;
-  deployment.finish();
-  if (format != "csv" && format != "jsonl") throw BadInput{{{"--format", "unknown_value", "\"" + format + "\" must be csv or jsonl"}}};
-  const bool json = format == "jsonl";
-  if (const auto p = parse_enum<Phase>(phase)) base_workload.phase = *p;
-  else throw BadInput{{{"--phase", "unknown_value", "\"" + phase + "\" must be " + enum_choices<Phase>()}}};
-  if ((resume || force) && out_path.empty()) throw BadInput{{{"--resume", "not_applicable", "--resume and --force need --out FILE"}}};
-  if (resume && force) throw BadInput{{{"--resume", "inconsistent", "--resume and --force exclude each other"}}};
+      ("model", po::value(&o.model_spec)->default_value("mixtral-8x7b"), "preset name or model file (the base of every row)")
+      ("set", po::value(&o.sets)->composing(), "an axis: FIELD=VALUES (repeatable)")
+      ("hw", po::value(&o.hw_list), "hardware profiles to sweep over, comma-separated (adds latency columns)")
+      ("phase", po::value(&o.phase)->default_value("decode"), "prefill | decode | train")
+      ("batch", po::value(&o.workload.batch)->default_value(1), "sequences")
+      ("context", po::value(&o.workload.context)->default_value(4096), "tokens")
+      ("tokens", po::value(&o.workload.train_tokens)->default_value(0), "training tokens D (0 = one step)")
+      ("format", po::value(&o.format)->default_value("csv"), "csv | jsonl (one JSON object per line)")
+      ("out", po::value(&o.out_path), "write rows to FILE (atomically, via FILE.partial) instead of standard output")
+      ("resume", po::bool_switch(&o.resume), "continue an interrupted --out FILE from FILE.partial")
+      ("force", po::bool_switch(&o.force), "overwrite an existing --out FILE")
+      ("columns", po::value(&o.columns_list), "output only these columns (comma-separated keys); the swept axes always stay")
+      ("pareto", po::value(&o.pareto_spec), "two columns to minimise for the Pareto summary, X,Y")
+      ("no-progress", po::bool_switch(&o.no_progress), "no progress bar even on a terminal");
+  o.deployment.add_to(options);
+}
 
-  // ---- inputs
+// Options -> the plan: the model, the axes, the profiles, each checked before any row.
+io::StudyPlan make_plan(Options& o) {
+  o.deployment.finish();
+  if (const auto p = parse_enum<Phase>(o.phase)) o.workload.phase = *p;
+  else throw BadInput{{{"--phase", "unknown_value", "\"" + o.phase + "\" must be " + enum_choices<Phase>()}}};
   Diagnostics d;
-  auto model = io::load_model(model_spec, d);
-  if (!model) throw BadInput{d};
-  io::SweepPoint base{model->arch, base_workload, deployment.deployment, deployment.routing_skew, ""};
-  std::vector<io::SweepAxis> axes;
-  for (const std::string& s : sets)
-    if (auto axis = io::parse_sweep_axis(s, d)) axes.push_back(std::move(*axis));
-  for (std::size_t i = 0; i < axes.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (axes[i].field == axes[j].field) d.push_back({"--set", "duplicate", "field \"" + axes[i].field + "\" is set twice"});
-  if (!hw_list.empty()) {
-    for (const io::SweepAxis& a : axes)
+  validate(o.workload, d);
+  for (Diagnostic& x : d) x.path = "--" + x.path;
+  auto model = io::load_model(o.model_spec, d);
+  if (!d.empty() || !model) throw BadInput{d};
+  o.deployment.check_against(model->arch);
+  io::StudyPlan plan;
+  plan.base = {model->arch, o.workload, o.deployment.deployment, ""};
+  for (const std::string& s : o.sets)
+    if (auto axis = io::parse_sweep_axis(s, d)) plan.axes.push_back(std::move(*axis));
+  if (!o.hw_list.empty()) {
+    for (const io::SweepAxis& a : plan.axes)
       if (a.field == "hw") d.push_back({"--hw", "duplicate", "give hardware either with --hw or with --set hw=..., not both"});
-    if (auto axis = io::parse_sweep_axis("hw=" + hw_list, d)) axes.push_back(std::move(*axis));
+    if (auto axis = io::parse_sweep_axis("hw=" + o.hw_list, d)) plan.axes.push_back(std::move(*axis));
   }
   if (!d.empty()) throw BadInput{d};
-  // Hardware profiles load once, up front: a bad one stops the sweep before any row.
-  std::map<std::string, Hardware> hardware;
-  for (const io::SweepAxis& a : axes)
+  io::validate(plan, io::kMaxStudyRows, d);
+  for (Diagnostic& x : d) x.path = "--set " + x.path;
+  if (!d.empty()) throw BadInput{d};
+  // Profiles load once, up front: a bad one stops the sweep before any row.
+  for (const io::SweepAxis& a : plan.axes)
     if (a.field == "hw")
       for (const io::AxisValue& v : a.values)
-        if (auto hw = io::load_hardware(v.text, d)) hardware.emplace(v.text, std::move(*hw));
+        if (auto hw = io::load_hardware(v.text, d)) plan.hardware.emplace(v.text, std::move(*hw));
   if (!d.empty()) throw BadInput{d};
-  const bool with_hw = !hardware.empty();
+  return plan;
+}
 
-  // ---- columns, defined once for CSV and JSON lines
+// Every column a row can have, defined once for CSV and JSON lines.
+std::vector<Column> all_columns(const io::StudyPlan& plan) {
   std::vector<Column> all;
-  for (std::size_t i = 0; i < axes.size(); ++i) all.push_back({axes[i].field, static_cast<int>(i), nullptr});
-  all.push_back({"valid", -1, [](const Row& r) { return r.valid ? 1.0 : 0.0; }});
+  for (std::size_t i = 0; i < plan.axes.size(); ++i) all.push_back({plan.axes[i].field, static_cast<int>(i), io::Unit::ratio, nullptr});
+  all.push_back({"valid", -1, io::Unit::ratio, [](const io::StudyRow& r) { return r.valid ? 1.0 : 0.0; }});
   for (const auto& f : io::estimate_fields())
-    all.push_back({std::string(f.key), -1, [&f](const Row& r) { return r.valid ? f.value(*r.estimate) : std::nan(""); }});
-  if (with_hw)
+    all.push_back({std::string(f.key), -1, f.unit, [&f](const io::StudyRow& r) { return r.valid ? f.value(r.estimate) : std::nan(""); }});
+  if (plan.with_latency())
     for (const auto& f : io::latency_fields())
-      all.push_back({std::string(f.key), -1, [&f](const Row& r) { return r.valid ? f.value(*r.latency) : std::nan(""); }});
+      all.push_back({std::string(f.key), -1, f.unit, [&f](const io::StudyRow& r) { return r.valid ? f.value(r.latency) : std::nan(""); }});
+  return all;
+}
+
+// The written columns: all, or the named ones with the swept axes first (rows stay identifiable).
+std::vector<const Column*> chosen_columns(const std::vector<Column>& all, const std::string& list) {
   std::vector<const Column*> columns;
-  if (columns_list.empty()) {
-    for (const Column& c : all) columns.push_back(&c);
-  } else {
-    std::string_view rest = columns_list;
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      const std::string key(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      const auto it = std::find_if(all.begin(), all.end(), [&](const Column& c) { return c.key == key; });
-      if (it == all.end()) d.push_back({"--columns", "unknown_column", "\"" + key + "\" is not a column of this sweep"});
-      else columns.push_back(&*it);
-    }
+  for (const Column& c : all)
+    if (list.empty() || c.axis >= 0) columns.push_back(&c);
+  Diagnostics d;
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string key(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto it = std::find_if(all.begin(), all.end(), [&](const Column& c) { return c.key == key; });
+    if (it == all.end()) d.push_back({"--columns", "unknown_column", "\"" + key + "\" is not a column of this sweep"});
+    else if (it->axis < 0) columns.push_back(&*it);
   }
-  // Pareto axes: two numeric columns.
-  const std::string default_x = with_hw ? (base_workload.phase == Phase::prefill ? "latency.prefill_s"
-                                           : base_workload.phase == Phase::decode ? "latency.decode_step_s"
-                                                                                  : "latency.train_step_s")
-                                        : "flops.total";
-  const std::string default_y = with_hw ? "memory_per_device.total_bytes" : "memory.total_bytes";
-  std::string px = default_x, py = default_y;
-  if (!pareto_spec.empty()) {
-    const auto comma = pareto_spec.find(',');
-    px = pareto_spec.substr(0, comma);
-    py = comma == std::string::npos ? "" : pareto_spec.substr(comma + 1);
-  }
-  const Column* pareto_x = nullptr;
-  const Column* pareto_y = nullptr;
-  for (const Column& c : all) {
-    if (c.key == px && c.value) pareto_x = &c;
-    if (c.key == py && c.value) pareto_y = &c;
-  }
-  if (!pareto_x || !pareto_y) d.push_back({"--pareto", "unknown_column", "\"" + pareto_spec + "\" must name two numeric columns X,Y"});
   if (!d.empty()) throw BadInput{d};
+  return columns;
+}
 
-  // ---- output: stdout, or FILE.partial renamed at the end
-  std::uint64_t total = 1;
-  for (const io::SweepAxis& a : axes) {
-    if (total > (std::uint64_t{1} << 40) / a.values.size())
-      throw BadInput{{{"--set", "too_many_rows", "the sweep would have more than 2^40 rows"}}};
-    total *= a.values.size();
+// The two numeric columns the Pareto summary minimises.
+std::pair<const Column*, const Column*> pareto_columns(const std::vector<Column>& all, const io::StudyPlan& plan, const std::string& spec) {
+  const Phase phase = plan.base.workload.phase;
+  std::string px = plan.with_latency() ? (phase == Phase::prefill ? "latency.prefill_s" : phase == Phase::decode ? "latency.decode_step_s" : "latency.train_step_s")
+                                       : "flops.total";
+  std::string py = plan.with_latency() ? "memory_per_device.total_bytes" : "memory.total_bytes";
+  if (!spec.empty()) {
+    const auto comma = spec.find(',');
+    px = spec.substr(0, comma);
+    py = comma == std::string::npos ? "" : spec.substr(comma + 1);
   }
-  std::uint64_t skip = 0;
+  const Column *x = nullptr, *y = nullptr;
+  for (const Column& c : all) {
+    if (c.key == px && c.value) x = &c;
+    if (c.key == py && c.value) y = &c;
+  }
+  if (!x || !y) throw BadInput{{{"--pareto", "unknown_column", "\"" + spec + "\" must name two numeric columns X,Y"}}};
+  return {x, y};
+}
+
+// Where rows go: standard output, or FILE.partial (renamed at the end); with --resume the
+// complete lines already written are kept and counted.
+struct Output {
   std::unique_ptr<std::ofstream> file;
-  const std::string partial = out_path + ".partial";
-  std::ostream* out = &std::cout;
-  if (!out_path.empty()) {
-    std::error_code ec;
-    if (std::filesystem::exists(out_path, ec) && !force)
-      throw BadInput{{{"--out", "exists", "\"" + out_path + "\" exists; use --force to overwrite it"}}};
-    if (resume) {
-      if (!std::filesystem::exists(partial, ec))
-        throw BadInput{{{"--resume", "missing", "nothing to resume: \"" + partial + "\" does not exist"}}};
-      // Keep the complete lines; an interrupted last line is cut off.
-      std::ifstream in(partial, std::ios::binary);
-      std::string line;
-      std::uint64_t lines = 0, good_bytes = 0, offset = 0;
-      while (std::getline(in, line)) {
-        offset += line.size() + 1;
-        if (in.eof()) break;  // no newline: incomplete
-        ++lines;
-        good_bytes = offset;
-      }
-      in.close();
-      std::filesystem::resize_file(partial, good_bytes);
-      skip = lines > 0 && !json ? lines - 1 : lines;  // CSV: the header is not a row
-      file = std::make_unique<std::ofstream>(partial, std::ios::binary | std::ios::app);
+  std::ostream* stream = &std::cout;
+  std::string partial;
+  std::uint64_t rows_done = 0;  // rows already in FILE.partial
+  bool header_done = false;
+};
+
+Output open_output(const Options& o) {
+  Output out;
+  if (o.out_path.empty()) return out;
+  out.partial = o.out_path + ".partial";
+  std::error_code ec;
+  if (std::filesystem::is_directory(o.out_path, ec)) throw BadInput{{{"--out", "not_a_file", "\"" + o.out_path + "\" is a directory"}}};
+  if (std::filesystem::exists(o.out_path, ec) && !o.force)
+    throw BadInput{{{"--out", "exists", "\"" + o.out_path + "\" exists; use --force to overwrite it"}}};
+  if (!o.resume) {
+    out.file = std::make_unique<std::ofstream>(out.partial, std::ios::binary | std::ios::trunc);
+  } else {
+    if (!std::filesystem::exists(out.partial, ec))
+      throw BadInput{{{"--resume", "missing", "nothing to resume: \"" + out.partial + "\" does not exist"}}};
+    std::ifstream in(out.partial, std::ios::binary);
+    std::string line;
+    std::uint64_t lines = 0, good_bytes = 0, offset = 0;
+    while (std::getline(in, line)) {
+      offset += line.size() + 1;
+      if (in.eof()) break;  // no newline: an interrupted last line is cut off
+      ++lines;
+      good_bytes = offset;
+    }
+    in.close();
+    std::filesystem::resize_file(out.partial, good_bytes);
+    const bool csv = o.format == "csv";
+    out.header_done = csv && lines > 0;
+    out.rows_done = csv && lines > 0 ? lines - 1 : lines;
+    out.file = std::make_unique<std::ofstream>(out.partial, std::ios::binary | std::ios::app);
+  }
+  if (!*out.file) throw BadInput{{{"--out", "unwritable", "cannot write \"" + out.partial + "\""}}};
+  out.stream = out.file.get();
+  return out;
+}
+
+void write_row(std::string& line, const io::StudyPlan& plan, const std::vector<const Column*>& columns, const io::StudyRow& r, bool json) {
+  line.clear();
+  if (json) line += '{';
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    const Column& c = *columns[k];
+    if (k > 0) line += ',';
+    if (json) {
+      append_quoted(line, c.key, true);
+      line += ':';
+    }
+    if (c.axis >= 0) {
+      const io::SweepAxis& axis = plan.axes[static_cast<std::size_t>(c.axis)];
+      const io::AxisValue& v = axis.values[r.index[static_cast<std::size_t>(c.axis)]];
+      // numbers as they read back (JSON has no 007 or .5), names quoted
+      const bool numeric = !v.text.empty() && (std::isdigit(static_cast<unsigned char>(v.text[0])) || v.text[0] == '.');
+      if (numeric) line += io::shortest_number(v.number);
+      else if (json) append_quoted(line, v.text, true);
+      else line += v.text;
     } else {
-      file = std::make_unique<std::ofstream>(partial, std::ios::binary | std::ios::trunc);
-    }
-    if (!*file) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
-    out = file.get();
-  }
-  if (!json && skip == 0 && !(resume && std::filesystem::file_size(partial) > 0)) {
-    std::string header;
-    for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
-    header += ",infeasible_reason";
-    *out << header << "\n";
-  }
-
-  // ---- rows
-  io::SweepPoint point = base;
-  std::vector<std::size_t> index(axes.size(), 0);
-  std::vector<double> shares;
-  // Prepared once per architecture, device and deployment; rows that change only workload
-  // axes (the fastest-turning ones, usually) reuse it.
-  std::optional<LatencyModel> latency_model;
-  std::vector<std::size_t> latency_model_index;
-  std::int64_t shares_experts = -1;
-  double shares_skew = -1;
-  Diagnostics problems;
-  ParetoFront front;
-  std::string line;
-  std::uint64_t feasible = 0;
-  const bool progress = !no_progress && isatty(STDERR_FILENO);
-  const auto start = std::chrono::steady_clock::now();
-  auto last_draw = start;
-  for (std::uint64_t row = 0; row < total; ++row) {
-    // odometer: the last axis turns fastest
-    if (row > 0) {
-      for (std::size_t k = axes.size(); k-- > 0;) {
-        if (++index[k] < axes[k].values.size()) break;
-        index[k] = 0;
-      }
-    }
-    if (row < skip) continue;
-    for (std::size_t k = 0; k < axes.size(); ++k) io::apply_sweep_value(point, base, axes[k], index[k]);
-
-    Row r;
-    r.point = &point;
-    problems.clear();
-    validate(point.arch, problems);
-    validate(point.workload, problems);
-    Estimate e;
-    LatencyEstimate l;
-    r.valid = problems.empty();
-    if (!r.valid) {
-      r.reason = "invalid: " + problems.front().path + ": " + problems.front().message;
-    } else {
-      e = estimate(point.arch, point.workload);
-      if (with_hw) {
-        const auto experts = point.arch.moe.experts;
-        if (experts != shares_experts || point.routing_skew != shares_skew) {
-          DeploymentOptions routing = deployment;
-          routing.routing_skew = point.routing_skew;
-          shares = routing.shares(experts);  // a histogram must match the base model's experts
-          shares_experts = experts;
-          shares_skew = point.routing_skew;
-        }
-        const Hardware& hw = hardware.at(point.hardware.empty() ? hardware.begin()->first : point.hardware);
-        bool reuse = latency_model.has_value();
-        for (std::size_t k = 0; k < axes.size() && reuse; ++k) reuse = axes[k].workload_only || index[k] == latency_model_index[k];
-        if (!reuse) {
-          latency_model.emplace(point.arch, hw, point.deployment, std::span<const double>(shares));
-          latency_model_index = index;
-        }
-        l = (*latency_model)(point.workload);
-        if (!l.feasible()) r.reason = io::infeasible_reason(l);
-      }
-    }
-    r.estimate = &e;
-    r.latency = &l;
-    const bool ok = r.valid && (!with_hw || l.feasible());
-    feasible += ok;
-
-    line.clear();
-    if (json) line += '{';
-    for (std::size_t k = 0; k < columns.size(); ++k) {
-      const Column& c = *columns[k];
-      if (k > 0) line += ',';
-      if (json) {
-        append_quoted(line, c.key, true);
-        line += ':';
-      }
-      if (c.axis >= 0) {
-        const io::AxisValue& v = axes[static_cast<std::size_t>(c.axis)].values[index[static_cast<std::size_t>(c.axis)]];
-        const bool numeric = !v.text.empty() && (std::isdigit(static_cast<unsigned char>(v.text[0])) || v.text[0] == '.');
-        if (json && !numeric) append_quoted(line, v.text, true);
-        else line += v.text;
-      } else {
-        const double v = c.value(r);
-        if (json && !std::isfinite(v)) line += "null";
-        else if (std::isfinite(v)) append_number(line, v);
-      }
-    }
-    line += ',';
-    if (json) line += "\"infeasible_reason\":";
-    if (json || !r.reason.empty()) append_quoted(line, r.reason, json);
-    if (json) line += '}';
-    line += '\n';
-    out->write(line.data(), static_cast<std::streamsize>(line.size()));
-
-    if (ok) {
-      front.offer(pareto_x->value(r), pareto_y->value(r), row, [&] {
-        std::string label;
-        for (std::size_t k = 0; k < axes.size(); ++k)
-          label += (k ? " " : "") + axes[k].field + "=" + axes[k].values[index[k]].text;
-        return label.empty() ? std::string("base") : label;
-      });
-    }
-    if (progress && (row & 1023) == 0) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_draw > std::chrono::milliseconds(200)) {
-        last_draw = now;
-        const double done = static_cast<double>(row + 1 - skip) / static_cast<double>(total - skip);
-        const double elapsed = std::chrono::duration<double>(now - start).count();
-        const int filled = static_cast<int>(done * 30);
-        std::fprintf(stderr, "\r[%-30s] %5.1f%%  %llu/%llu rows  ETA %s", std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                     100 * done, static_cast<unsigned long long>(row + 1), static_cast<unsigned long long>(total),
-                     format_eta(elapsed / done - elapsed).c_str());
-      }
+      const double v = c.value(r);
+      if (std::isfinite(v)) line += io::shortest_number(v);
+      else if (json) line += "null";
     }
   }
-  out->flush();
-  if (progress) std::fprintf(stderr, "\r%80s\r", "");
-  if (file) {
-    file->close();
-    if (!*file) throw std::runtime_error("writing " + partial + " failed");
-    std::filesystem::rename(partial, out_path);
-  }
+  line += ',';
+  const std::string reason = r.reason();
+  if (json) line += "\"infeasible_reason\":";
+  if (json || !reason.empty()) append_quoted(line, reason, json);
+  if (json) line += '}';
+  line += '\n';
+}
 
-  // ---- summary
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "moesim sweep: %llu rows (%llu feasible) in %.2f s\n", static_cast<unsigned long long>(total - skip),
+void print_summary(const io::ParetoFront& front, const Column& x, const Column& y, std::uint64_t rows, std::uint64_t feasible, double seconds) {
+  std::fprintf(stderr, "moesim sweep: %llu rows (%llu feasible) in %.2f s\n", static_cast<unsigned long long>(rows),
                static_cast<unsigned long long>(feasible), seconds);
   const auto points = front.sorted();
-  std::fprintf(stderr, "Pareto-optimal rows, minimising %s and %s%s:\n", pareto_x->key.c_str(), pareto_y->key.c_str(),
+  std::fprintf(stderr, "Pareto-optimal rows of the whole sweep, minimising %s and %s%s:\n", x.key.c_str(), y.key.c_str(),
                front.truncated() ? " (front truncated at 4096 points)" : "");
   std::size_t shown = 0;
   for (const auto& p : points) {
@@ -404,8 +277,73 @@ int run_sweep(const std::vector<std::string>& args) {
       std::fprintf(stderr, "  ... %zu more\n", points.size() - 25);
       break;
     }
-    std::fprintf(stderr, "  %-14.6g %-14.6g %s\n", p.x, p.y, p.label.c_str());
+    std::fprintf(stderr, "  %-14s %-14s row %-8llu %s\n", io::human(p.x, x.unit).c_str(), io::human(p.y, y.unit).c_str(),
+                 static_cast<unsigned long long>(p.row), p.label.c_str());
   }
+}
+
+}  // namespace
+
+int run_sweep(const std::vector<std::string>& args) {
+  Options o;
+  po::options_description options;
+  add_options(options, o);
+  po::variables_map vm;
+  if (!parse_command_line(args, options, kUsage + fields_help(), vm)) return kOk;
+  if (o.format != "csv" && o.format != "jsonl") throw BadInput{{{"--format", "unknown_value", "\"" + o.format + "\" must be csv or jsonl"}}};
+  const bool json = o.format == "jsonl";
+  if ((o.resume || o.force) && o.out_path.empty()) throw BadInput{{{"--resume", "not_applicable", "--resume and --force need --out FILE"}}};
+  if (o.resume && o.force) throw BadInput{{{"--resume", "inconsistent", "--resume and --force exclude each other"}}};
+
+  const io::StudyPlan plan = make_plan(o);
+  const std::vector<Column> all = all_columns(plan);
+  const std::vector<const Column*> columns = chosen_columns(all, o.columns_list);
+  const auto [pareto_x, pareto_y] = pareto_columns(all, plan, o.pareto_spec);
+  Output out = open_output(o);
+  if (!json && !out.header_done) {
+    std::string header;
+    for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
+    *out.stream << header << ",infeasible_reason\n";
+  }
+
+  const std::uint64_t total = plan.rows(), skip = std::min(out.rows_done, total);
+  io::ParetoFront front;
+  std::uint64_t feasible = 0;
+  std::string line;
+  const bool progress = !o.no_progress && isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto last_draw = start;
+  // Resumed rows are evaluated again but not written, so the summary covers the whole file.
+  io::StudyCursor cursor(plan);
+  while (cursor.next()) {
+    const io::StudyRow& r = cursor.row();
+    const bool ok = r.feasible(plan);
+    feasible += ok;
+    if (ok) front.offer(pareto_x->value(r), pareto_y->value(r), r.row, [&] { return cursor.label(); });
+    if (r.row < skip) continue;
+    write_row(line, plan, columns, r, json);
+    out.stream->write(line.data(), static_cast<std::streamsize>(line.size()));
+    if (progress && (r.row & 1023) == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_draw > std::chrono::milliseconds(200)) {
+        last_draw = now;
+        const double done = static_cast<double>(r.row + 1 - skip) / static_cast<double>(total - skip);
+        const double elapsed = std::chrono::duration<double>(now - start).count();
+        std::fprintf(stderr, "\r[%-30s] %5.1f%%  %llu/%llu rows  ETA %s", std::string(static_cast<std::size_t>(done * 30), '#').c_str(),
+                     100 * done, static_cast<unsigned long long>(r.row + 1), static_cast<unsigned long long>(total),
+                     format_eta(elapsed / done - elapsed).c_str());
+      }
+    }
+  }
+  out.stream->flush();
+  if (progress) std::fprintf(stderr, "\r%80s\r", "");
+  if (!*out.stream) throw std::runtime_error("writing the rows failed (disk full?)");
+  if (out.file) {
+    out.file->close();
+    if (!*out.file) throw std::runtime_error("writing " + out.partial + " failed");
+    std::filesystem::rename(out.partial, o.out_path);
+  }
+  print_summary(front, *pareto_x, *pareto_y, total, feasible, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return kOk;
 }
 

@@ -47,20 +47,13 @@ std::vector<OverrideText> override_texts(const ModelOverrides& o) {
 }
 
 // The deployment rules the CLI checks too (moesim::validate), at the session's paths.
-void check_deployment(const DeploymentInput& in, const Deployment& d, Diagnostics& out) {
+void check_deployment(const Deployment& d, const Architecture& arch, Diagnostics& out) {
   const std::size_t before = out.size();
-  validate(d, out);
+  validate(d, arch, out);
   for (std::size_t i = before; i < out.size(); ++i) out[i].path = "/deployment/" + out[i].path;
-  if (!(in.routing_skew >= 0 && in.routing_skew <= 10))
-    out.push_back({"/deployment/routing_skew", "out_of_range", "must be in [0, 10]"});
 }
 
 }  // namespace
-
-std::vector<double> routing_shares(std::int64_t experts, double routing_skew) {
-  if (experts <= 0 || !(routing_skew > 0)) return {};
-  return expert_shares(experts, RoutingSkew{routing_skew, {}});
-}
 
 std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   const std::size_t before = out.size();
@@ -70,7 +63,7 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   auto model = io::load_model(s.model.spec, d);
   for (const Diagnostic& x : d) out.push_back(for_field("/model/spec", x));
   if (model) {
-    io::SweepPoint base{model->arch, s.workload, {}, 0, ""};
+    io::SweepPoint base{model->arch, s.workload, {}, ""};
     io::SweepPoint point = base;
     for (const OverrideText& o : override_texts(s.model.overrides)) {
       if (!o.value) continue;
@@ -107,9 +100,9 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
   r.deployment.capacity_factor = in.capacity_factor;
   r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
-  check_deployment(in, r.deployment, out);
+  r.deployment.routing.zipf_exponent = in.routing_skew;
+  check_deployment(r.deployment, r.model.arch, out);
   if (out.size() != before) return std::nullopt;
-  r.shares = routing_shares(r.model.arch.moe.experts, in.routing_skew);
   return r;
 }
 

@@ -98,8 +98,7 @@ struct Resolved {
   io::LoadedModel model;  // overrides applied; describe_architecture() shows it
   Workload workload;
   Hardware hardware;
-  Deployment deployment;
-  std::vector<double> shares;  // per-expert routing shares (empty = uniform)
+  Deployment deployment;  // routing included
 };
 
 // Diagnostics name the session field they belong to in `path` (the JSON pointer of the
@@ -107,9 +106,6 @@ struct Resolved {
 // "/deployment/tp"); the message starts with the library's own path where it has one
 // ("mixtral.json:/moe/top_k: ..."), so it reads as the CLI prints it.
 std::optional<Resolved> resolve(const Session& session, Diagnostics& out);
-
-// The routing shares the CLI's --routing-skew gives: Zipf shares, or empty (uniform).
-std::vector<double> routing_shares(std::int64_t experts, double routing_skew);
 
 
 io::Json session_json(const Session& session);

@@ -35,9 +35,9 @@ double predict_moe(const Hardware& hw, const MoeLayerShape& s, const std::vector
   w.phase = Phase::prefill;
   w.context = s.tokens;
   // Skewed runs pass the routing the real layer produced (sorted shares), uniform ones none.
-  std::vector<double> shares;
-  if (s.zipf > 0) shares = expert_shares(s.experts, RoutingSkew{0, histogram});
-  const LatencyEstimate l = estimate_latency(a, w, hw, Deployment{}, shares, {true, false, false});
+  Deployment d;
+  if (s.zipf > 0) d.routing.histogram = histogram;
+  const LatencyEstimate l = estimate_latency(a, w, hw, d, {true, false, false});
   return l.prefill[Op::router].time_s + l.prefill[Op::dispatch].time_s + l.prefill[Op::routed_experts].time_s +
          l.prefill[Op::combine].time_s;
 }
@@ -50,7 +50,7 @@ double predict_attention(const Hardware& hw, const AttentionShape& s, const Numb
   w.phase = Phase::decode;
   w.batch = s.batch;
   w.context = s.context;
-  return estimate_latency(a, w, hw, Deployment{}, {}, {false, true, false}).decode[Op::attention].time_s;
+  return estimate_latency(a, w, hw, Deployment{}, {false, true, false}).decode[Op::attention].time_s;
 }
 
 double percentile(std::vector<double> v, double q) {

@@ -7,7 +7,7 @@
 namespace moesim::gui {
 
 CostData compute_cost(const Resolved& r) {
-  return {estimate(r.model.arch, r.workload), estimate_latency(r.model.arch, r.workload, r.hardware, r.deployment, r.shares)};
+  return {estimate(r.model.arch, r.workload), estimate_latency(r.model.arch, r.workload, r.hardware, r.deployment)};
 }
 
 QColor bound_color(Bound b) {

@@ -6,24 +6,23 @@
 #include <cmath>
 
 #include "moesim/io/sweep.h"
-#include "moesim/model/validate.h"
 
 namespace moesim::gui {
 
-ParetoCandidate evaluate_candidate(const Session& s, const Resolved& r, const io::LoadedLaw& law, const Metric& x,
-                                   const Architecture& arch, const Workload& w, const Deployment& d, double routing_skew) {
+ParetoCandidate evaluate_candidate(const Session& s, const io::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
+                                   const io::StudyRow& row) {
   ParetoCandidate c;
-  Diagnostics problems;
-  validate(arch, problems);
-  validate(w, problems);
-  if (!problems.empty()) {
-    c.valid = c.feasible = false;
-    c.reason = "invalid: " + problems.front().path + ": " + problems.front().message;
+  c.valid = row.valid;
+  c.feasible = row.feasible(plan);
+  c.reason = row.reason();
+  if (!row.valid) {
+    c.feasible = false;
     return c;
   }
   // The law's inputs as fit::compute_frontier forms them: N = total, N_a = active without the
   // input embedding, D = budget / training FLOPs per token, S = (E - K) / E.
-  Workload train = w;
+  const Architecture& arch = row.point->arch;
+  Workload train = row.point->workload;
   train.phase = Phase::train;
   const Estimate t = estimate(arch, train);
   fit::Observation& o = c.inputs;
@@ -34,13 +33,17 @@ ParetoCandidate evaluate_candidate(const Session& s, const Resolved& r, const io
   o.experts = std::max(experts, 1.0);
   o.sparsity = experts > 0 ? (experts - top_k) / experts : 0;
   c.loss = fit::predict(*law.law, law.params, o);
-  const Estimate e = estimate(arch, w);
-  const LatencyEstimate l = estimate_latency(arch, w, r.hardware, d, routing_shares(arch.moe.experts, routing_skew));
-  c.cost = x.value(e, l);
-  c.feasible = l.feasible();
-  if (!c.feasible) c.reason = io::infeasible_reason(l);
+  c.cost = x.value(row.estimate, row.latency);
   return c;
 }
+
+namespace {
+
+// A law without an expert or sparsity input scores an MoE as a dense model of its total
+// size (chinchilla) or of fixed E (krajewski2024): refuse rather than rank MoE designs by it.
+bool law_reads_experts(std::string_view name) { return name == "abnar2025" || name == "ludziejewski2025" || name == "clark2022"; }
+
+}  // namespace
 
 std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, Diagnostics& out) {
   const std::size_t before = out.size();
@@ -52,55 +55,45 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   if (!res.x) out.push_back({"/pareto/x", "unknown_column", "\"" + s.pareto.x + "\" is not an output figure"});
   if (!(s.pareto.budget_flops > 0) || !std::isfinite(s.pareto.budget_flops))
     out.push_back({"/pareto/budget_flops", "out_of_range", "must be a positive number of FLOPs"});
-  std::vector<io::SweepAxis> axes;
-  std::size_t total = 1;
+  io::StudyPlan plan;
+  plan.base = {r.model.arch, r.workload, r.deployment, ""};
+  plan.hardware.emplace("", r.hardware);
   for (std::size_t i = 0; i < s.pareto.axes.size(); ++i) {
     d.clear();
     auto axis = io::parse_sweep_axis(s.pareto.axes[i], d);
     for (const Diagnostic& x : d) out.push_back({"/pareto/axes/" + std::to_string(i), x.code, x.message});
-    if (!axis) continue;
-    total *= axis->values.size();
-    axes.push_back(std::move(*axis));
+    if (axis) plan.axes.push_back(std::move(*axis));
   }
-  if (total > 20000) out.push_back({"/pareto/axes", "too_many_rows", std::to_string(total) + " candidates; at most 20,000"});
+  if (out.size() != before) return std::nullopt;
+  d.clear();
+  io::validate(plan, kMaxParetoCandidates, d);
+  for (const Diagnostic& x : d) out.push_back({"/pareto/axes", x.code, x.path + ": " + x.message});
   if (out.size() != before) return std::nullopt;
   res.law = std::string(law->law->info.name);
 
-  const double skew = s.deployment.routing_skew;
-  const io::SweepPoint base{r.model.arch, r.workload, r.deployment, skew, ""};
-  res.current = evaluate_candidate(s, r, *law, *res.x, base.arch, base.workload, base.deployment, skew);
+  io::StudyPlan current = plan;
+  current.axes.clear();
+  io::StudyCursor here(current);
+  here.next();
+  res.current = evaluate_candidate(s, *law, *res.x, current, here.row());
   res.current.config = "current design";
-  std::vector<std::size_t> index(axes.size(), 0);
-  for (std::size_t row = 0; row < total; ++row) {
-    if (row > 0)  // odometer: the last axis turns fastest, as in `moesim sweep`
-      for (std::size_t k = axes.size(); k-- > 0;) {
-        if (++index[k] < axes[k].values.size()) break;
-        index[k] = 0;
-      }
-    io::SweepPoint p = base;
-    std::string config;
-    for (std::size_t k = 0; k < axes.size(); ++k) {
-      io::apply_sweep_value(p, base, axes[k], index[k]);
-      config += (config.empty() ? "" : " ") + axes[k].field + "=" + axes[k].values[index[k]].text;
-    }
-    ParetoCandidate c = evaluate_candidate(s, r, *law, *res.x, p.arch, p.workload, p.deployment, p.routing_skew);
-    c.config = config;
+  bool moe = r.model.arch.moe.experts > 1;
+  io::ParetoFront front;
+  io::StudyCursor cursor(plan);
+  while (cursor.next()) {
+    ParetoCandidate c = evaluate_candidate(s, *law, *res.x, plan, cursor.row());
+    c.config = cursor.label();
+    moe = moe || (c.valid && cursor.row().point->arch.moe.experts > 1);
+    // The front: feasible designs that no other feasible design beats or equals on both.
+    if (c.feasible && std::isfinite(c.cost) && std::isfinite(c.loss)) front.offer(c.cost, c.loss, cursor.row().row, [] { return std::string(); });
     res.candidates.push_back(std::move(c));
   }
-  // The front: feasible designs that no other feasible design beats or equals on both.
-  std::vector<std::size_t> ok;
-  for (std::size_t i = 0; i < res.candidates.size(); ++i)
-    if (res.candidates[i].feasible && std::isfinite(res.candidates[i].cost) && std::isfinite(res.candidates[i].loss)) ok.push_back(i);
-  std::sort(ok.begin(), ok.end(), [&](std::size_t a, std::size_t b) {
-    const auto &ca = res.candidates[a], &cb = res.candidates[b];
-    return ca.cost < cb.cost || (ca.cost == cb.cost && ca.loss < cb.loss);
-  });
-  double best_loss = INFINITY;
-  for (std::size_t i : ok)
-    if (res.candidates[i].loss < best_loss) {
-      best_loss = res.candidates[i].loss;
-      res.front.push_back(i);
-    }
+  if (moe && !law_reads_experts(res.law)) {
+    out.push_back({"/scaling/law", "not_applicable", res.law + " has no expert or sparsity input: it would score an MoE as a dense model "
+                                                     "of its total size; choose abnar2025 or ludziejewski2025"});
+    return std::nullopt;
+  }
+  for (const io::ParetoFront::Point& p : front.sorted()) res.front.push_back(static_cast<std::size_t>(p.row));
   return res;
 }
 

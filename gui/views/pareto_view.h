@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "moesim/io/fit_io.h"
+#include "moesim/io/study.h"
 #include "views/view.h"
 
 class QComboBox;
@@ -29,8 +30,11 @@ struct ParetoResult {
   const Metric* x = nullptr;
   std::string law;
 };
-ParetoCandidate evaluate_candidate(const Session& s, const Resolved& r, const io::LoadedLaw& law, const Metric& x,
-                                   const Architecture& arch, const Workload& w, const Deployment& d, double routing_skew);
+// One row of the study as a candidate: its cost, and the law's loss at the session's budget.
+ParetoCandidate evaluate_candidate(const Session& s, const io::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
+                                   const io::StudyRow& row);
+// More candidates than the view computes synchronously on a change.
+inline constexpr std::uint64_t kMaxParetoCandidates = 20000;
 std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, Diagnostics& out);
 
 class ParetoView : public View {

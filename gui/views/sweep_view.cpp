@@ -10,7 +10,6 @@
 #include <cmath>
 
 #include "moesim/io/hardware_io.h"
-#include "moesim/model/validate.h"
 
 namespace moesim::gui {
 namespace {
@@ -31,81 +30,69 @@ bool numeric_text(const std::string& t) { return !t.empty() && (std::isdigit(sta
 std::optional<SweepPlan> plan_sweep(const Session& s, const Resolved& r, Diagnostics& out) {
   const std::size_t before = out.size();
   SweepPlan p;
-  p.base = {r.model.arch, r.workload, r.deployment, s.deployment.routing_skew, ""};
-  p.hardware.emplace("", r.hardware);
-  if (auto x = parse_axis(s.sweep.x, s.sweep.values, "/sweep/values", out)) p.x = std::move(*x);
-  if (!s.sweep.series.empty()) {
-    p.series = parse_axis(s.sweep.series, s.sweep.series_values, "/sweep/series_values", out);
+  io::StudyPlan& study = p.study;
+  study.base = {r.model.arch, r.workload, r.deployment, ""};
+  study.hardware.emplace("", r.hardware);
+  p.has_series = !s.sweep.series.empty();
+  if (p.has_series) {
+    if (auto series = parse_axis(s.sweep.series, s.sweep.series_values, "/sweep/series_values", out)) study.axes.push_back(std::move(*series));
     if (s.sweep.series == s.sweep.x) out.push_back({"/sweep/series", "duplicate", "field \"" + s.sweep.x + "\" is set twice"});
   }
+  if (auto x = parse_axis(s.sweep.x, s.sweep.values, "/sweep/values", out)) study.axes.push_back(std::move(*x));
   p.y = find_metric(s.sweep.y);
   if (!p.y) out.push_back({"/sweep/y", "unknown_column", "\"" + s.sweep.y + "\" is not an output figure"});
   if (out.size() != before) return std::nullopt;
-  auto load = [&](const io::SweepAxis& a, const char* path) {
-    if (a.field != "hw") return;
+  Diagnostics d;
+  io::validate(study, kMaxSweepViewRows, d);
+  for (const Diagnostic& x : d) {
+    const bool on_x = x.path == p.x().field || x.code == "too_many_rows";
+    out.push_back({on_x ? "/sweep/values" : "/sweep/series_values", x.code, x.path + ": " + x.message});
+  }
+  for (const io::SweepAxis& a : study.axes) {
+    if (a.field != "hw") continue;
+    const char* path = &a == &p.x() ? "/sweep/values" : "/sweep/series_values";
     for (const io::AxisValue& v : a.values) {
-      Diagnostics d;
-      if (auto hw = io::load_hardware(v.text, d)) p.hardware.emplace(v.text, std::move(*hw));
-      for (const Diagnostic& x : d) out.push_back({path, x.code, x.path.empty() ? x.message : x.path + ": " + x.message});
+      Diagnostics e;
+      if (auto hw = io::load_hardware(v.text, e)) study.hardware.emplace(v.text, std::move(*hw));
+      for (const Diagnostic& x : e) out.push_back({path, x.code, x.path.empty() ? x.message : x.path + ": " + x.message});
     }
-  };
-  load(p.x, "/sweep/values");
-  if (p.series) load(*p.series, "/sweep/series_values");
-  if (p.size() > 1000000) out.push_back({"/sweep/values", "too_many_rows", "the sweep would have more than 1,000,000 rows"});
+  }
   if (out.size() != before) return std::nullopt;
   return p;
 }
 
 SweepResult run_sweep(const SweepPlan& plan, const std::atomic<bool>* cancel, const std::function<void(std::size_t, std::size_t)>& progress) {
   SweepResult res;
-  for (const io::AxisValue& v : plan.x.values) {
+  const io::SweepAxis& x = plan.x();
+  const io::SweepAxis* series = plan.series();
+  for (const io::AxisValue& v : x.values) {
     res.x_texts.push_back(v.text);
     res.numeric_x = res.numeric_x && numeric_text(v.text);
   }
-  const std::size_t curves = plan.series ? plan.series->values.size() : 1, total = plan.size();
-  std::vector<double> shares;
-  std::int64_t shares_experts = -1;
-  double shares_skew = -1;
-  Diagnostics problems;
-  for (std::size_t c = 0; c < curves; ++c) {
-    SweepCurve curve;
-    curve.name = plan.series ? (plan.series->field == "hw" ? "" : plan.series->field + "=") + plan.series->values[c].text : plan.y->label;
-    for (std::size_t i = 0; i < plan.x.values.size(); ++i) {
-      if (cancel && cancel->load()) {
-        res.cancelled = true;
-        res.curves.push_back(std::move(curve));
-        return res;
-      }
-      io::SweepPoint point = plan.base;
-      if (plan.series) io::apply_sweep_value(point, plan.base, *plan.series, c);
-      io::apply_sweep_value(point, plan.base, plan.x, i);
-      SweepRow row;
-      row.x = res.numeric_x ? plan.x.values[i].number : static_cast<double>(i);
-      row.config = plan.x.field + "=" + plan.x.values[i].text;
-      if (plan.series) row.config += " " + plan.series->field + "=" + plan.series->values[c].text;
-      problems.clear();
-      validate(point.arch, problems);
-      validate(point.workload, problems);
-      if (!problems.empty()) {
-        row.valid = row.feasible = false;
-        row.reason = "invalid: " + problems.front().path + ": " + problems.front().message;
-      } else {
-        if (point.arch.moe.experts != shares_experts || point.routing_skew != shares_skew) {
-          shares = routing_shares(point.arch.moe.experts, point.routing_skew);
-          shares_experts = point.arch.moe.experts;
-          shares_skew = point.routing_skew;
-        }
-        const Estimate e = estimate(point.arch, point.workload);
-        const LatencyEstimate l = estimate_latency(point.arch, point.workload, plan.hardware.at(point.hardware), point.deployment, shares);
-        row.y = plan.y->value(e, l);
-        row.feasible = l.feasible();
-        if (!row.feasible) row.reason = io::infeasible_reason(l);
-      }
-      curve.rows.push_back(std::move(row));
-      ++res.rows_done;
-      if (progress && (res.rows_done % 64 == 0 || res.rows_done == total)) progress(res.rows_done, total);
+  const std::size_t total = plan.size();
+  io::StudyCursor cursor(plan.study);
+  while (cursor.next()) {
+    if (cancel && cancel->load()) {
+      res.cancelled = true;
+      return res;
     }
-    res.curves.push_back(std::move(curve));
+    const io::StudyRow& r = cursor.row();
+    const std::size_t i = r.index.back(), c = series ? r.index.front() : 0;
+    if (i == 0) {  // a new curve starts
+      SweepCurve curve;
+      curve.name = series ? (series->field == "hw" ? "" : series->field + "=") + series->values[c].text : plan.y->label;
+      res.curves.push_back(std::move(curve));
+    }
+    SweepRow row;
+    row.x = res.numeric_x ? x.values[i].number : static_cast<double>(i);
+    row.config = cursor.label();
+    row.valid = r.valid;
+    row.feasible = r.feasible(plan.study);
+    row.reason = r.reason();
+    if (r.valid) row.y = plan.y->value(r.estimate, r.latency);
+    res.curves.back().rows.push_back(std::move(row));
+    ++res.rows_done;
+    if (progress && (res.rows_done % 64 == 0 || res.rows_done == total)) progress(res.rows_done, total);
   }
   return res;
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "moesim/io/study.h"
 #include "moesim/io/sweep.h"
 #include "views/view.h"
 
@@ -20,15 +21,18 @@ class QThread;
 
 namespace moesim::gui {
 
-// The settings, parsed and checked before any row is computed.
+// The settings, parsed and checked before any row is computed: the library's study plan
+// (axes: the series field, if any, then x, so each curve is a run of rows) and the figure.
 struct SweepPlan {
-  io::SweepPoint base;
-  io::SweepAxis x;
-  std::optional<io::SweepAxis> series;
+  io::StudyPlan study;  // hardware: by name; "" = the session's device
+  bool has_series = false;
   const Metric* y = nullptr;
-  std::map<std::string, Hardware> hardware;  // by name; "" = the session's device
-  std::size_t size() const { return x.values.size() * (series ? series->values.size() : 1); }
+  const io::SweepAxis& x() const { return study.axes.back(); }
+  const io::SweepAxis* series() const { return has_series ? &study.axes.front() : nullptr; }
+  std::size_t size() const { return static_cast<std::size_t>(study.rows()); }
 };
+// More rows than a plot can show usefully (each row keeps its point and tooltip).
+inline constexpr std::uint64_t kMaxSweepViewRows = 1000000;
 std::optional<SweepPlan> plan_sweep(const Session& s, const Resolved& r, Diagnostics& out);
 
 struct SweepRow {

@@ -415,9 +415,15 @@ std::string_view to_string(Infeasible r) {
   return "?";
 }
 
-LatencyModel::LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment,
-                           std::span<const double> shares)
-    : arch_(arch), hw_(hw), deployment_(deployment), shares_(shares), plan_(make_plan(arch, hw, deployment, shares)) {}
+std::vector<double> routing_shares(const Architecture& arch, const Deployment& d) {
+  const bool skewed = d.routing.zipf_exponent > 0 || !d.routing.histogram.empty();
+  if (arch.moe.experts <= 0 || !skewed) return {};
+  return expert_shares(arch.moe.experts, d.routing);
+}
+
+LatencyModel::LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment)
+    : arch_(arch), hw_(hw), deployment_(deployment), shares_(routing_shares(arch, deployment)),
+      plan_(make_plan(arch, hw, deployment_, shares_)) {}
 
 LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases) const {
   const Architecture& a = arch_;
@@ -525,8 +531,8 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
 }
 
 LatencyEstimate estimate_latency(const Architecture& a, const Workload& w, const Hardware& hw, const Deployment& d,
-                                 std::span<const double> shares, LatencyPhases phases) {
-  return LatencyModel(a, hw, d, shares)(w, phases);
+                                 LatencyPhases phases) {
+  return LatencyModel(a, hw, d)(w, phases);
 }
 
 }  // namespace moesim

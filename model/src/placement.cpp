@@ -32,7 +32,7 @@ Placement search(const Architecture& a, const Workload& w, const Hardware& hw, c
           if (ep > 1 && (a.moe.experts == 0 || a.moe.experts % ep != 0)) break;
           Deployment d;
           d.parallel = {tp, ep, pp, dp, 1};
-          const LatencyEstimate l = estimate_latency(a, w, hw, d, {}, {false, true, false});
+          const LatencyEstimate l = estimate_latency(a, w, hw, d, {false, true, false});
           if (!l.feasible()) continue;
           const Placement p{true, d.parallel, n, l.decode_step_s, l.decode_tokens_per_s, l.memory.total_bytes, l.memory.capacity_bytes};
           if (better(p, best)) best = p;

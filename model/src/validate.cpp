@@ -169,6 +169,29 @@ void validate(const Deployment& d, Diagnostics& out) {
     c.fail("expert_cache", "out_of_range", "must be in [0, 1e7]");
   if (!(d.offload.prefetch_accuracy >= 0 && d.offload.prefetch_accuracy <= 1))
     c.fail("prefetch_accuracy", "out_of_range", "must be in [0, 1]");
+  // A Zipf exponent of 10 already sends > 99.9% of picks to the first expert.
+  if (!(d.routing.zipf_exponent >= 0 && d.routing.zipf_exponent <= 10))
+    c.fail("routing_skew", "out_of_range", scientific(d.routing.zipf_exponent) + " must be in [0, 10]");
+  if (!d.routing.histogram.empty()) {
+    if (d.routing.zipf_exponent > 0) c.fail("routing_histogram", "inconsistent", "give either a routing skew or a routing histogram");
+    double sum = 0;
+    for (double v : d.routing.histogram) {
+      if (!(v >= 0 && v <= 1e15)) {
+        c.fail("routing_histogram", "wrong_type", scientific(v) + " is not a share in [0, 1e15]");
+        return;
+      }
+      sum += v;
+    }
+    if (!(sum > 0)) c.fail("routing_histogram", "out_of_range", "the shares must not all be 0");
+  }
+}
+
+void validate(const Deployment& d, const Architecture& arch, Diagnostics& out) {
+  validate(d, out);
+  const auto shares = static_cast<std::int64_t>(d.routing.histogram.size());
+  if (shares > 0 && shares != arch.moe.experts)
+    out.push_back({"routing_histogram", "inconsistent",
+                   std::to_string(shares) + " shares given; the model has " + std::to_string(arch.moe.experts) + " experts"});
 }
 
 void validate(const Workload& w, Diagnostics& out) {

@@ -36,12 +36,11 @@ Case load_case(const char* preset, const char* device, std::int64_t ep) {
 void BM_Latency(benchmark::State& state, const char* preset, const char* device, std::int64_t ep, double skew,
                 bool with_training) {
   Case c = load_case(preset, device, ep);
-  const auto shares = skew > 0 ? moesim::expert_shares(c.arch.moe.experts, moesim::RoutingSkew{skew, {}})
-                               : std::vector<double>{};
+  c.deployment.routing.zipf_exponent = skew;
   std::int64_t i = 0;
   for (auto _ : state) {
     c.workload.context = 1024 + (i++ & 1023);
-    benchmark::DoNotOptimize(moesim::estimate_latency(c.arch, c.workload, c.hw, c.deployment, shares, {true, true, with_training}));
+    benchmark::DoNotOptimize(moesim::estimate_latency(c.arch, c.workload, c.hw, c.deployment, {true, true, with_training}));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -76,7 +76,7 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.microbatches = as_int(v); }},
       {{"capacity_factor", "expert capacity (0 = dropless)"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.capacity_factor = v.number; }},
-      {{"routing_skew", "Zipf exponent of expert popularity"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.routing_skew = v.number; }},
+      {{"routing_skew", "Zipf exponent of expert popularity"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.zipf_exponent = v.number; }},
       {{"offload", "none | host | storage"}, Kind::offload,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) {
          p.deployment.offload.target = *parse_enum<OffloadTarget>(v.text);

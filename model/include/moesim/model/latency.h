@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "moesim/model/architecture.h"
 #include "moesim/model/estimate.h"
@@ -41,7 +42,13 @@ struct Deployment {
   Parallelism parallel;
   Offload offload;
   double capacity_factor = 0;  // token-choice capacity per expert (0 = dropless)
+  // How tokens spread over the experts: a Zipf skew or a measured histogram (validate()
+  // checks both, and the histogram's length against the architecture).
+  RoutingSkew routing;
 };
+
+// The per-expert routing shares of `d` for `arch` (expert_shares()); empty = uniform.
+std::vector<double> routing_shares(const Architecture& arch, const Deployment& d);
 
 enum class Op : std::uint8_t {
   embedding,
@@ -178,15 +185,15 @@ struct LatencyPlan {
 }  // namespace detail
 
 // The workload-independent half of estimate_latency, prepared once per (architecture,
-// device, deployment, routing shares): operator shapes, their weight bytes and width
-// efficiencies, resident weights, the expert cache's hit rate. Sweeps and views that vary
-// only the workload reuse one. Holds references: its arguments must outlive it.
-// `shares` are the per-expert routing shares (expert_shares()); empty = uniform.
-// Preconditions: arch valid. Allocation-free.
+// device, deployment): operator shapes, their weight bytes and width efficiencies, resident
+// weights, the routing shares, the expert cache's hit rate. Sweeps and views that vary only
+// the workload reuse one. Owns the deployment and its routing shares; holds references to
+// the architecture and the device, which must outlive it.
+// Preconditions: arch and deployment valid (validate(deployment, arch)). Allocation-free but
+// for the routing shares of a skewed or measured routing.
 class LatencyModel {
  public:
-  LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment,
-               std::span<const double> shares = {});
+  LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment);
   // Preconditions: workload valid. The result is infeasible with a reason when the
   // deployment does not fit; times are still filled where they can be.
   LatencyEstimate operator()(const Workload& workload, LatencyPhases phases = {}) const;
@@ -194,14 +201,13 @@ class LatencyModel {
  private:
   const Architecture& arch_;
   const Hardware& hw_;
-  const Deployment& deployment_;
-  std::span<const double> shares_;
+  Deployment deployment_;
+  std::vector<double> shares_;
   detail::LatencyPlan plan_;
 };
 
-// One estimate: LatencyModel(arch, hw, deployment, shares)(workload, phases).
+// One estimate: LatencyModel(arch, hw, deployment)(workload, phases).
 LatencyEstimate estimate_latency(const Architecture& arch, const Workload& workload, const Hardware& hw,
-                                 const Deployment& deployment, std::span<const double> shares = {},
-                                 LatencyPhases phases = {});
+                                 const Deployment& deployment, LatencyPhases phases = {});
 
 }  // namespace moesim

@@ -20,7 +20,10 @@ inline constexpr double kMaxParams = 1e15;
 void validate(const Architecture& arch, Diagnostics& out);
 void validate(const Workload& workload, Diagnostics& out);
 // Paths are the field names: tp, ep, pp, dp, microbatches, capacity_factor, expert_cache,
-// prefetch_accuracy (the CLI prefixes "--", the GUI "/deployment/").
+// prefetch_accuracy, routing_skew, routing_histogram (the CLI prefixes "--", the GUI
+// "/deployment/").
 void validate(const Deployment& deployment, Diagnostics& out);
+// ... and against the architecture: a routing histogram has one share per expert.
+void validate(const Deployment& deployment, const Architecture& arch, Diagnostics& out);
 
 }  // namespace moesim

@@ -18,8 +18,7 @@ namespace moesim::io {
 struct SweepPoint {
   Architecture arch;
   Workload workload;
-  Deployment deployment;
-  double routing_skew = 0;
+  Deployment deployment;  // routing included
   std::string hardware;
 };
 

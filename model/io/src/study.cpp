@@ -1,0 +1,123 @@
+#include "moesim/io/study.h"
+
+#include <algorithm>
+#include <cassert>
+#include <tuple>
+
+#include "moesim/io/report.h"
+#include "moesim/model/validate.h"
+
+namespace moesim::io {
+
+std::uint64_t StudyPlan::rows() const {
+  std::uint64_t total = 1;
+  for (const SweepAxis& a : axes) {
+    if (a.values.empty()) return 0;
+    if (total > kMaxStudyRows / a.values.size()) return kMaxStudyRows + 1;  // "too many", without overflow
+    total *= a.values.size();
+  }
+  return total;
+}
+
+void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
+  for (std::size_t i = 0; i < plan.axes.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (plan.axes[i].field == plan.axes[j].field)
+        out.push_back({plan.axes[i].field, "duplicate", "field \"" + plan.axes[i].field + "\" is set twice"});
+  if (plan.rows() > max_rows)
+    out.push_back({plan.axes.empty() ? std::string() : plan.axes.front().field, "too_many_rows",
+                   "the study would have more than " + std::to_string(max_rows) + " rows"});
+  // A deployment value the library refuses is bad input, as the same value of an option is.
+  for (const SweepAxis& axis : plan.axes)
+    for (std::size_t v = 0; v < axis.values.size(); ++v) {
+      SweepPoint p = plan.base;
+      apply_sweep_value(p, plan.base, axis, v);
+      Diagnostics d;  // the base deployment was checked by its front end: these are the axis'
+      validate(p.deployment, d);
+      for (const Diagnostic& x : d) out.push_back({x.path, x.code, x.message});
+      if (!d.empty()) return;  // the first bad value says enough
+    }
+}
+
+std::string StudyRow::reason() const {
+  if (!valid) return problem ? "invalid: " + problem->path + ": " + problem->message : "invalid";
+  return latency.feasible() ? std::string() : infeasible_reason(latency);
+}
+
+StudyCursor::StudyCursor(const StudyPlan& plan, std::uint64_t first, std::uint64_t last)
+    : plan_(plan), next_row_(first), last_(std::min(last, plan.rows())), point_(plan.base) {
+  row_.index.assign(plan.axes.size(), 0);
+  row_.point = &point_;
+  // The axis values of row `first`: its mixed-radix digits, the last axis the lowest.
+  std::uint64_t rest = first;
+  for (std::size_t k = plan.axes.size(); k-- > 0;) {
+    const std::uint64_t n = plan.axes[k].values.size();
+    row_.index[k] = static_cast<std::size_t>(rest % n);
+    rest /= n;
+  }
+}
+
+bool StudyCursor::next() {
+  if (next_row_ >= last_) return false;
+  const std::vector<SweepAxis>& axes = plan_.axes;
+  if (started_) {  // the constructor set the first row's index
+    for (std::size_t k = axes.size(); k-- > 0;) {  // odometer: the last axis turns fastest
+      if (++row_.index[k] < axes[k].values.size()) break;
+      row_.index[k] = 0;
+    }
+  }
+  started_ = true;
+  row_.row = next_row_++;
+  for (std::size_t k = 0; k < axes.size(); ++k) apply_sweep_value(point_, plan_.base, axes[k], row_.index[k]);
+
+  problems_.clear();
+  validate(point_.arch, problems_);
+  validate(point_.workload, problems_);
+  validate(point_.deployment, point_.arch, problems_);
+  row_.valid = problems_.empty();
+  row_.problem.reset();
+  row_.latency = LatencyEstimate{};
+  if (!row_.valid) {
+    row_.problem = problems_.front();
+    return true;
+  }
+  row_.estimate = estimate(point_.arch, point_.workload);
+  if (!plan_.with_latency()) return true;
+  // Prepared once per architecture, device and deployment; rows that change only workload
+  // axes (the fastest-turning ones, usually) reuse it.
+  bool reuse = latency_model_.has_value();
+  for (std::size_t k = 0; k < axes.size() && reuse; ++k) reuse = axes[k].workload_only || row_.index[k] == latency_index_[k];
+  if (!reuse) {
+    const auto hw = plan_.hardware.find(point_.hardware);
+    assert(hw != plan_.hardware.end() || plan_.hardware.count(""));
+    latency_model_.emplace(point_.arch, hw != plan_.hardware.end() ? hw->second : plan_.hardware.at(""), point_.deployment);
+    latency_index_ = row_.index;
+  }
+  row_.latency = (*latency_model_)(point_.workload, plan_.phases);
+  return true;
+}
+
+std::string StudyCursor::label() const {
+  std::string s;
+  for (std::size_t k = 0; k < plan_.axes.size(); ++k)
+    s += (k ? " " : "") + plan_.axes[k].field + "=" + plan_.axes[k].values[row_.index[k]].text;
+  return s.empty() ? "base" : s;
+}
+
+bool ParetoFront::dominated(double x, double y) const {
+  return std::any_of(points_.begin(), points_.end(), [&](const Point& p) { return p.x <= x && p.y <= y; });
+}
+
+void ParetoFront::insert(Point p) {
+  std::erase_if(points_, [&](const Point& q) { return p.x <= q.x && p.y <= q.y; });
+  if (points_.size() < kMaxPoints) points_.push_back(std::move(p));
+  else truncated_ = true;
+}
+
+std::vector<ParetoFront::Point> ParetoFront::sorted() const {
+  auto v = points_;
+  std::sort(v.begin(), v.end(), [](const Point& a, const Point& b) { return std::tie(a.x, a.y, a.row) < std::tie(b.x, b.y, b.row); });
+  return v;
+}
+
+}  // namespace moesim::io
