@@ -178,7 +178,14 @@ Study make_study(const Args& a, const po::variables_map& vm) {
   if (law && law->law->info.name != "abnar2025" && law->law->info.name != "chinchilla" && law->law->info.name != "ludziejewski2025" &&
       law->law->info.name != "krajewski2024")
     d.push_back({"--law", "not_applicable", std::string(law->law->info.name) + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, ludziejewski2025 or krajewski2024)"});
-  if (law && law->law->info.name == "chinchilla") o.space.max_sparsity = 0, o.space.sparsity_levels = 1, o.space.top_k = {1}, o.space.granularity = {1};
+  if (law && law->law->info.name == "chinchilla") {  // no sparsity term: the dense family
+    for (const char* option : {"top-k", "granularity", "experts", "max-sparsity", "sparsity-levels"})
+      if (vm.count(option) && !vm[option].defaulted())
+        d.push_back({std::string("--") + option, "not_applicable", "chinchilla has no sparsity term: it searches dense models only"});
+    o.space.max_sparsity = 0, o.space.sparsity_levels = 1, o.space.top_k = {1}, o.space.granularity = {1}, o.space.experts.clear();
+  }
+  if (law && a.fixed_size > 0 && law->law->info.name != "abnar2025" && law->law->info.name != "chinchilla")
+    d.push_back({"--fixed-size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
   if (d.empty()) {
     Diagnostics v;
     fit::validate(o, v);
@@ -338,6 +345,15 @@ std::string emit_model(const fit::Design& d, const Study& s, const std::string& 
   return path;
 }
 
+// The compute a dense model of the optimum's own K, G and format needs to reach its loss.
+double dense_equivalent(const Study& s, const fit::Design& d) {
+  fit::FrontierOptions dense = s.frontier;
+  dense.family.top_k = d.top_k;
+  dense.family.granularity = d.granularity;
+  dense.family.weight_format = d.weight_format;
+  return fit::dense_equivalent_ratio(*s.law.law, s.law.params, dense, d.candidate.loss, d.candidate.budget_flops);
+}
+
 Rendered render(const std::vector<fit::ConstrainedOptimum>& rows, const Study& s, const Args& a, Diagnostics& diag) {
   Rendered r;
   const bool hw = s.hw.has_value();
@@ -360,7 +376,7 @@ Rendered render(const std::vector<fit::ConstrainedOptimum>& rows, const Study& s
                                                                {"top_k", row.unconstrained.top_k}, {"total_params", row.unconstrained.candidate.total_params},
                                                                {"loss", row.unconstrained.candidate.loss}}
                                                     : io::Json();
-    const double ratio = row.feasible && flops ? fit::dense_equivalent_ratio(*s.law.law, s.law.params, s.frontier, row.best.candidate.loss, row.best.candidate.budget_flops) : NAN;
+    const double ratio = row.feasible && flops ? dense_equivalent(s, row.best) : NAN;
     j["dense_equivalent_compute_ratio"] = std::isfinite(ratio) ? io::Json(ratio) : io::Json();
     std::string model_file;
     if (row.feasible && !a.emit_dir.empty()) model_file = emit_model(row.best, s, a.emit_dir, i, row.budget, a.force, diag);

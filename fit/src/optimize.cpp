@@ -395,7 +395,7 @@ void validate(const OptimizeOptions& o, Diagnostics& out) {
                                o.objective.unit == BudgetUnit::device_hours || o.serving.devices > 0;
   if (hardware_needed && !o.serving.hw) bad("hw", "missing", "decode latency, throughput, training hours, device-hour budgets and --devices need a hardware profile");
   if (std::isfinite(L.max_train_hours) && L.train_devices < 1) bad("train_devices", "missing", "a training wall-clock limit needs the number of training devices (>= 1)");
-  if (o.serving.devices < 0 || o.serving.devices > 65536) bad("devices", "out_of_range", "must be in [1, 65536]");
+  if (o.serving.devices < 0 || o.serving.devices > 65536) bad("devices", "out_of_range", "must be in [0, 65536] (0: the fewest that fit)");
   if (o.serving.batch < 1 || o.serving.batch > (1 << 20)) bad("serve_batch", "out_of_range", "must be in [1, 1048576]");
   if (o.serving.context < 1 || o.serving.context > (1 << 24)) bad("serve_context", "out_of_range", "must be in [1, 16777216]");
   if (o.alternatives > 100) bad("alternatives", "out_of_range", "must be in [0, 100]");
