@@ -10,7 +10,7 @@
 #include "common.h"
 #include "moesim/calib/calibrate.h"
 #include "moesim/calib/cuda.h"
-#include "moesim/io/fit_io.h"
+#include "moesim/io/files.h"
 #include "moesim/io/hardware_io.h"
 
 namespace moesim::cli {

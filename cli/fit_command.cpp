@@ -5,8 +5,9 @@
 
 #include "common.h"
 #include "moesim/fit/fit.h"
-#include "moesim/io/fit_io.h"
-#include "moesim/io/scaling_data.h"
+#include "moesim/fit/io/fit_file.h"
+#include "moesim/fit/io/scaling_data.h"
+#include "moesim/io/files.h"
 
 namespace moesim::cli {
 namespace {
@@ -89,7 +90,7 @@ int run_fit(const std::vector<std::string>& args) {
   const fit::Law* law = fit::find_law(law_name);
   if (!law) {
     Diagnostics d;
-    io::load_law(law_name, d);  // the error lists the laws
+    fit::load_law(law_name, d);  // the error lists the laws
     throw BadInput{{{"--law", "unknown_law", d.empty() ? "unknown law" : d[0].message}}};
   }
   const auto colon = holdout.find(':');
@@ -121,21 +122,21 @@ int run_fit(const std::vector<std::string>& args) {
   std::string why;
   if (!options.IsValid(&why)) throw BadInput{{{"--" + why.substr(0, why.find(' ')), "out_of_range", why}}};
 
-  io::DataOptions data_options;
+  fit::DataOptions data_options;
   if (vm.count("dataset")) {
-    data_options.dataset = io::parse_dataset(dataset);
+    data_options.dataset = fit::parse_dataset(dataset);
     if (!data_options.dataset)
       throw BadInput{{{"--dataset", "unknown_value", "\"" + dataset + "\" must be epoch-chinchilla, clark2022, steplaw or generic"}}};
   }
   data_options.columns = pairs(columns, "--columns");
   data_options.filters = pairs(filters, "--filter");
   Diagnostics d;
-  const auto data = io::read_scaling_data(data_path, data_options, d);
+  const auto data = fit::read_scaling_data(data_path, data_options, d);
   if (!data) throw BadInput{d};
   const fit::FitReport report = fit::fit(data->points, *law, options);
 
   std::printf("%s\n", report.BriefReport().c_str());
-  std::printf("data: %s (%s, %zu points)\n", data_path.c_str(), std::string(io::to_string(data->dataset)).c_str(), data->points.size());
+  std::printf("data: %s (%s, %zu points)\n", data_path.c_str(), std::string(fit::to_string(data->dataset)).c_str(), data->points.size());
   for (const auto& n : data->notes) std::printf("  note: %s\n", n.c_str());
   std::printf("%-10s %14s %12s %14s %14s %14s\n", "parameter", "fit", "stderr", "ci95 low", "ci95 high", "published");
   for (std::size_t i = 0; i < report.param_names.size(); ++i)
@@ -144,7 +145,7 @@ int run_fit(const std::vector<std::string>& args) {
   if (report.bootstrap_refits > 0)
     std::printf("bootstrap: %d refits in %.2f s\n", report.bootstrap_refits, report.bootstrap_time_in_seconds);
   if (!out_path.empty()) {
-    const io::Json j = io::fit_report_json(report, data_path, data->notes);
+    const io::Json j = fit::fit_report_json(report, data_path, data->notes);
     if (!io::write_file_atomically(out_path, j.dump(2) + "\n", force, d)) throw BadInput{d};
   }
   return kOk;

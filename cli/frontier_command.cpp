@@ -11,7 +11,8 @@
 
 #include "common.h"
 #include "moesim/fit/optimize.h"
-#include "moesim/io/fit_io.h"
+#include "moesim/fit/io/fit_file.h"
+#include "moesim/io/files.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
 #include "moesim/io/report.h"
@@ -121,7 +122,7 @@ double quantity_option(const std::string& text, const std::string& option, io::D
 }
 
 struct Study {
-  io::LoadedLaw law;
+  fit::LoadedLaw law;
   fit::OptimizeOptions options;
   std::optional<Hardware> hw;
   fit::FrontierOptions frontier;  // the unconstrained grid, for the IsoFLOP curves and dense equivalents
@@ -131,7 +132,7 @@ struct Study {
 Study make_study(const Args& a, const po::variables_map& vm) {
   Diagnostics d;
   Study s;
-  const auto law = io::load_law(a.law, d);
+  const auto law = fit::load_law(a.law, d);
   fit::OptimizeOptions& o = s.options;
   const std::string family = a.family.empty() ? (law && law->law->info.name == "ludziejewski2025" ? "ludziejewski2025" : "abnar2025") : a.family;
   if (family == "ludziejewski2025") o.space.family = fit::ludziejewski2025_family();

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "moesim/io/fit_io.h"
+#include "moesim/io/files.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/sweep.h"
 #include "moesim/model/enum_names.h"

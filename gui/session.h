@@ -54,9 +54,9 @@ struct SweepSettings {
 };
 
 struct ScalingSettings {
-  std::string law = "abnar2025";      // a built-in law or a fit.json (io::load_law)
+  std::string law = "abnar2025";      // a built-in law or a fit.json (fit::load_law)
   std::string budgets = "1e19:1e23:5";  // FLOPs: LO:HI:COUNT (log-spaced) or a comma list, as `moesim frontier --budgets`
-  std::string data;                   // optional scaling data (io::read_scaling_data) overlaid with residuals
+  std::string data;                   // optional scaling data (fit::read_scaling_data) overlaid with residuals
   std::string data_columns;           // generic CSV: ROLE=COLUMN,... as `moesim fit --columns`
   // Limits of `moesim frontier` under the same names; empty or 0 = none. With devices > 0 every
   // design must be served on that many devices of the session's hardware.

@@ -9,7 +9,7 @@
 
 namespace moesim::gui {
 
-ParetoCandidate evaluate_candidate(const Session& s, const io::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
+ParetoCandidate evaluate_candidate(const Session& s, const fit::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
                                    const io::StudyRow& row) {
   ParetoCandidate c;
   c.valid = row.valid;
@@ -49,7 +49,7 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   const std::size_t before = out.size();
   ParetoResult res;
   Diagnostics d;
-  const auto law = io::load_law(s.scaling.law, d);
+  const auto law = fit::load_law(s.scaling.law, d);
   for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
   res.x = find_metric(s.pareto.x);
   if (!res.x) out.push_back({"/pareto/x", "unknown_column", "\"" + s.pareto.x + "\" is not an output figure"});

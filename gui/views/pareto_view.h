@@ -5,7 +5,7 @@
 // training time, ...); the front of designs no other beats on both, and the current design.
 #include <optional>
 
-#include "moesim/io/fit_io.h"
+#include "moesim/fit/io/fit_file.h"
 #include "moesim/io/study.h"
 #include "views/view.h"
 
@@ -31,7 +31,7 @@ struct ParetoResult {
   std::string law;
 };
 // One row of the study as a candidate: its cost, and the law's loss at the session's budget.
-ParetoCandidate evaluate_candidate(const Session& s, const io::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
+ParetoCandidate evaluate_candidate(const Session& s, const fit::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
                                    const io::StudyRow& row);
 // More candidates than the view computes synchronously on a change.
 inline constexpr std::uint64_t kMaxParetoCandidates = 20000;

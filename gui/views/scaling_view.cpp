@@ -1,5 +1,6 @@
 #include "views/scaling_view.h"
 
+#include "moesim/io/files.h"
 #include "moesim/io/units.h"
 
 #include <QComboBox>
@@ -76,14 +77,14 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   const std::size_t before = out.size();
   ScalingResult r;
   Diagnostics d;
-  auto law = io::load_law(s.law, d);
+  auto law = fit::load_law(s.law, d);
   for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
   auto budgets = io::parse_budgets(s.budgets, "/scaling/budgets", out);
   if (!s.data.empty()) {
     d.clear();
-    io::DataOptions options;
+    fit::DataOptions options;
     options.columns = parse_columns(s.data_columns);
-    r.data = io::read_scaling_data(s.data, options, d);
+    r.data = fit::read_scaling_data(s.data, options, d);
     for (const Diagnostic& x : d) out.push_back({"/scaling/data", x.code, x.path.empty() || x.path == s.data ? x.message : x.path + ": " + x.message});
   }
   if (out.size() != before) return std::nullopt;
@@ -444,7 +445,7 @@ void ScalingView::draw() {
     residuals_->add_hline(0, "", QColor(80, 80, 80));
     residuals_->set_note(QString("%1 points (%2), RMSE %3")
                              .arg(r.data->points.size())
-                             .arg(QString::fromUtf8(io::to_string(r.data->dataset).data()))
+                             .arg(QString::fromUtf8(fit::to_string(r.data->dataset).data()))
                              .arg(std::sqrt(sum2 / static_cast<double>(r.data->points.size())), 0, 'f', 4));
   }
   residuals_->setVisible(r.data.has_value());

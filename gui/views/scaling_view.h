@@ -7,8 +7,8 @@
 
 #include "moesim/fit/frontier.h"
 #include "moesim/fit/optimize.h"
-#include "moesim/io/fit_io.h"
-#include "moesim/io/scaling_data.h"
+#include "moesim/fit/io/fit_file.h"
+#include "moesim/fit/io/scaling_data.h"
 #include "views/view.h"
 
 class QComboBox;
@@ -17,13 +17,13 @@ class QLineEdit;
 namespace moesim::gui {
 
 struct ScalingResult {
-  io::LoadedLaw law;
+  fit::LoadedLaw law;
   std::vector<double> budgets;
   std::optional<fit::Frontier> frontier;                // abnar2025, chinchilla
   std::vector<fit::ConstrainedOptimum> constrained;     // ... under the settings' limits, when any
   std::vector<fit::GranularityOptimum> granularity;     // krajewski2024
   std::vector<fit::ExpertCountOptimum> expert_counts;   // ludziejewski2025
-  std::optional<io::ScalingData> data;
+  std::optional<fit::ScalingData> data;
   std::vector<double> predicted;  // the law's loss at each data point
   std::string note;               // what the law cannot show
 };

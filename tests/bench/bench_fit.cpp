@@ -10,7 +10,7 @@
 #include "moesim/fit/frontier.h"
 #include "moesim/fit/optimize.h"
 #include "moesim/io/hardware_io.h"
-#include "moesim/io/scaling_data.h"
+#include "moesim/fit/io/scaling_data.h"
 
 namespace {
 
@@ -18,7 +18,7 @@ const std::string kEpoch = std::string(MOESIM_SHARED_DIR) + "/data/epoch_chinchi
 
 void BM_ChinchillaGridFit(benchmark::State& state) {
   moesim::Diagnostics d;
-  const auto data = moesim::io::read_scaling_data(kEpoch, {}, d);
+  const auto data = moesim::fit::read_scaling_data(kEpoch, {}, d);
   if (!data) {
     state.SkipWithError("shared data absent");
     return;

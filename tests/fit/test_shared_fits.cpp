@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "moesim/fit/fit.h"
-#include "moesim/io/scaling_data.h"
+#include "moesim/fit/io/scaling_data.h"
 
 using namespace moesim;
 
@@ -16,7 +16,7 @@ const std::string kData = std::string(MOESIM_SHARED_DIR) + "/data/";
 
 TEST_CASE("shared data: Chinchilla on Epoch's 240 points reproduces Besiroglu et al. 2024") {
   Diagnostics d;
-  const auto data = io::read_scaling_data(kData + "epoch_chinchilla_svg_extracted.csv", {}, d);
+  const auto data = fit::read_scaling_data(kData + "epoch_chinchilla_svg_extracted.csv", {}, d);
   REQUIRE(data);
   REQUIRE(data->points.size() == 240);
   fit::FitOptions options;
@@ -43,9 +43,9 @@ TEST_CASE("shared data: Clark et al.'s law per router") {
   for (const char* router : {"S-Base", "RL-R", "Hash"}) {
     INFO(router);
     Diagnostics d;
-    io::DataOptions options;
+    fit::DataOptions options;
     options.filters = {{"router_type", router}};
-    const auto data = io::read_scaling_data(kData + "clark2022_routing_curves.csv.gz", options, d);
+    const auto data = fit::read_scaling_data(kData + "clark2022_routing_curves.csv.gz", options, d);
     REQUIRE(data);
     CHECK(data->points.size() > 40);
     const fit::FitReport r = fit::fit(data->points, *fit::find_law("clark2022"), {});
@@ -59,9 +59,9 @@ TEST_CASE("shared data: Clark et al.'s law per router") {
 
 TEST_CASE("shared data: the Step Law MoE runs give one point per sparsity and D") {
   Diagnostics d;
-  const auto data = io::read_scaling_data(kData + "steplaw_moe_lr_bs_loss.csv", {}, d);
+  const auto data = fit::read_scaling_data(kData + "steplaw_moe_lr_bs_loss.csv", {}, d);
   REQUIRE(data);
-  CHECK(data->dataset == io::Dataset::steplaw);
+  CHECK(data->dataset == fit::Dataset::steplaw);
   CHECK(data->points.size() == 16);  // 4 sparsities x 4 D
   for (const auto& o : data->points) CHECK(o.sparsity > 0);
 }

@@ -1,5 +1,7 @@
 #include "moesim/io/json_reader.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -78,18 +80,30 @@ std::optional<Json> parse_json(std::string_view text, Diagnostics& out) {
 }
 
 std::optional<std::string> read_text_file(const std::string& path, Diagnostics& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // zlib reads plain files as they are and gunzips .gz ones: one reader for every input.
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) {
     out.push_back({"", "unreadable", "cannot open file \"" + path + "\""});
     return std::nullopt;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    out.push_back({"", "unreadable", "cannot read file \"" + path + "\""});
+  std::string text;
+  char buffer[1 << 16];
+  int n = 0;
+  while ((n = gzread(f, buffer, sizeof buffer)) > 0) {
+    if (text.size() + static_cast<std::size_t>(n) > kMaxInputBytes) {
+      gzclose(f);
+      out.push_back({"", "too_large", "\"" + path + "\" is larger than 1 GiB (or never ends)"});
+      return std::nullopt;
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  const bool failed = n < 0;
+  gzclose(f);
+  if (failed) {
+    out.push_back({"", "unreadable", "cannot read or decompress \"" + path + "\""});
     return std::nullopt;
   }
-  return buffer.str();
+  return text;
 }
 
 std::string child_path(const std::string& parent, std::string_view key) {

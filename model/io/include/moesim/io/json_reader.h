@@ -19,7 +19,10 @@ using Json = nlohmann::json;
 // line and column) and returns nullopt.
 std::optional<Json> parse_json(std::string_view text, Diagnostics& out);
 
-// Reads a whole file; appends a diagnostic (code "unreadable") and returns nullopt on failure.
+// Reads a whole file, gunzipped when compressed; appends a diagnostic (code "unreadable" or
+// "too_large") and returns nullopt on failure; at most kMaxInputBytes (a device that never
+// ends, such as /dev/zero, is refused, not read forever). Diagnostics have an empty path.
+inline constexpr std::size_t kMaxInputBytes = std::size_t{1} << 30;
 std::optional<std::string> read_text_file(const std::string& path, Diagnostics& out);
 
 // "/a/b" + "c" -> "/a/b/c" (RFC 6901 escaping of '~' and '/').

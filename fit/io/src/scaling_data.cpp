@@ -1,6 +1,4 @@
-#include "moesim/io/scaling_data.h"
-
-#include <zlib.h>
+#include "moesim/fit/io/scaling_data.h"
 
 #include <algorithm>
 #include <charconv>
@@ -11,28 +9,11 @@
 #include "moesim/io/csv.h"
 #include "moesim/io/json_reader.h"
 
-namespace moesim::io {
+namespace moesim::fit {
 namespace {
 
-// The whole file, gunzipped when it ends in .gz (zlib reads plain files as they are).
-std::optional<std::string> read_maybe_gzip(const std::string& path, Diagnostics& out) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) {
-    out.push_back({path, "unreadable", "cannot open file \"" + path + "\""});
-    return std::nullopt;
-  }
-  std::string text;
-  char buffer[1 << 16];
-  int n;
-  while ((n = gzread(f, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
-  const bool failed = n < 0;
-  gzclose(f);
-  if (failed) {
-    out.push_back({path, "unreadable", "cannot decompress \"" + path + "\""});
-    return std::nullopt;
-  }
-  return text;
-}
+using io::CsvTable;
+using io::closest_name;
 
 class Rows {
  public:
@@ -98,9 +79,10 @@ std::string_view to_string(Dataset d) {
 
 std::optional<ScalingData> read_scaling_data(const std::string& path, const DataOptions& options, Diagnostics& out) {
   const std::size_t before = out.size();
-  const auto text = read_maybe_gzip(path, out);
+  const auto text = io::read_text_file(path, out);
+  for (std::size_t i = before; i < out.size(); ++i) out[i].path = path;
   if (!text) return std::nullopt;
-  const auto table = parse_csv(*text, path, out);
+  const auto table = io::parse_csv(*text, path, out);
   if (!table) return std::nullopt;
   ScalingData data;
   if (options.dataset) data.dataset = *options.dataset;
@@ -136,7 +118,7 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
       const auto n = rows.column("Model Size"), c = rows.column("Training FLOP"), l = rows.column("loss");
       if (!n || !c || !l) return std::nullopt;
       for (std::size_t r : keep) {
-        fit::Observation o;
+        Observation o;
         o.total_params = o.active_params = rows.number(r, *n);
         o.tokens = rows.number(r, *c) / (6 * o.total_params);
         o.loss = rows.number(r, *l);
@@ -160,7 +142,7 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
         if (!fresh && rows.number(r, *step) > rows.number(it->second, *step)) it->second = r;
       }
       for (const auto& [run, r] : final_row) {
-        fit::Observation o;
+        Observation o;
         o.total_params = o.active_params = rows.number(r, *n);
         o.experts = rows.number(r, *e);
         o.tokens = 130e9;  // every run, Clark et al. §3
@@ -175,9 +157,9 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
       const auto topk = rows.column("topk"), nume = rows.column("nume"), n = rows.column("N"), na = rows.column("Na"),
                  d = rows.column("D"), l = rows.column("smooth loss");
       if (!topk || !nume || !n || !na || !d || !l) return std::nullopt;
-      std::map<std::tuple<double, double, double>, fit::Observation> best;
+      std::map<std::tuple<double, double, double>, Observation> best;
       for (std::size_t r : keep) {
-        fit::Observation o;
+        Observation o;
         const double k = rows.number(r, *topk), E = rows.number(r, *nume);
         o.total_params = rows.number(r, *n);
         o.active_params = rows.number(r, *na);
@@ -206,7 +188,7 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
       }
       if (out.size() != before) return std::nullopt;
       for (std::size_t r : keep) {
-        fit::Observation o;
+        Observation o;
         for (const auto& [role, c] : map) {
           const double v = rows.number(r, c);
           if (role == "N") o.total_params = v;
@@ -226,7 +208,7 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
   }
   if (out.size() != before) return std::nullopt;
   for (std::size_t i = 0; i < data.points.size(); ++i) {
-    const fit::Observation& o = data.points[i];
+    const Observation& o = data.points[i];
     if (!(o.loss > 0) || !(o.sparsity >= 0 && o.sparsity < 1) || o.total_params < 0 || o.tokens < 0) {
       out.push_back({path, "out_of_range", "point " + std::to_string(i + 1) + " has a non-positive loss or a sparsity outside [0, 1)"});
       return std::nullopt;
@@ -237,4 +219,4 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
   return data;
 }
 
-}  // namespace moesim::io
+}  // namespace moesim::fit

@@ -9,7 +9,7 @@
 #include "moesim/fit/law.h"
 #include "moesim/model/diagnostic.h"
 
-namespace moesim::io {
+namespace moesim::fit {
 
 enum class Dataset { generic, epoch_chinchilla, clark2022, steplaw };
 
@@ -23,7 +23,7 @@ struct DataOptions {
 
 struct ScalingData {
   Dataset dataset = Dataset::generic;
-  std::vector<fit::Observation> points;
+  std::vector<Observation> points;
   std::vector<std::string> notes;  // what the adapter did (rows dropped, derived columns)
 };
 
@@ -31,4 +31,4 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
 std::optional<Dataset> parse_dataset(std::string_view name);
 std::string_view to_string(Dataset d);
 
-}  // namespace moesim::io
+}  // namespace moesim::fit

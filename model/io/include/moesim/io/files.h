@@ -1,0 +1,22 @@
+#pragma once
+// Files and the number lists of options: one atomic writer, the budget grammar.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "moesim/model/diagnostic.h"
+
+namespace moesim::io {
+
+// Writes `text` to `path` atomically (a unique temporary file in the same directory, then
+// rename); refuses to replace an existing file unless `force`.
+bool write_file_atomically(const std::string& path, const std::string& text, bool force, Diagnostics& out);
+
+// "A,B,C": positive finite numbers, each read whole; diagnostics at `path` name `what` ("FLOPs").
+std::optional<std::vector<double>> parse_number_list(const std::string& text, const std::string& path, const std::string& what,
+                                                     Diagnostics& out);
+
+// Compute budgets: "LO:HI:COUNT" (log-spaced) or "C1,C2,...". Diagnostics at `path`.
+std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out);
+
+}  // namespace moesim::io
