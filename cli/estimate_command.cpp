@@ -49,6 +49,34 @@ NumberFormat parse_format_option(const std::string& option, const std::string& t
                                                         std::string(number_format_grammar())}}};
 }
 
+// The estimate (and, with a profile, its latency) as a table, JSON or CSV on standard output.
+void write_result(OutputFormat out_format, const io::LoadedModel& model, const Workload& w, const Estimate& e, const Hardware* hw,
+                  const Deployment& deployment, const LatencyEstimate& latency) {
+  switch (out_format) {
+    case OutputFormat::table:
+      std::cout << io::estimate_table(model, w, e);
+      if (hw) std::cout << "\n" << io::describe_hardware(*hw) << io::describe_deployment(deployment) << "\n"
+                        << io::latency_table(latency, w.phase);
+      break;
+    case OutputFormat::json: {
+      io::Json j = io::estimate_json(model, w, e);
+      if (hw) {
+        j["hardware"] = hw->name;
+        io::add_latency_json(j, latency);
+      }
+      std::cout << j.dump(2) << "\n";
+      break;
+    }
+    case OutputFormat::csv:
+      std::cout << io::estimate_csv_header();
+      if (hw) for (const auto& f : io::latency_fields()) std::cout << "," << f.key;
+      std::cout << "\n" << io::estimate_csv_row(e);
+      if (hw) for (const auto& f : io::latency_fields()) std::cout << "," << io::shortest_number(f.value(latency));
+      std::cout << "\n";
+      break;
+  }
+}
+
 }  // namespace
 
 int run_estimate(const std::vector<std::string>& args) {
@@ -122,29 +150,7 @@ int run_estimate(const std::vector<std::string>& args) {
       if (vm.count(option) && !vm[option].defaulted())
         throw BadInput{{{std::string("--") + option, "not_applicable", "deployment options need a hardware profile (--hw)"}}};
   }
-  switch (out_format) {
-    case OutputFormat::table:
-      std::cout << io::estimate_table(*model, w, e);
-      if (hw) std::cout << "\n" << io::describe_hardware(*hw) << io::describe_deployment(deployment.deployment) << "\n"
-                        << io::latency_table(latency, w.phase);
-      break;
-    case OutputFormat::json: {
-      io::Json j = io::estimate_json(*model, w, e);
-      if (hw) {
-        j["hardware"] = hw->name;
-        io::add_latency_json(j, latency);
-      }
-      std::cout << j.dump(2) << "\n";
-      break;
-    }
-    case OutputFormat::csv:
-      std::cout << io::estimate_csv_header();
-      if (hw) for (const auto& f : io::latency_fields()) std::cout << "," << f.key;
-      std::cout << "\n" << io::estimate_csv_row(e);
-      if (hw) for (const auto& f : io::latency_fields()) std::cout << "," << f.value(latency);
-      std::cout << "\n";
-      break;
-  }
+  write_result(out_format, *model, w, e, hw ? &*hw : nullptr, deployment.deployment, latency);
   return kOk;
 }
 

@@ -1,6 +1,9 @@
 // moesim fit: fit a loss law to scaling-law data; moesim laws: the built-in laws.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 
 #include "common.h"
@@ -60,6 +63,41 @@ std::vector<std::pair<std::string, std::string>> pairs(const std::vector<std::st
   return out;
 }
 
+// A number read whole ("1.5x" is not 1.5).
+std::optional<double> whole_number(const std::string& text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// --holdout RULE[:FRACTION]
+void parse_holdout(const std::string& holdout, fit::FitOptions& options) {
+  const auto colon = holdout.find(':');
+  const std::string rule = holdout.substr(0, colon);
+  if (rule == "none") options.holdout = fit::HoldoutRule::none;
+  else if (rule == "max_sparsity") options.holdout = fit::HoldoutRule::max_sparsity;
+  else if (rule == "lowest_loss") options.holdout = fit::HoldoutRule::lowest_loss;
+  else if (rule == "largest_compute") options.holdout = fit::HoldoutRule::largest_compute;
+  else throw BadInput{{{"--holdout", "unknown_value", "\"" + holdout + "\" must be none, max_sparsity, lowest_loss:F or largest_compute:F"}}};
+  if (colon == std::string::npos) return;
+  const auto fraction = whole_number(holdout.substr(colon + 1));
+  if (!fraction) throw BadInput{{{"--holdout", "wrong_type", "\"" + holdout.substr(colon + 1) + "\" is not a fraction"}}};
+  options.holdout_fraction = *fraction;
+}
+
+// --fix NAME=VALUE, each a parameter of the law.
+void parse_fixes(const std::vector<std::string>& fixes, const fit::Law& law, fit::FitOptions& options) {
+  for (const auto& [name, value] : pairs(fixes, "--fix")) {
+    const auto& names = law.info.param_names;
+    const auto it = std::find(names.begin(), names.end(), name);
+    const auto v = whole_number(value);
+    if (!v) throw BadInput{{{"--fix", "wrong_type", "\"" + value + "\" is not a number"}}};
+    if (it == names.end()) throw BadInput{{{"--fix", "unknown_parameter", "\"" + name + "\" is not a parameter of " + std::string(law.info.name)}}};
+    options.fixed.emplace_back(static_cast<std::size_t>(it - names.begin()), *v);
+  }
+}
+
 }  // namespace
 
 int run_fit(const std::vector<std::string>& args) {
@@ -93,34 +131,18 @@ int run_fit(const std::vector<std::string>& args) {
     fit::load_law(law_name, d);  // the error lists the laws
     throw BadInput{{{"--law", "unknown_law", d.empty() ? "unknown law" : d[0].message}}};
   }
-  const auto colon = holdout.find(':');
-  const std::string rule = holdout.substr(0, colon);
-  if (rule == "none") options.holdout = fit::HoldoutRule::none;
-  else if (rule == "max_sparsity") options.holdout = fit::HoldoutRule::max_sparsity;
-  else if (rule == "lowest_loss") options.holdout = fit::HoldoutRule::lowest_loss;
-  else if (rule == "largest_compute") options.holdout = fit::HoldoutRule::largest_compute;
-  else throw BadInput{{{"--holdout", "unknown_value", "\"" + holdout + "\" must be none, max_sparsity, lowest_loss:F or largest_compute:F"}}};
-  if (colon != std::string::npos) {
-    try {
-      options.holdout_fraction = std::stod(holdout.substr(colon + 1));
-    } catch (const std::exception&) {
-      throw BadInput{{{"--holdout", "wrong_type", "\"" + holdout.substr(colon + 1) + "\" is not a fraction"}}};
-    }
-  }
-  for (const auto& [name, value] : pairs(fixes, "--fix")) {
-    const auto& names = law->info.param_names;
-    const auto it = std::find(names.begin(), names.end(), name);
-    double v = 0;
-    try {
-      v = std::stod(value);
-    } catch (const std::exception&) {
-      throw BadInput{{{"--fix", "wrong_type", "\"" + value + "\" is not a number"}}};
-    }
-    if (it == names.end()) throw BadInput{{{"--fix", "unknown_parameter", "\"" + name + "\" is not a parameter of " + law_name}}};
-    options.fixed.emplace_back(static_cast<std::size_t>(it - names.begin()), v);
-  }
+  parse_holdout(holdout, options);
+  parse_fixes(fixes, *law, options);
   std::string why;
-  if (!options.IsValid(&why)) throw BadInput{{{"--" + why.substr(0, why.find(' ')), "out_of_range", why}}};
+  if (!options.IsValid(&why)) {
+    // FitOptions names its field first ("holdout_fraction must ..."): the option that sets it.
+    static const std::pair<std::string_view, const char*> kOptionOf[] = {
+        {"threads", "--threads"}, {"bootstrap", "--bootstrap"}, {"fixed", "--fix"}, {"holdout_fraction", "--holdout"}};
+    std::string option = "--law";
+    for (const auto& [field, flag] : kOptionOf)
+      if (why.rfind(field, 0) == 0) option = flag;
+    throw BadInput{{{option, "out_of_range", why}}};
+  }
 
   fit::DataOptions data_options;
   if (vm.count("dataset")) {

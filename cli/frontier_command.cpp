@@ -128,37 +128,43 @@ struct Study {
   fit::FrontierOptions frontier;  // the unconstrained grid, for the IsoFLOP curves and dense equivalents
 };
 
-// Options -> the optimizer's options; every problem as a diagnostic naming its option.
-Study make_study(const Args& a, const po::variables_map& vm) {
-  Diagnostics d;
-  Study s;
-  const auto law = fit::load_law(a.law, d);
-  fit::OptimizeOptions& o = s.options;
-  const std::string family = a.family.empty() ? (law && law->law->info.name == "ludziejewski2025" ? "ludziejewski2025" : "abnar2025") : a.family;
-  if (family == "ludziejewski2025") o.space.family = fit::ludziejewski2025_family();
+// The design space: the family's conventions and the lists searched.
+fit::DesignSpace design_space(const Args& a, const po::variables_map& vm, const fit::LoadedLaw* law, Diagnostics& d) {
+  fit::DesignSpace space;
+  const bool law_is_ludziejewski = law && law->law->info.name == "ludziejewski2025";
+  const std::string family = a.family.empty() ? (law_is_ludziejewski ? "ludziejewski2025" : "abnar2025") : a.family;
+  if (family == "ludziejewski2025") space.family = fit::ludziejewski2025_family();
   else if (family != "abnar2025") d.push_back({"--family", "unknown_value", "\"" + family + "\" must be abnar2025 or ludziejewski2025"});
-  if (family == "abnar2025") o.space.family.aspect_ratio = a.aspect_ratio;
+  if (family == "abnar2025") space.family.aspect_ratio = a.aspect_ratio;
   if (a.flops != "exact" && a.flops != "6n") d.push_back({"--flops", "unknown_value", "\"" + a.flops + "\" must be exact or 6n"});
-  if (vm.count("flops") && !vm["flops"].defaulted()) o.space.family.exact_flops = a.flops == "exact";
-  o.space.top_k = list_option<std::int64_t>(a.top_k, "--top-k", "experts per token", d);
-  o.space.granularity = list_option<double>(a.granularity, "--granularity", "granularity", d);
-  const bool ludziejewski_family = family == "ludziejewski2025";
-  if (ludziejewski_family && vm["top-k"].defaulted()) o.space.top_k = {1};  // Switch top-1
-  if (ludziejewski_family && vm["granularity"].defaulted()) o.space.granularity = {1};
-  const std::string experts = !a.experts.empty() ? a.experts : ludziejewski_family ? "1,2,4,8,16,32,64" : "";
-  if (!experts.empty()) o.space.experts = list_option<std::int64_t>(experts, "--experts", "experts", d);
-  o.space.weight_formats.clear();
+  if (!vm["flops"].defaulted()) space.family.exact_flops = a.flops == "exact";
+  const bool switch_top1 = family == "ludziejewski2025";  // their convention, unless given
+  space.top_k = switch_top1 && vm["top-k"].defaulted() ? std::vector<std::int64_t>{1} : list_option<std::int64_t>(a.top_k, "--top-k", "experts per token", d);
+  space.granularity = switch_top1 && vm["granularity"].defaulted() ? std::vector<double>{1} : list_option<double>(a.granularity, "--granularity", "granularity", d);
+  const std::string experts = !a.experts.empty() ? a.experts : switch_top1 ? "1,2,4,8,16,32,64" : "";
+  if (!experts.empty()) space.experts = list_option<std::int64_t>(experts, "--experts", "experts", d);
+  space.weight_formats.clear();
   std::stringstream formats(a.weight_formats);
   for (std::string item; std::getline(formats, item, ',');) {
-    if (const auto f = parse_number_format(item)) o.space.weight_formats.push_back(*f);
+    if (const auto f = parse_number_format(item)) space.weight_formats.push_back(*f);
     else d.push_back({"--weight-format", "unknown_value", "\"" + item + "\" is not a number format: " + std::string(number_format_grammar())});
   }
-  o.space.sparsity_levels = a.sparsity_levels;
-  o.space.max_sparsity = a.max_sparsity;
+  space.sparsity_levels = a.sparsity_levels;
+  space.max_sparsity = a.max_sparsity;
   if (!(a.max_sparsity >= 0 && a.max_sparsity <= 0.999)) d.push_back({"--max-sparsity", "out_of_range", "must be in [0, 0.999]"});
   if (a.sparsity_levels < 1 || a.sparsity_levels > 100000) d.push_back({"--sparsity-levels", "out_of_range", "must be in [1, 100000]"});
   if (!(a.aspect_ratio >= 8 && a.aspect_ratio <= 4096)) d.push_back({"--aspect-ratio", "out_of_range", "must be in [8, 4096]"});
-  if (!(a.fixed_size >= 0)) d.push_back({"--fixed-size", "out_of_range", "must be >= 0"});
+  if (law && law->law->info.name == "chinchilla") {  // no sparsity term: the dense family
+    for (const char* option : {"top-k", "granularity", "experts", "max-sparsity", "sparsity-levels"})
+      if (!vm[option].empty() && !vm[option].defaulted())
+        d.push_back({std::string("--") + option, "not_applicable", "chinchilla has no sparsity term: it searches dense models only"});
+    space.max_sparsity = 0, space.sparsity_levels = 1, space.top_k = {1}, space.granularity = {1}, space.experts.clear();
+  }
+  return space;
+}
+
+// The limits and the objective.
+void limits_and_objective(const Args& a, const po::variables_map& vm, fit::OptimizeOptions& o, Diagnostics& d) {
   if (vm.count("max-params")) {
     if (const auto v = io::parse_number_list(a.max_params, "--max-params", "parameters", d); v && v->size() == 1) o.limits.max_total_params = (*v)[0];
     else if (v) d.push_back({"--max-params", "wrong_type", "one number of parameters"});
@@ -173,28 +179,33 @@ Study make_study(const Args& a, const po::variables_map& vm) {
   if (a.budget_unit == "device-hours") o.objective.unit = fit::BudgetUnit::device_hours;
   else if (a.budget_unit != "flops") d.push_back({"--budget-unit", "unknown_value", "\"" + a.budget_unit + "\" must be flops or device-hours"});
   if (const auto b = io::parse_budgets(a.budgets, "--budgets", d)) o.budgets = *b;
+  o.alternatives = a.alternatives;
+}
+
+// Options -> the optimizer's options; every problem as a diagnostic naming its option.
+Study make_study(const Args& a, const po::variables_map& vm) {
+  Diagnostics d;
+  Study s;
+  const auto law = fit::load_law(a.law, d);
+  if (law) {
+    const std::string_view name = law->law->info.name;
+    if (name != "abnar2025" && name != "chinchilla" && name != "ludziejewski2025" && name != "krajewski2024")
+      d.push_back({"--law", "not_applicable", std::string(name) + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, ludziejewski2025 or krajewski2024)"});
+    if (a.fixed_size > 0 && name != "abnar2025" && name != "chinchilla")
+      d.push_back({"--fixed-size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
+  }
+  if (!(a.fixed_size >= 0)) d.push_back({"--fixed-size", "out_of_range", "must be >= 0"});
+  fit::OptimizeOptions& o = s.options;
+  o.space = design_space(a, vm, law ? &*law : nullptr, d);
+  limits_and_objective(a, vm, o, d);
   if (vm.count("hw")) s.hw = io::load_hardware(a.hw, d);
   o.serving = {s.hw ? &*s.hw : nullptr, a.devices, a.serve_batch, a.serve_context};
-  o.alternatives = a.alternatives;
-  if (law && law->law->info.name != "abnar2025" && law->law->info.name != "chinchilla" && law->law->info.name != "ludziejewski2025" &&
-      law->law->info.name != "krajewski2024")
-    d.push_back({"--law", "not_applicable", std::string(law->law->info.name) + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, ludziejewski2025 or krajewski2024)"});
-  if (law && law->law->info.name == "chinchilla") {  // no sparsity term: the dense family
-    for (const char* option : {"top-k", "granularity", "experts", "max-sparsity", "sparsity-levels"})
-      if (vm.count(option) && !vm[option].defaulted())
-        d.push_back({std::string("--") + option, "not_applicable", "chinchilla has no sparsity term: it searches dense models only"});
-    o.space.max_sparsity = 0, o.space.sparsity_levels = 1, o.space.top_k = {1}, o.space.granularity = {1}, o.space.experts.clear();
-  }
-  if (law && a.fixed_size > 0 && law->law->info.name != "abnar2025" && law->law->info.name != "chinchilla")
-    d.push_back({"--fixed-size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
   if (d.empty()) {
-    Diagnostics v;
-    fit::validate(o, v);
-    for (Diagnostic& x : v) {  // field name -> option name
+    fit::validate(o, d);
+    for (Diagnostic& x : d) {  // field name -> option name
       std::replace(x.path.begin(), x.path.end(), '_', '-');
       x.path = "--" + x.path;
     }
-    d.insert(d.end(), v.begin(), v.end());
   }
   if (d.empty() && std::isfinite(o.limits.max_decode_step_s)) {
     const double floor = fit::decode_step_floor(o);

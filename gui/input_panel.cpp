@@ -88,10 +88,8 @@ std::string model_format(const Architecture& a, const std::string& field) {
 
 }  // namespace
 
-InputPanel::InputPanel(Session& session, QWidget* parent) : QWidget(parent), session_(session) {
-  auto* layout = new QVBoxLayout(this);
-
-  // ---- model
+// The model (what): preset or file, the edits on top, what was understood.
+QGroupBox* InputPanel::build_model_box() {
   auto* model_box = new QGroupBox("Model (what)", this);
   auto* model_form = new QFormLayout(model_box);
   model_ = new QComboBox(model_box);
@@ -129,9 +127,34 @@ InputPanel::InputPanel(Session& session, QWidget* parent) : QWidget(parent), ses
   description_->setMinimumHeight(140);
   description_->setToolTip("what moesim understood of the model (moesim models show)");
   model_form->addRow(description_);
-  layout->addWidget(model_box);
 
-  // ---- hardware
+
+  auto commit_model = [this] {
+    if (updating_) return;
+    const std::string spec = model_->currentText().trimmed().toStdString();
+    if (spec == session_.model.spec) return;
+    set_model_spec(spec);
+  };
+  connect(model_, &QComboBox::activated, this, commit_model);
+  connect(model_->lineEdit(), &QLineEdit::editingFinished, this, commit_model);
+  connect(open_model, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Open model", {}, "model files (*.json);;all files (*)");
+    if (!path.isEmpty()) set_model_spec(path.toStdString());
+  });
+  connect(reset, &QPushButton::clicked, this, [this] {
+    session_.model.overrides = {};
+    emit changed();
+  });
+  connect(attention_kind_, &QComboBox::activated, this, [this] {
+    if (updating_) return;
+    session_.model.overrides.attention_kind = parse_enum<AttentionKind>(attention_kind_->currentText().toStdString());
+    emit changed();
+  });
+  return model_box;
+}
+
+// The hardware (where): a shipped profile or a file, and its figures.
+QGroupBox* InputPanel::build_hardware_box() {
   auto* hw_box = new QGroupBox("Hardware (where)", this);
   auto* hw_form = new QFormLayout(hw_box);
   hardware_ = new QComboBox(hw_box);
@@ -144,9 +167,24 @@ InputPanel::InputPanel(Session& session, QWidget* parent) : QWidget(parent), ses
   add_error_row(hw_form, "/hardware");
   hw_form->addRow(open_hw);
   hw_form->addRow(hardware_figures_);
-  layout->addWidget(hw_box);
 
-  // ---- workload and deployment
+
+  auto commit_hw = [this] {
+    if (updating_) return;
+    const std::string spec = hardware_->currentText().trimmed().toStdString();
+    if (spec != session_.hardware) set_hardware_spec(spec);
+  };
+  connect(hardware_, &QComboBox::activated, this, commit_hw);
+  connect(hardware_->lineEdit(), &QLineEdit::editingFinished, this, commit_hw);
+  connect(open_hw, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Open hardware profile", {}, "profiles (*.json);;all files (*)");
+    if (!path.isEmpty()) set_hardware_spec(path.toStdString());
+  });
+  return hw_box;
+}
+
+// The workload and deployment (how).
+QGroupBox* InputPanel::build_run_box() {
   auto* run_box = new QGroupBox("Workload and deployment (how)", this);
   auto* run_form = new QFormLayout(run_box);
   phase_ = enum_combo<Phase>(run_box);
@@ -172,46 +210,22 @@ InputPanel::InputPanel(Session& session, QWidget* parent) : QWidget(parent), ses
   cache_policy_ = enum_combo<CachePolicy>(run_box);
   run_form->addRow("cache policy", cache_policy_);
   add_double(run_form, "prefetch accuracy", "/deployment/prefetch_accuracy", 1, 2);
-  layout->addWidget(run_box);
-  layout->addStretch(1);
 
-  // ---- edits -> session
-  auto commit_model = [this] {
-    if (updating_) return;
-    const std::string spec = model_->currentText().trimmed().toStdString();
-    if (spec == session_.model.spec) return;
-    set_model_spec(spec);
-  };
-  connect(model_, &QComboBox::activated, this, commit_model);
-  connect(model_->lineEdit(), &QLineEdit::editingFinished, this, commit_model);
-  connect(open_model, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, "Open model", {}, "model files (*.json);;all files (*)");
-    if (!path.isEmpty()) set_model_spec(path.toStdString());
-  });
-  connect(reset, &QPushButton::clicked, this, [this] {
-    session_.model.overrides = {};
-    emit changed();
-  });
-  auto commit_hw = [this] {
-    if (updating_) return;
-    const std::string spec = hardware_->currentText().trimmed().toStdString();
-    if (spec != session_.hardware) set_hardware_spec(spec);
-  };
-  connect(hardware_, &QComboBox::activated, this, commit_hw);
-  connect(hardware_->lineEdit(), &QLineEdit::editingFinished, this, commit_hw);
-  connect(open_hw, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, "Open hardware profile", {}, "profiles (*.json);;all files (*)");
-    if (!path.isEmpty()) set_hardware_spec(path.toStdString());
-  });
-  connect(attention_kind_, &QComboBox::activated, this, [this] {
-    if (updating_) return;
-    session_.model.overrides.attention_kind = parse_enum<AttentionKind>(attention_kind_->currentText().toStdString());
-    emit changed();
-  });
+
   for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
+  return run_box;
+}
+
+InputPanel::InputPanel(Session& session, QWidget* parent) : QWidget(parent), session_(session) {
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(build_model_box());
+  layout->addWidget(build_hardware_box());
+  layout->addWidget(build_run_box());
+  layout->addStretch(1);
   show_session(nullptr);
 }
+
 
 void InputPanel::add_error_row(QFormLayout* form, const std::string& field) {
   auto* error = new QLabel(form->parentWidget());

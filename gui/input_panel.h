@@ -9,6 +9,7 @@
 #include "session.h"
 
 class QComboBox;
+class QGroupBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
@@ -39,6 +40,9 @@ class InputPanel : public QWidget {
   void changed();  // the session was edited
 
  private:
+  QGroupBox* build_model_box();
+  QGroupBox* build_hardware_box();
+  QGroupBox* build_run_box();
   QSpinBox* add_int(QFormLayout* form, const QString& label, const std::string& field, std::int64_t max);
   QDoubleSpinBox* add_double(QFormLayout* form, const QString& label, const std::string& field, double max, int decimals);
   QComboBox* add_format(QFormLayout* form, const QString& label, const std::string& field);

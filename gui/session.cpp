@@ -179,19 +179,12 @@ void read_enum(io::ObjectReader& r, const char* key, Enum& target) {
   }
 }
 
-}  // namespace
-
-std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
-  const std::size_t before = out.size();
-  Session s;
-  io::ObjectReader root(doc, "/", out);
-  if (const auto version = root.integer("schema_version", true); version && *version != kSessionSchemaVersion)
-    root.fail("schema_version", "unsupported", std::to_string(*version) + " is not supported (this build reads " +
-                                                   std::to_string(kSessionSchemaVersion) + ")");
+// The "model" object: the spec and the overrides, each format checked.
+void read_model(io::ObjectReader& root, ModelInput& model) {
   read_object(root, "model", [&](io::ObjectReader& m) {
-    read_string(m, "spec", s.model.spec);
+    read_string(m, "spec", model.spec);
     read_object(m, "overrides", [&](io::ObjectReader& o) {
-      ModelOverrides& v = s.model.overrides;
+      ModelOverrides& v = model.overrides;
       std::pair<const char*, std::optional<std::int64_t>*> ints[] = {
           {"layers", &v.layers}, {"hidden_size", &v.hidden_size}, {"experts", &v.experts}, {"top_k", &v.top_k},
           {"expert_width", &v.expert_width}, {"shared_experts", &v.shared_experts}, {"heads", &v.heads}, {"kv_heads", &v.kv_heads}};
@@ -210,6 +203,18 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
       }
     });
   });
+}
+
+}  // namespace
+
+std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
+  const std::size_t before = out.size();
+  Session s;
+  io::ObjectReader root(doc, "/", out);
+  if (const auto version = root.integer("schema_version", true); version && *version != kSessionSchemaVersion)
+    root.fail("schema_version", "unsupported", std::to_string(*version) + " is not supported (this build reads " +
+                                                   std::to_string(kSessionSchemaVersion) + ")");
+  read_model(root, s.model);
   read_string(root, "hardware", s.hardware);
   read_object(root, "workload", [&](io::ObjectReader& w) {
     read_enum(w, "phase", s.workload.phase);

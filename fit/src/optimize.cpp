@@ -38,6 +38,17 @@ struct Priced {
 
 constexpr std::uint8_t bit(Limit l) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(l)); }
 
+// The design served as the options say: decode of the serving batch at its context.
+Placement serve(const Architecture& a, const Serving& s) {
+  Workload w;
+  w.phase = Phase::decode;
+  w.batch = s.batch;
+  w.context = s.context;
+  PlacementOptions po;
+  po.devices = s.devices;
+  return place(a, w, *s.hw, po);
+}
+
 class Search {
  public:
   Search(const Law& law, const ParamVector& params, const OptimizeOptions& o) : law_(law), params_(params), o_(o) {
@@ -149,13 +160,7 @@ class Search {
     std::optional<Placement>& slot = columns_[p.column].placed[p.width];
     if (!slot) {
       const Column& c = columns_[p.column];
-      Workload w;
-      w.phase = Phase::decode;
-      w.batch = o_.serving.batch;
-      w.context = o_.serving.context;
-      PlacementOptions po;
-      po.devices = o_.serving.devices;
-      slot = place(family_architecture_with_experts(c.family, at(p).d_model, c.experts), w, *o_.serving.hw, po);
+      slot = serve(family_architecture_with_experts(c.family, at(p).d_model, c.experts), o_.serving);
     }
     return *slot;
   }
@@ -412,13 +417,7 @@ double decode_step_floor(const OptimizeOptions& o) {
   f.weight_format = *std::min_element(s.weight_formats.begin(), s.weight_formats.end(),
                                        [](const NumberFormat& a, const NumberFormat& b) { return a.bytes_per_value() < b.bytes_per_value(); });
   const std::int64_t experts = s.experts.empty() ? f.top_k : std::max(f.top_k, *std::min_element(s.experts.begin(), s.experts.end()));
-  Workload w;
-  w.phase = Phase::decode;
-  w.batch = o.serving.batch;
-  w.context = o.serving.context;
-  PlacementOptions po;
-  po.devices = o.serving.devices;
-  const Placement p = place(family_architecture_with_experts(f, s.min_d_model, experts), w, *o.serving.hw, po);
+  const Placement p = serve(family_architecture_with_experts(f, s.min_d_model, experts), o.serving);
   return p.fits ? p.decode_step_s : INFINITY;
 }
 

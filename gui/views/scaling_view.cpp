@@ -17,6 +17,8 @@ namespace {
 
 QString sci(double v) { return QString::number(v, 'g', 3); }
 
+const AxisSpec kBudgetAxis{"compute budget C [FLOP]", true, {}, {}};
+
 using Points = std::initializer_list<std::pair<Series*, double>>;
 
 // "N=N,D=D,loss=loss" as `moesim fit --columns`.
@@ -299,130 +301,123 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
   return note.join("\n");
 }
 
-void ScalingView::draw() {
-  const ScalingResult& r = *result_;
-  const QString law = QString::fromUtf8(r.law.law->info.name.data(), static_cast<int>(r.law.law->info.name.size()));
-  isoflop_->clear();
-  frontier_->clear();
-  residuals_->clear();
-  const AxisSpec budget_axis{"compute budget C [FLOP]", true, {}, {}};
-
-  if (r.frontier) {
-    const fit::Frontier& f = *r.frontier;
-    isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
-    isoflop_->set_axes({"sparsity S = (E - K) / E", false, {}, {}}, {"predicted loss L [nats/token]", false, {}, {}});
-    Series optima{"optimum S*", {}, {}, {}, Qt::black, false, false, Marker::star, 12, false, true};
-    for (std::size_t b = 0; b < f.isoflop.size(); ++b) {
-      Series s{"C = " + sci(r.budgets[b]) + " FLOP", {}, {}, {}, palette_color(static_cast<int>(b)), true, false, Marker::none, 4, false, true};
-      for (const fit::Candidate& c : f.isoflop[b]) {
-        s.x.push_back(c.sparsity);
-        s.y.push_back(c.loss);
-        s.tips.push_back(QString("C %1 FLOP, S %2 (E %3)\nN %4, N_a %5, D %6\nloss %7")
-                             .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
-                             .arg(c.experts)
-                             .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
-                                  qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4)));
-      }
-      if (s.x.size() == 1) s.marker = Marker::circle;
-      s.legend = false;  // each curve is named where it starts
-      if (!s.x.empty()) isoflop_->add_text(s.x.front(), s.y.front(), "C = " + sci(r.budgets[b]) + " FLOP", s.color);
-      isoflop_->add_series(s);
-      const fit::Candidate& o = f.optimum[b];
-      optima.x.push_back(o.sparsity);
-      optima.y.push_back(o.loss);
-      optima.tips.push_back(QString("optimum at C %1: S* %2, loss %3").arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3),
-                                                                         QString::number(o.loss, 'f', 4)));
+void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
+  const fit::Frontier& f = *r.frontier;
+  isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
+  isoflop_->set_axes({"sparsity S = (E - K) / E", false, {}, {}}, {"predicted loss L [nats/token]", false, {}, {}});
+  Series optima{"optimum S*", {}, {}, {}, Qt::black, false, false, Marker::star, 12, false, true};
+  for (std::size_t b = 0; b < f.isoflop.size(); ++b) {
+    Series s{"C = " + sci(r.budgets[b]) + " FLOP", {}, {}, {}, palette_color(static_cast<int>(b)), true, false, Marker::none, 4, false, true};
+    for (const fit::Candidate& c : f.isoflop[b]) {
+      s.x.push_back(c.sparsity);
+      s.y.push_back(c.loss);
+      s.tips.push_back(QString("C %1 FLOP, S %2 (E %3)\nN %4, N_a %5, D %6\nloss %7")
+                           .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
+                           .arg(c.experts)
+                           .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
+                                qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4)));
     }
-    isoflop_->add_series(optima);
-    isoflop_->set_legend_position(Qt::AlignBottom | Qt::AlignLeft);
-    if (law == "chinchilla") isoflop_->set_note("chinchilla has no sparsity term: one point per budget at S = 0");
-
-    frontier_->set_title("compute-optimal frontier");
-    frontier_->set_axes(budget_axis, {"N*, N_a* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"S* (right axis)", false, 0.0, 1.05});
-    Series n{"N* (total)", {}, {}, {}, palette_color(0), true, false, Marker::circle, 5, false, true};
-    Series na{"N_a* (active)", {}, {}, {}, palette_color(2), true, false, Marker::circle, 5, false, true};
-    Series dd{"D* (tokens)", {}, {}, {}, palette_color(3), true, false, Marker::square, 5, false, true};
-    Series s{"S*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
-    for (std::size_t b = 0; b < f.optimum.size(); ++b) {
-      const fit::Candidate& o = f.optimum[b];
-      const QString tip = QString("C %1 FLOP: S* %2 (E %3, d_model %4, %5 layers)\nN* %6, N_a* %7, D* %8, loss %9\ndense equivalent: %10x the compute")
-                              .arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3))
-                              .arg(o.experts)
-                              .arg(o.d_model)
-                              .arg(o.layers)
-                              .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params),
-                                   qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4),
-                                   QString::number(f.dense_equivalent_ratio[b], 'f', 2));
-      for (auto [series, value] : Points{{&n, o.total_params}, {&na, o.active_params}, {&dd, o.tokens}, {&s, o.sparsity}}) {
-        series->x.push_back(o.budget_flops);
-        series->y.push_back(value);
-        series->tips.push_back(tip);
-      }
-    }
-    for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x);
-    frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
-    // An optimum at the largest sparsity searched is the grid's edge, not an answer.
-    std::size_t on_bound = 0;
-    for (std::size_t b = 0; b < f.optimum.size(); ++b)
-      if (f.isoflop[b].size() > 1 && f.optimum[b].experts == f.isoflop[b].back().experts) ++on_bound;
-    QString note;
-    if (on_bound > 0)
-      note = QString("unconstrained S* is the search bound (max sparsity %1) at %2 of %3 budgets: not an interior optimum")
-                 .arg(frontier_options(std::string(r.law.law->info.name), r.budgets).max_sparsity)
-                 .arg(on_bound)
-                 .arg(f.optimum.size());
-    if (!r.constrained.empty()) note += (note.isEmpty() ? "" : "\n") + draw_constrained(r);
-    frontier_->set_note(note);
-  } else if (!r.granularity.empty()) {
-    isoflop_->set_title("optimal loss per budget (" + law + ", E = 64)");
-    isoflop_->set_axes(budget_axis, {"predicted loss L [nats/token]", false, {}, {}});
-    Series l{"loss at G*", {}, {}, {}, palette_color(0), true, false, Marker::circle, 6, false, true};
-    frontier_->set_title("optimal granularity and size");
-    frontier_->set_axes(budget_axis, {"N* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"G* (right axis)", true, {}, {}});
-    Series n{"N*", {}, {}, {}, palette_color(0), true, false, Marker::circle, 5, false, true};
-    Series dd{"D*", {}, {}, {}, palette_color(3), true, false, Marker::square, 5, false, true};
-    Series g{"G*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
-    for (const fit::GranularityOptimum& o : r.granularity) {
-      const QString tip = QString("C %1 FLOP: G* %2, N* %3, D* %4, loss %5")
-                              .arg(sci(o.budget_flops), QString::number(o.granularity), qhuman(o.total_params, io::Unit::params),
-                                   qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4));
-      for (auto [series, value] : Points{{&l, o.loss}, {&n, o.total_params}, {&dd, o.tokens}, {&g, o.granularity}}) {
-        series->x.push_back(o.budget_flops);
-        series->y.push_back(value);
-        series->tips.push_back(tip);
-      }
-    }
-    isoflop_->add_series(l);
-    for (const Series* x : {&n, &dd, &g}) frontier_->add_series(*x);
-  } else if (!r.expert_counts.empty()) {
-    isoflop_->set_title("optimal loss per expert count (" + law + ", C = 6 N_act D)");
-    isoflop_->set_axes(budget_axis, {"predicted loss L [nats/token]", false, {}, {}});
-    frontier_->set_title("optimal active size per expert count");
-    frontier_->set_axes(budget_axis, {"N_act* [params]", true, {}, {}});
-    std::vector<double> counts;
-    for (const auto& o : r.expert_counts)
-      if (std::find(counts.begin(), counts.end(), o.experts) == counts.end()) counts.push_back(o.experts);
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      Series l{"E = " + QString::number(counts[k]), {}, {}, {}, palette_color(static_cast<int>(k)), true, false, Marker::circle, 4, false, true};
-      Series n = l;
-      for (const auto& o : r.expert_counts) {
-        if (o.experts != counts[k]) continue;
-        const QString tip = QString("C %1 FLOP, E %2: N_act* %3, D* %4, loss %5")
-                                .arg(sci(o.budget_flops), QString::number(o.experts), qhuman(o.active_params, io::Unit::params),
-                                     qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4));
-        l.x.push_back(o.budget_flops), l.y.push_back(o.loss), l.tips.push_back(tip);
-        n.x.push_back(o.budget_flops), n.y.push_back(o.active_params), n.tips.push_back(tip);
-      }
-      n.legend = false;
-      isoflop_->add_series(l);
-      frontier_->add_series(n);
-    }
-  } else {
-    isoflop_->set_axes({"sparsity S", false, 0.0, 1.0}, {"predicted loss L [nats/token]", false, {}, {}});
-    frontier_->set_axes(budget_axis, {"N* [params]", true, {}, {}});
-    isoflop_->set_note(QString::fromStdString(r.note));
+    if (s.x.size() == 1) s.marker = Marker::circle;
+    s.legend = false;  // each curve is named where it starts
+    if (!s.x.empty()) isoflop_->add_text(s.x.front(), s.y.front(), "C = " + sci(r.budgets[b]) + " FLOP", s.color);
+    isoflop_->add_series(s);
+    const fit::Candidate& o = f.optimum[b];
+    optima.x.push_back(o.sparsity);
+    optima.y.push_back(o.loss);
+    optima.tips.push_back(QString("optimum at C %1: S* %2, loss %3").arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3),
+                                                                       QString::number(o.loss, 'f', 4)));
   }
+  isoflop_->add_series(optima);
+  isoflop_->set_legend_position(Qt::AlignBottom | Qt::AlignLeft);
+  if (law == "chinchilla") isoflop_->set_note("chinchilla has no sparsity term: one point per budget at S = 0");
 
+  frontier_->set_title("compute-optimal frontier");
+  frontier_->set_axes(kBudgetAxis, {"N*, N_a* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"S* (right axis)", false, 0.0, 1.05});
+  Series n{"N* (total)", {}, {}, {}, palette_color(0), true, false, Marker::circle, 5, false, true};
+  Series na{"N_a* (active)", {}, {}, {}, palette_color(2), true, false, Marker::circle, 5, false, true};
+  Series dd{"D* (tokens)", {}, {}, {}, palette_color(3), true, false, Marker::square, 5, false, true};
+  Series s{"S*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
+  for (std::size_t b = 0; b < f.optimum.size(); ++b) {
+    const fit::Candidate& o = f.optimum[b];
+    const QString tip = QString("C %1 FLOP: S* %2 (E %3, d_model %4, %5 layers)\nN* %6, N_a* %7, D* %8, loss %9\ndense equivalent: %10x the compute")
+                            .arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3))
+                            .arg(o.experts)
+                            .arg(o.d_model)
+                            .arg(o.layers)
+                            .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params),
+                                 qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4),
+                                 QString::number(f.dense_equivalent_ratio[b], 'f', 2));
+    for (auto [series, value] : Points{{&n, o.total_params}, {&na, o.active_params}, {&dd, o.tokens}, {&s, o.sparsity}}) {
+      series->x.push_back(o.budget_flops);
+      series->y.push_back(value);
+      series->tips.push_back(tip);
+    }
+  }
+  for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x);
+  frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
+  // An optimum at the largest sparsity searched is the grid's edge, not an answer.
+  std::size_t on_bound = 0;
+  for (std::size_t b = 0; b < f.optimum.size(); ++b)
+    if (f.isoflop[b].size() > 1 && f.optimum[b].experts == f.isoflop[b].back().experts) ++on_bound;
+  QString note;
+  if (on_bound > 0)
+    note = QString("unconstrained S* is the search bound (max sparsity %1) at %2 of %3 budgets: not an interior optimum")
+               .arg(frontier_options(std::string(r.law.law->info.name), r.budgets).max_sparsity)
+               .arg(on_bound)
+               .arg(f.optimum.size());
+  if (!r.constrained.empty()) note += (note.isEmpty() ? "" : "\n") + draw_constrained(r);
+  frontier_->set_note(note);
+}
+
+void ScalingView::draw_granularity(const ScalingResult& r, const QString& law) {
+  isoflop_->set_title("optimal loss per budget (" + law + ", E = 64)");
+  isoflop_->set_axes(kBudgetAxis, {"predicted loss L [nats/token]", false, {}, {}});
+  Series l{"loss at G*", {}, {}, {}, palette_color(0), true, false, Marker::circle, 6, false, true};
+  frontier_->set_title("optimal granularity and size");
+  frontier_->set_axes(kBudgetAxis, {"N* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"G* (right axis)", true, {}, {}});
+  Series n{"N*", {}, {}, {}, palette_color(0), true, false, Marker::circle, 5, false, true};
+  Series dd{"D*", {}, {}, {}, palette_color(3), true, false, Marker::square, 5, false, true};
+  Series g{"G*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
+  for (const fit::GranularityOptimum& o : r.granularity) {
+    const QString tip = QString("C %1 FLOP: G* %2, N* %3, D* %4, loss %5")
+                            .arg(sci(o.budget_flops), QString::number(o.granularity), qhuman(o.total_params, io::Unit::params),
+                                 qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4));
+    for (auto [series, value] : Points{{&l, o.loss}, {&n, o.total_params}, {&dd, o.tokens}, {&g, o.granularity}}) {
+      series->x.push_back(o.budget_flops);
+      series->y.push_back(value);
+      series->tips.push_back(tip);
+    }
+  }
+  isoflop_->add_series(l);
+  for (const Series* x : {&n, &dd, &g}) frontier_->add_series(*x);
+}
+
+void ScalingView::draw_expert_counts(const ScalingResult& r, const QString& law) {
+  isoflop_->set_title("optimal loss per expert count (" + law + ", C = 6 N_act D)");
+  isoflop_->set_axes(kBudgetAxis, {"predicted loss L [nats/token]", false, {}, {}});
+  frontier_->set_title("optimal active size per expert count");
+  frontier_->set_axes(kBudgetAxis, {"N_act* [params]", true, {}, {}});
+  std::vector<double> counts;
+  for (const auto& o : r.expert_counts)
+    if (std::find(counts.begin(), counts.end(), o.experts) == counts.end()) counts.push_back(o.experts);
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    Series l{"E = " + QString::number(counts[k]), {}, {}, {}, palette_color(static_cast<int>(k)), true, false, Marker::circle, 4, false, true};
+    Series n = l;
+    for (const auto& o : r.expert_counts) {
+      if (o.experts != counts[k]) continue;
+      const QString tip = QString("C %1 FLOP, E %2: N_act* %3, D* %4, loss %5")
+                              .arg(sci(o.budget_flops), QString::number(o.experts), qhuman(o.active_params, io::Unit::params),
+                                   qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4));
+      l.x.push_back(o.budget_flops), l.y.push_back(o.loss), l.tips.push_back(tip);
+      n.x.push_back(o.budget_flops), n.y.push_back(o.active_params), n.tips.push_back(tip);
+    }
+    n.legend = false;
+    isoflop_->add_series(l);
+    frontier_->add_series(n);
+  }
+}
+
+void ScalingView::draw_residuals(const ScalingResult& r) {
   // the data set: observed loss at its sparsity, and residuals against the law
   residuals_->set_title("data against the law: observed - predicted loss");
   residuals_->set_axes({"predicted loss [nats/token]", false, {}, {}}, {"residual [nats/token]", false, {}, {}});
@@ -448,6 +443,24 @@ void ScalingView::draw() {
                              .arg(QString::fromUtf8(fit::to_string(r.data->dataset).data()))
                              .arg(std::sqrt(sum2 / static_cast<double>(r.data->points.size())), 0, 'f', 4));
   }
+}
+
+void ScalingView::draw() {
+  const ScalingResult& r = *result_;
+  const QString law = QString::fromUtf8(r.law.law->info.name.data(), static_cast<int>(r.law.law->info.name.size()));
+  isoflop_->clear();
+  frontier_->clear();
+  residuals_->clear();
+
+  if (r.frontier) draw_frontier(r, law);
+  else if (!r.granularity.empty()) draw_granularity(r, law);
+  else if (!r.expert_counts.empty()) draw_expert_counts(r, law);
+  else {
+    isoflop_->set_axes({"sparsity S", false, 0.0, 1.0}, {"predicted loss L [nats/token]", false, {}, {}});
+    frontier_->set_axes(kBudgetAxis, {"N* [params]", true, {}, {}});
+    isoflop_->set_note(QString::fromStdString(r.note));
+  }
+  draw_residuals(r);
   residuals_->setVisible(r.data.has_value());
   for (Plot* p : plots_) p->replot();
   set_status(QString("<b>%1</b> with %2; budgets %3 FLOP%4")

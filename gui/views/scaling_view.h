@@ -47,6 +47,10 @@ class ScalingView : public View {
  private:
   void read_controls();
   void draw();
+  void draw_frontier(const ScalingResult& r, const QString& law);
+  void draw_granularity(const ScalingResult& r, const QString& law);
+  void draw_expert_counts(const ScalingResult& r, const QString& law);
+  void draw_residuals(const ScalingResult& r);
   QString draw_constrained(const ScalingResult& r);
   Plot *isoflop_, *frontier_, *residuals_;
   QComboBox* law_;

@@ -17,12 +17,6 @@ std::string fixed(double v, int digits) {
 }
 
 // Shortest text that reads back to the same double, for JSON and CSV.
-std::string exact(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
-
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 std::string layer_summary(const Architecture& a) {
@@ -109,7 +103,7 @@ std::string human(double v, Unit unit) {
       return fixed(x, k == 0 ? 0 : 2) + " " + names[k];
     }
   }
-  return exact(v);
+  return shortest_number(v);
 }
 
 const std::vector<EstimateField>& estimate_fields() {
@@ -278,7 +272,7 @@ std::string estimate_csv_header() {
 
 std::string estimate_csv_row(const Estimate& e) {
   std::string s;
-  for (const EstimateField& f : estimate_fields()) s += (s.empty() ? "" : ",") + exact(f.value(e));
+  for (const EstimateField& f : estimate_fields()) s += (s.empty() ? "" : ",") + shortest_number(f.value(e));
   return s;
 }
 
