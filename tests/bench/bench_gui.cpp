@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "render.h"
 #include "session.h"
@@ -35,6 +36,29 @@ BENCHMARK_CAPTURE(BM_Redraw, sweep, "sweep")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Redraw, scaling, "scaling")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Redraw, pareto, "pareto")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Redraw, calibration, "calibration")->Unit(benchmark::kMillisecond);
+
+// The scaling view after a change of a limit (issue 12: a 5-budget constrained frontier in
+// under 250 ms): 8 devices of the session's H100, batch 64 x 8192, the decode-latency limit
+// turning between 30, 40 and 50 ms, so every iteration recomputes fit::optimize and redraws.
+void BM_ScalingLimitChange(benchmark::State& state) {
+  moesim::gui::Session session;
+  session.scaling.devices = 8;
+  auto view = moesim::gui::make_view("scaling", session);
+  view->resize(900, 600);
+  moesim::Diagnostics d;
+  const auto resolved = moesim::gui::resolve(session, d);
+  if (!resolved) {
+    state.SkipWithError("the default session does not resolve");
+    return;
+  }
+  int i = 0;
+  for (auto _ : state) {
+    session.scaling.max_decode_latency = std::to_string(30 + 10 * (i++ % 3)) + " ms";
+    view->refresh(*resolved, true);
+    view->grab();
+  }
+}
+BENCHMARK(BM_ScalingLimitChange)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
