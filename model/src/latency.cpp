@@ -222,8 +222,12 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, const A
   // predicted one layer ahead overlaps the previous layer's compute (EdgeMoE §4.2).
   const Offload& off = c.d.offload;
   if (off.target != OffloadTarget::none && mode != Mode::train) {
-    step.hit_rate = plan.cache_hit_rate;
-    const double misses = step.distinct * (1 - step.hit_rate);
+    // Decode: each token's experts hit the cache at its steady-state rate. Prefill: the prompt
+    // touches `distinct` experts per layer and every one not resident is fetched once.
+    step.hit_rate = mode == Mode::decode ? plan.cache_hit_rate
+                                         : std::min(1.0, off.cache_experts_per_layer / std::max(step.distinct, 1.0));
+    const double misses = mode == Mode::decode ? step.distinct * (1 - step.hit_rate)
+                                               : std::max(0.0, step.distinct - off.cache_experts_per_layer);
     OpTime io;
     io.bytes = misses * plan.expert_bytes;
     if (off.target == OffloadTarget::host) {
@@ -296,6 +300,11 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
   if (!(peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
   if (d.offload.target != OffloadTarget::none && !any_moe) return Infeasible::offload_without_moe;
+  // A missing device property is never free: no link or no storage, no offloading there.
+  if (d.offload.target == OffloadTarget::host && !(hw.host_link.bandwidth_bytes_per_s > 0)) return Infeasible::no_offload_path;
+  if (d.offload.target == OffloadTarget::storage &&
+      !(hw.storage_sequential_read_bytes_per_s > 0 && hw.storage_random_read_bytes_per_s > 0))
+    return Infeasible::no_offload_path;
   return Infeasible::none;
 }
 
@@ -380,6 +389,9 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
     const double per_expert = routed_bytes / std::max(1.0, E);
     resident_routed = std::min(resident_routed, d.offload.cache_experts_per_layer * per_expert / pp);
     plan.cache_hit_rate = cache_hit_rate(m.experts, shares, d.offload.cache_experts_per_layer, d.offload.policy);
+    // Offloaded to the host, every expert lives in its memory (one host per device assumed).
+    if (d.offload.target == OffloadTarget::host && routed_bytes / (pp * routed_split) > hw.host_memory_bytes)
+      plan.infeasible = Infeasible::host_memory;
   }
   plan.resident_weights_bytes = (plan.weights_bytes - routed_bytes) / (tp * pp) + resident_routed;
   return plan;
@@ -410,6 +422,8 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::pp_exceeds_layers: return "pp exceeds the number of layers";
     case Infeasible::no_compute: return "the device has no compute peak for the activation format, or no memory bandwidth";
     case Infeasible::offload_without_moe: return "expert offloading needs MoE layers";
+    case Infeasible::no_offload_path: return "the profile has no path for the offloaded experts (host: no host link; storage: no storage read rates)";
+    case Infeasible::host_memory: return "the experts offloaded to the host exceed its memory (host_memory)";
     case Infeasible::dp_not_dividing_batch: return "dp does not divide the batch";
   }
   return "?";
@@ -514,7 +528,9 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const double grad_bytes = w.training.gradient_format.bytes_per_value();
   const double expert_share = plan.weights[C::routed_experts] / std::max(plan.weights_bytes, 1.0);
   OpTime grads = all_reduce(hw, params_here * (1 - expert_share) * grad_bytes, p.dp);
-  const OpTime expert_grads = all_reduce(hw, params_here * expert_share * grad_bytes, p.tp * p.dp / p.ep);
+  // With ep = 1 the experts are split tp ways, not copied: their replicas are the dp ones.
+  const std::int64_t expert_replicas = p.ep > 1 ? p.tp * p.dp / p.ep : p.dp;
+  const OpTime expert_grads = all_reduce(hw, params_here * expert_share * grad_bytes, expert_replicas);
   grads.time_s += expert_grads.time_s;
   grads.communication_s += expert_grads.communication_s;
   grads.bytes += expert_grads.bytes;

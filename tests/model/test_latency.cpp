@@ -244,3 +244,72 @@ TEST_CASE("latency: expert offloading is governed by the cache hit rate and stor
   d.offload.prefetch_accuracy = 1;  // every miss predicted: at most one layer's compute hides
   CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).decode_step_s < l.decode_step_s);
 }
+
+TEST_CASE("latency: a missing offload path is infeasible, never free") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);  // no storage rates, no host link
+  Deployment d;
+  d.offload.cache_experts_per_layer = 2;
+  d.offload.target = OffloadTarget::storage;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).infeasible == Infeasible::no_offload_path);
+  d.offload.target = OffloadTarget::host;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).infeasible == Infeasible::no_offload_path);
+  // With a host link, the host must also hold the experts: 32 layers x 8 x 352 MB = 90 GB.
+  hw.host_link = {64e9, 1e-6};
+  hw.host_memory_bytes = 64e9;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).infeasible == Infeasible::host_memory);
+  hw.host_memory_bytes = 128e9;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).feasible());
+}
+
+TEST_CASE("latency: a prompt fetches every touched expert that is not resident, whatever the decode hit rate") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 32.0 * (1 << 30);  // 2 resident experts per layer and a 4096-token cache
+  hw.storage_sequential_read_bytes_per_s = 7e9;
+  hw.storage_random_read_bytes_per_s = 1e9;
+  Deployment d;
+  d.offload.target = OffloadTarget::storage;
+  d.offload.cache_experts_per_layer = 2;
+  d.routing.zipf_exponent = 2;  // skewed: LRU keeps the popular experts, decode hits often
+  const LatencyEstimate l = estimate_latency(a, work(Phase::prefill, 1, 4096), hw, d);
+  INFO(to_string(l.infeasible));
+  REQUIRE(l.feasible());
+  CHECK(l.expert_cache_hit_rate > 0.5);  // the decode figure
+  // 4096 tokens x 2 picks touch all 8 experts; 6 are not resident: 6 x 352 MB per layer.
+  const double expert_bytes = 3.0 * 4096 * 14336 * 2;
+  CHECK(l.prefill[Op::expert_io].bytes == Approx(32 * 6 * expert_bytes).epsilon(1e-6));
+}
+
+TEST_CASE("latency: under any routing skew one token reads its K distinct experts") {
+  const Architecture a = mixtral();
+  for (double skew : {0.0, 0.5, 1.0, 2.0, 5.0, 10.0}) {
+    Deployment d;
+    d.routing.zipf_exponent = skew;
+    const LatencyEstimate one = estimate_latency(a, work(Phase::decode, 1, 1), ideal(true), d);
+    CHECK(one.decode_distinct_experts == Approx(2));
+    // more tokens never touch fewer experts, never more than E
+    double last = 0;
+    for (std::int64_t batch : {1, 2, 8, 64, 1024}) {
+      const double touched = estimate_latency(a, work(Phase::decode, batch, 1), ideal(true), d).decode_distinct_experts;
+      CHECK(touched >= last - 1e-12);
+      CHECK(touched <= 8 + 1e-12);
+      last = touched;
+    }
+  }
+}
+
+TEST_CASE("latency: tensor parallelism alone all-reduces no gradients across replicas") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  hw.scale_up = {450e9, 1e-6};  // a real link, so an all-reduce would cost time
+  Deployment d;
+  d.parallel.tp = 2;  // dp = 1, ep = 1: the experts are split, not copied
+  const LatencyEstimate l = estimate_latency(a, work(Phase::train, 8, 512), hw, d);
+  REQUIRE(l.feasible());
+  CHECK(l.train[Op::dp_allreduce].time_s == 0);
+  d.parallel.dp = 2;  // two replicas: now the gradients travel
+  CHECK(estimate_latency(a, work(Phase::train, 8, 512), hw, d).train[Op::dp_allreduce].time_s > 0);
+}

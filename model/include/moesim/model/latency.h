@@ -103,6 +103,8 @@ enum class Infeasible : std::uint8_t {
   no_compute,             // the device has no peak for the activation format
   offload_without_moe,
   dp_not_dividing_batch,
+  no_offload_path,        // the profile has no host link (host) or no storage rates (storage)
+  host_memory,            // the experts offloaded to the host exceed its memory
 };
 std::string_view to_string(Infeasible r);
 

@@ -19,7 +19,9 @@ struct RoutingSkew {
 std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew);
 
 // Expected distinct experts touched when `tokens` tokens each pick `top_k` of E experts.
-// Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - min(1, K p_i))^T.
+// Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - pi_i)^T with pi_i the
+// capped inclusion probabilities min(1, s p_i), sum pi_i = K (so one token reads K experts).
+// `shares` sorted descending, as expert_shares() returns them.
 double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
 double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens);
 
