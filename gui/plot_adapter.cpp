@@ -92,6 +92,11 @@ Plot::Plot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
   plot_->legend->setBrush(QColor(255, 255, 255, 220));
   plot_->setMinimumSize(120, 100);
   connect(plot_, &QCustomPlot::mouseMove, this, &Plot::on_mouse_move);
+  connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) { press_ = e->position(); });
+  connect(plot_, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+    if ((e->position() - press_).manhattanLength() > 4) return;  // a drag pans, it does not pick
+    if (const auto hit = point_at(e->position())) emit point_clicked(hit->first, hit->second);
+  });
   clear();
 }
 
@@ -103,6 +108,8 @@ void Plot::clear() {
   plot_->legend->clearItems();
   plot_->legend->setVisible(false);
   series_.clear();
+  series_plottables_.clear();
+  series_ids_.clear();
   bars_.clear();
   categories_.clear();
   tips_.clear();
@@ -169,7 +176,7 @@ void Plot::put_legend_below(int columns) {
   legend_below_ = true;
 }
 
-void Plot::add_series(const Series& in) {
+void Plot::add_series(const Series& in, const std::vector<int>& in_ids) {
   // Points sorted by x (QCPGraph keeps its data sorted; the tips must follow), and only
   // those a log axis can show.
   const bool y_log = in.right_axis ? (y2_spec_ && y2_spec_->log) : y_spec_.log;
@@ -184,10 +191,12 @@ void Plot::add_series(const Series& in) {
   s.x.clear();
   s.y.clear();
   s.tips.clear();
+  std::vector<int> ids;
   for (std::size_t i : order) {
     s.x.push_back(in.x[i]);
     s.y.push_back(in.y[i]);
     if (i < in.tips.size()) s.tips.push_back(in.tips[i]);
+    if (i < in_ids.size()) ids.push_back(in_ids[i]);
   }
   QCPGraph* g = plot_->addGraph(plot_->xAxis, s.right_axis ? plot_->yAxis2 : plot_->yAxis);
   g->setName(s.name);
@@ -200,6 +209,8 @@ void Plot::add_series(const Series& in) {
   if (s.legend) plot_->legend->setVisible(true);
   else g->removeFromLegend();
   if (!s.tips.empty()) tips_.emplace_back(g, s.tips);
+  series_plottables_.push_back(g);
+  series_ids_.push_back(std::move(ids));
   series_.push_back(std::move(s));
 }
 
@@ -343,6 +354,15 @@ QString Plot::tip_at(const QPointF& pixel) const {
   for (const auto& [plottable, tips] : tips_)
     if (plottable == p && index >= 0 && index < static_cast<int>(tips.size())) return tips[static_cast<std::size_t>(index)];
   return {};
+}
+
+std::optional<std::pair<QString, int>> Plot::point_at(const QPointF& pixel) const {
+  int index = -1;
+  const QCPAbstractPlottable* p = plot_->plottableAt(pixel, false, &index);
+  for (std::size_t i = 0; p && i < series_plottables_.size(); ++i)
+    if (series_plottables_[i] == p && index >= 0 && index < static_cast<int>(series_ids_[i].size()))
+      return std::make_pair(series_[i].name, series_ids_[i][static_cast<std::size_t>(index)]);
+  return std::nullopt;
 }
 
 QPointF Plot::to_pixel(double x, double y) const {

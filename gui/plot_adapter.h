@@ -74,7 +74,8 @@ class Plot : public QWidget {
   void set_title(const QString& title);
   void set_axes(const AxisSpec& x, const AxisSpec& y, const std::optional<AxisSpec>& y_right = std::nullopt);
   void set_categories(const std::vector<QString>& labels);  // a category x axis (0..n-1); x min/max of set_axes still apply
-  void add_series(const Series& s);
+  // `ids`, one per point (e.g. a row), make the points clickable: Plot::point_clicked reports them.
+  void add_series(const Series& s, const std::vector<int>& ids = {});
   void add_bars(const BarSet& b);
   void add_hline(double y, const QString& label, const QColor& color);  // e.g. device memory
   void add_legend_entry(const LegendEntry& e);
@@ -96,10 +97,17 @@ class Plot : public QWidget {
   QString tip_at(const QPointF& pixel) const;  // the hover text there, or empty
   QPointF to_pixel(double x, double y) const;   // data (left axis) to widget pixels
 
+  // What a click on a point of a series with ids would report (for tests: the click itself
+  // goes through the mouse events).
+  std::optional<std::pair<QString, int>> point_at(const QPointF& pixel) const;
+
   bool save_png(const QString& path, int width = 0, int height = 0);
   bool save_pdf(const QString& path, int width = 0, int height = 0);
   QString to_csv() const;
   bool save_csv(const QString& path) const;
+
+ signals:
+  void point_clicked(const QString& series, int id);  // a click (not a drag) on a point with an id
 
  protected:
   void contextMenuEvent(QContextMenuEvent* event) override;
@@ -111,6 +119,9 @@ class Plot : public QWidget {
   std::vector<BarSet> bars_;
   std::vector<QString> categories_;
   std::vector<std::pair<const QCPAbstractPlottable*, std::vector<QString>>> tips_;
+  std::vector<const QCPAbstractPlottable*> series_plottables_;  // parallel to series_
+  std::vector<std::vector<int>> series_ids_;                    // parallel to series_, sorted as its points
+  QPointF press_;  // where the mouse went down: a click releases within a few pixels
   std::vector<std::pair<int, QCPBars*>> stack_top_;  // per group: the bars the next stacked set sits on
   std::vector<std::pair<int, std::vector<double>>> stack_height_;  // per group: height so far per category
   std::vector<const QCPAbstractPlottable*> legend_only_;

@@ -38,6 +38,31 @@ struct Priced {
 
 constexpr std::uint8_t bit(Limit l) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(l)); }
 
+// The limits a design breaks, as bits of Limit: its total size, its weights + KV bytes, its
+// placement (null: it fits no split of the devices) and its training device-hours.
+unsigned broken(const OptimizeOptions& o, double total_params, double memory_bytes, const Placement* placement,
+                double training_device_hours) {
+  const Limits& L = o.limits;
+  unsigned v = 0;
+  if (total_params > L.max_total_params) v |= bit(Limit::params);
+  if (memory_bytes > L.max_memory_bytes) v |= bit(Limit::memory);
+  if (!o.serving.hw) return v;
+  if (!placement) {
+    v |= bit(Limit::memory);  // the serving devices' memory; its latency is then unknown
+  } else {
+    if (placement->decode_step_s > L.max_decode_step_s) v |= bit(Limit::decode_latency);
+    if (placement->decode_tokens_per_s < L.min_decode_tokens_per_s) v |= bit(Limit::throughput);
+  }
+  if (std::isfinite(L.max_train_hours) && training_device_hours / static_cast<double>(L.train_devices) > L.max_train_hours)
+    v |= bit(Limit::train_hours);
+  return v;
+}
+
+// Training FLOP/s of one device: the profile's large-GEMM efficiency in bf16 (the plateau of its curves).
+double train_flop_per_s(const Hardware& hw) {
+  return peak_flop_per_s(hw, ComputeFormat::bf16) * hw.gemm_by_tokens.at(1e9) * hw.gemm_by_width.at(1e9);
+}
+
 // The design served as the options say: decode of the serving batch at its context.
 Placement serve(const Architecture& a, const Serving& s) {
   Workload w;
@@ -84,8 +109,7 @@ class Search {
           }
         }
     if (const Hardware* hw = o.serving.hw) {
-      // Training runs at the profile's large-GEMM efficiency in bf16 (the plateau of its curves).
-      train_flop_per_s_ = peak_flop_per_s(*hw, ComputeFormat::bf16) * hw->gemm_by_tokens.at(1e9) * hw->gemm_by_width.at(1e9);
+      train_flop_per_s_ = train_flop_per_s(*hw);
       max_devices_ = o.serving.devices > 0 ? o.serving.devices : PlacementOptions{}.max_search_devices;
     }
   }
@@ -213,25 +237,10 @@ class Search {
 
   // The limits a point breaks, as bits of Limit.
   unsigned violations(Point p, double budget, double inference_tokens) {
-    const Limits& L = o_.limits;
     const WidthPoint& w = at(p);
-    unsigned v = 0;
-    if (w.total > L.max_total_params) v |= bit(Limit::params);
-    if (w.weights_bytes + w.kv_bytes_per_token * L.kv_tokens > L.max_memory_bytes) v |= bit(Limit::memory);
-    if (o_.serving.hw) {
-      if (!fits(p)) {
-        v |= bit(Limit::memory);
-      } else {
-        const Placement& pl = placement(p);
-        if (pl.decode_step_s > L.max_decode_step_s) v |= bit(Limit::decode_latency);
-        if (pl.decode_tokens_per_s < L.min_decode_tokens_per_s) v |= bit(Limit::throughput);
-      }
-      if (std::isfinite(L.max_train_hours)) {
-        const Priced pr = price(p, budget, inference_tokens);
-        if (pr.possible && pr.training_device_hours / static_cast<double>(L.train_devices) > L.max_train_hours) v |= bit(Limit::train_hours);
-      }
-    }
-    return v;
+    const Placement* pl = o_.serving.hw && fits(p) ? &placement(p) : nullptr;
+    const double train_hours = std::isfinite(o_.limits.max_train_hours) ? price(p, budget, inference_tokens).training_device_hours : 0;
+    return broken(o_, w.total, w.weights_bytes + w.kv_bytes_per_token * o_.limits.kv_tokens, pl, train_hours);
   }
 
   // Every point in order of its lowest possible loss; stops once nothing later can matter.
@@ -249,13 +258,13 @@ class Search {
     Walk r;
     r.any_possible = !order.empty();
     // Charged in device-hours, serving needs a placement even without limits.
-    const bool serve = needs_serving_cost(inference_tokens);
+    const bool charge_serving = needs_serving_cost(inference_tokens);
     for (const auto& [lb, p] : order) {
       const double horizon = r.best ? r.best_loss + (o_.alternatives > 0 ? o_.alternative_margin : 0) : INFINITY;
       if (lb > horizon && lb >= r.unconstrained_loss) break;  // nothing later can matter
       const Priced pr = price(p, budget, inference_tokens);
       if (!pr.possible) continue;
-      if (pr.loss < r.unconstrained_loss && (!serve || fits(p))) {
+      if (pr.loss < r.unconstrained_loss && (!charge_serving || fits(p))) {
         r.unconstrained = p;
         r.unconstrained_loss = pr.loss;
       }
@@ -407,6 +416,23 @@ void validate(const OptimizeOptions& o, Diagnostics& out) {
   if (o.budgets.empty()) bad("budgets", "empty", "needs at least one budget");
   for (double b : o.budgets)
     if (!(b > 0 && std::isfinite(b))) bad("budgets", "out_of_range", "every budget must be a finite number > 0");
+}
+
+std::vector<Limit> broken_limits(const OptimizeOptions& o, const Family& family, const Design& d) {
+  const Architecture a = design_architecture(family, d);
+  Workload w;
+  w.phase = Phase::train;
+  w.context = family.context;
+  const Estimate e = estimate(a, w);
+  std::optional<Placement> placed;
+  if (o.serving.hw) placed = serve(a, o.serving);
+  const double train_hours = o.serving.hw ? d.candidate.budget_flops / train_flop_per_s(*o.serving.hw) / 3600 : 0;
+  const unsigned v = broken(o, e.params.total_params(), e.memory.weights_bytes + e.memory.kv_cache_bytes_per_token * o.limits.kv_tokens,
+                            placed && placed->fits ? &*placed : nullptr, train_hours);
+  std::vector<Limit> out;
+  for (std::size_t l = 0; l < kLimitCount; ++l)
+    if (v & (1u << l)) out.push_back(static_cast<Limit>(l));
+  return out;
 }
 
 double decode_step_floor(const OptimizeOptions& o) {

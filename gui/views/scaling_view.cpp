@@ -1,16 +1,19 @@
 #include "views/scaling_view.h"
 
 #include "moesim/io/files.h"
+#include "moesim/io/model_io.h"
 #include "moesim/io/units.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QDir>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
 #include <cmath>
+#include <cstdio>
 
 namespace moesim::gui {
 namespace {
@@ -96,10 +99,22 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   if (name == "abnar2025" || name == "chinchilla") {
     const fit::FrontierOptions f = frontier_options(name, r.budgets);
     r.frontier = fit::compute_frontier(*r.law.law, r.law.params, f);
+    r.family = f.family;
     if (s.has_limits()) {
       const auto o = optimize_options(s, f, hw, out);
       if (!o) return std::nullopt;
       r.constrained = fit::optimize(*r.law.law, r.law.params, *o);
+      // Which designs of the IsoFLOP curves the limits rule out, to draw them apart.
+      for (const auto& curve : r.frontier->isoflop) {
+        std::vector<bool>& breaks = r.isoflop_breaks.emplace_back();
+        for (const fit::Candidate& c : curve) {
+          fit::Design d;
+          d.candidate = c;
+          d.top_k = f.family.top_k;
+          d.granularity = f.family.granularity;
+          breaks.push_back(!fit::broken_limits(*o, f.family, d).empty());
+        }
+      }
     }
   }
   else if (name == "krajewski2024") r.granularity = fit::krajewski_optima(r.law.params, r.budgets);
@@ -171,6 +186,10 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
   body_->addWidget(residuals_, 2);  // hidden without a data set: the curves take its place
   sync_controls();
   connect(law_, &QComboBox::activated, this, &ScalingView::read_controls);
+  for (Plot* p : {isoflop_, frontier_})
+    connect(p, &Plot::point_clicked, this, [this](const QString& series, int id) {
+      if (id >= 0) choose_design(series.contains("under limits"), static_cast<std::size_t>(id));
+    });
   connect(law_->lineEdit(), &QLineEdit::editingFinished, this, &ScalingView::read_controls);
   connect(budgets_, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
   connect(data_, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
@@ -187,6 +206,38 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
     data_->setText(path);
     read_controls();
   });
+}
+
+void ScalingView::choose_design(bool constrained, std::size_t row) {
+  if (!result_) return;
+  const ScalingResult& r = *result_;
+  fit::Design d;
+  if (constrained) {
+    if (row >= r.constrained.size() || !r.constrained[row].feasible) return;
+    d = r.constrained[row].best;
+  } else {
+    if (!r.frontier || row >= r.frontier->optimum.size()) return;
+    d.candidate = r.frontier->optimum[row];
+    d.top_k = r.family.top_k;
+    d.granularity = r.family.granularity;
+    d.weight_format = r.family.weight_format;
+  }
+  Architecture a = fit::design_architecture(r.family, d);
+  char name[160];
+  std::snprintf(name, sizeof name, "%s-optimum-C%.3g-E%lld-K%lld-d%.0f%s", std::string(r.law.law->info.name).c_str(), r.budgets[row],
+                static_cast<long long>(d.candidate.experts), static_cast<long long>(d.top_k), d.candidate.d_model,
+                constrained ? "-limited" : "");
+  a.name = name;
+  // A file the session can name (and a saved session still find): the system's temporary folder.
+  const QString dir = QDir::temp().filePath("moesim-designs");
+  QDir().mkpath(dir);
+  const std::string path = QDir(dir).filePath(QString::fromUtf8(name) + ".json").toStdString();
+  Diagnostics e;
+  if (!io::write_file_atomically(path, io::write_native_model(a, "moesim-gui scaling view, " + r.law.source).dump(2) + "\n", true, e)) {
+    set_status(QString::fromStdString(e.empty() ? "cannot write " + path : e.front().message), true);
+    return;
+  }
+  emit design_chosen(QString::fromStdString(path));
 }
 
 void ScalingView::sync_controls() {
@@ -258,6 +309,7 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
   Series iso{"optimum under limits", {}, {}, {}, palette_color(1), false, false, Marker::diamond, 11, false, true};
   QStringList infeasible, bound;
   std::size_t on_bound = 0;
+  std::vector<int> rows;  // the budget row of each point, for a click
   for (const fit::ConstrainedOptimum& c : r.constrained) {
     if (!c.feasible) {
       infeasible << sci(c.budget);
@@ -286,14 +338,17 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
                  .arg(c.best.placement.parallel.dp)
                  .arg(qhuman(c.best.placement.decode_step_s, io::Unit::seconds));
     if (!bounds.isEmpty()) tip += "\non the search bound: " + bounds.join(", ");
+    tip += "\n(click: load this design into the cost view)";
+    const int row = static_cast<int>(&c - r.constrained.data());
     s.x.push_back(c.budget), s.y.push_back(o.sparsity), s.tips.push_back(tip);
     n.x.push_back(c.budget), n.y.push_back(o.total_params), n.tips.push_back(tip);
     iso.x.push_back(o.sparsity), iso.y.push_back(o.loss), iso.tips.push_back(tip);
+    rows.push_back(row);
     if (!binding.isEmpty()) frontier_->add_text(c.budget, o.total_params, binding.join(", "), palette_color(1));
   }
-  frontier_->add_series(n);
-  frontier_->add_series(s);
-  isoflop_->add_series(iso);
+  frontier_->add_series(n, rows);
+  frontier_->add_series(s, rows);
+  isoflop_->add_series(iso, rows);
   QStringList note;
   if (!infeasible.isEmpty()) note << "nothing meets the limits at C = " + infeasible.join(", ");
   if (on_bound > 0)
@@ -306,6 +361,8 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
   isoflop_->set_axes({"sparsity S = (E - K) / E", false, {}, {}}, {"predicted loss L [nats/token]", false, {}, {}});
   Series optima{"optimum S*", {}, {}, {}, Qt::black, false, false, Marker::star, 12, false, true};
+  Series ruled_out{"breaks a limit", {}, {}, {}, QColor(160, 160, 160), false, false, Marker::cross, 7, false, true};
+  std::vector<int> optima_ids, budget_ids;  // what a click on an optimum loads
   for (std::size_t b = 0; b < f.isoflop.size(); ++b) {
     Series s{"C = " + sci(r.budgets[b]) + " FLOP", {}, {}, {}, palette_color(static_cast<int>(b)), true, false, Marker::none, 4, false, true};
     for (const fit::Candidate& c : f.isoflop[b]) {
@@ -321,13 +378,18 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     s.legend = false;  // each curve is named where it starts
     if (!s.x.empty()) isoflop_->add_text(s.x.front(), s.y.front(), "C = " + sci(r.budgets[b]) + " FLOP", s.color);
     isoflop_->add_series(s);
+    if (b < r.isoflop_breaks.size())  // the designs the limits rule out, shaded over their curve
+      for (std::size_t i = 0; i < f.isoflop[b].size(); ++i)
+        if (r.isoflop_breaks[b][i]) ruled_out.x.push_back(s.x[i]), ruled_out.y.push_back(s.y[i]), ruled_out.tips.push_back(s.tips[i] + "\nbreaks a limit");
     const fit::Candidate& o = f.optimum[b];
+    optima_ids.push_back(static_cast<int>(b));
     optima.x.push_back(o.sparsity);
     optima.y.push_back(o.loss);
     optima.tips.push_back(QString("optimum at C %1: S* %2, loss %3").arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3),
                                                                        QString::number(o.loss, 'f', 4)));
   }
-  isoflop_->add_series(optima);
+  if (!ruled_out.x.empty()) isoflop_->add_series(ruled_out);
+  isoflop_->add_series(optima, optima_ids);
   isoflop_->set_legend_position(Qt::AlignBottom | Qt::AlignLeft);
   if (law == "chinchilla") isoflop_->set_note("chinchilla has no sparsity term: one point per budget at S = 0");
 
@@ -350,10 +412,11 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     for (auto [series, value] : Points{{&n, o.total_params}, {&na, o.active_params}, {&dd, o.tokens}, {&s, o.sparsity}}) {
       series->x.push_back(o.budget_flops);
       series->y.push_back(value);
-      series->tips.push_back(tip);
+      series->tips.push_back(tip + "\n(click: load this design into the cost view)");
     }
+    budget_ids.push_back(static_cast<int>(b));
   }
-  for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x);
+  for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x, budget_ids);
   frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
   // An optimum at the largest sparsity searched is the grid's edge, not an answer.
   std::size_t on_bound = 0;

@@ -21,6 +21,8 @@ struct ScalingResult {
   std::vector<double> budgets;
   std::optional<fit::Frontier> frontier;                // abnar2025, chinchilla
   std::vector<fit::ConstrainedOptimum> constrained;     // ... under the settings' limits, when any
+  std::vector<std::vector<bool>> isoflop_breaks;        // per budget and IsoFLOP point: breaks a limit
+  fit::Family family;                                   // of the frontier's designs
   std::vector<fit::GranularityOptimum> granularity;     // krajewski2024
   std::vector<fit::ExpertCountOptimum> expert_counts;   // ludziejewski2025
   std::optional<fit::ScalingData> data;
@@ -40,9 +42,15 @@ class ScalingView : public View {
   void refresh(const Resolved& resolved, bool wait = false) override;
   void sync_controls() override;
   const std::optional<ScalingResult>& result() const { return result_; }
+  // Writes the design of an optimum (`constrained`: under the limits, else unconstrained) of
+  // budget row `row` as a native model file, and emits design_chosen with its path.
+  void choose_design(bool constrained, std::size_t row);
   Plot* isoflop_plot() const { return isoflop_; }
   Plot* frontier_plot() const { return frontier_; }
   Plot* residual_plot() const { return residuals_; }
+
+ signals:
+  void design_chosen(const QString& model_path);  // load it into the cost view
 
  private:
   void read_controls();

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QMouseEvent>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <catch2/catch.hpp>
@@ -238,6 +239,52 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
     CHECK(x.best.placement.devices <= 8);
     CHECK(x.best.placement.decode_step_s <= 0.05);
   }
+}
+
+TEST_CASE("the scaling view shades designs that break a limit; a click on an optimum loads it into the cost view", "[gui]") {
+  Session s;
+  s.hardware = "h100-sxm";
+  s.scaling.budgets = "1e21,1e23";
+  s.scaling.devices = 8;
+  s.scaling.max_decode_latency = "20 ms";
+  MainWindow w(s);
+  w.resize(1500, 950);
+  w.tabs()->setCurrentWidget(w.scaling_view());
+  ScalingView& view = *w.scaling_view();
+  REQUIRE(view.result());
+  const ScalingResult& r = *view.result();
+  REQUIRE(r.constrained.size() == 2);
+  REQUIRE(r.constrained[1].feasible);
+  // some IsoFLOP designs break the limit and are drawn apart; the optima under limits never do
+  const Series* ruled_out = nullptr;
+  for (const Series& x : view.isoflop_plot()->series())
+    if (x.name == "breaks a limit") ruled_out = &x;
+  REQUIRE(ruled_out);
+  CHECK(!ruled_out->x.empty());
+  // a click (press and release at one pixel) on the optimum under limits at 1e23
+  const fit::Candidate& best = r.constrained[1].best.candidate;
+  Plot* plot = view.isoflop_plot();
+  const QPointF at = plot->to_pixel(best.sparsity, best.loss);
+  REQUIRE(plot->point_at(at));
+  CHECK(plot->point_at(at)->second == 1);
+  QString chosen;
+  QObject::connect(&view, &ScalingView::design_chosen, [&](const QString& path) { chosen = path; });
+  QWidget* target = plot->findChild<QWidget*>(QString(), Qt::FindDirectChildrenOnly);  // the plot's canvas
+  REQUIRE(target);
+  const QPointF local = at;  // the canvas fills the Plot (no margins)
+  QMouseEvent press(QEvent::MouseButtonPress, local, target->mapToGlobal(local), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+  QMouseEvent release(QEvent::MouseButtonRelease, local, target->mapToGlobal(local), Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(target, &press);
+  QCoreApplication::sendEvent(target, &release);
+  REQUIRE(!chosen.isEmpty());
+  // the main window loaded it: the cost view shows that design, as moesim estimate would
+  CHECK(w.tabs()->currentWidget() == w.cost_view());
+  CHECK(w.session().model.spec == chosen.toStdString());
+  Diagnostics d;
+  const auto loaded = io::load_model(chosen.toStdString(), d);
+  REQUIRE(loaded);
+  CHECK(count_params(loaded->arch).total_params() == best.total_params);
+  CHECK(loaded->arch.moe.experts == best.experts);
 }
 
 TEST_CASE("the Pareto view predicts each candidate's loss with the law", "[gui]") {

@@ -109,6 +109,10 @@ Architecture design_architecture(const Family& family, const Design& design);
 // ("max_params", "serve_batch"); front ends map them to their own spelling.
 void validate(const OptimizeOptions& options, Diagnostics& out);
 
+// The limits of `options` that one design of `family` breaks (its candidate's budget_flops as
+// its training FLOPs), as optimize() judges them: for drawing which designs fit.
+std::vector<Limit> broken_limits(const OptimizeOptions& options, const Family& family, const Design& design);
+
 // The decode step of the space's smallest design (narrowest width, fewest and smallest
 // experts, fewest weight bytes) on its best placement: no design decodes faster, so a latency
 // limit below it is an input error. Infinity when it does not fit. Needs Serving::hw.
