@@ -1,4 +1,5 @@
 #include "moesim/calib/measure.h"
+#include "moesim/model/quantile.h"
 
 #include <algorithm>
 #include <chrono>
@@ -19,7 +20,7 @@ Measurement once(const std::function<double()>& run, const MeasureOptions& o) {
       break;
   }
   std::sort(times.begin(), times.end());
-  auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
+  auto at = [&](double q) { return quantile_sorted(times, q); };
   Measurement m;
   m.median_s = at(0.5);
   m.min_s = times.front();

@@ -5,6 +5,7 @@
 
 #include "moesim/model/latency.h"
 #include "validation.h"
+#include "moesim/model/quantile.h"
 
 namespace moesim::calib {
 namespace {
@@ -53,15 +54,6 @@ double predict_attention(const Hardware& hw, const AttentionShape& s, const Numb
   return estimate_latency(a, w, hw, Deployment{}, {false, true, false}).decode[Op::attention].time_s;
 }
 
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double at = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(at));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (at - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
-
 }  // namespace
 
 Validation run_validation(const Hardware& hw, const ValidationOptions& o, const NumberFormat& format, const LayerTimers& timers) {
@@ -101,8 +93,8 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
   }
   std::vector<double> errors;
   for (const ValidationRow& row : v.rows) errors.push_back(row.abs_pct_error());
-  v.median_abs_pct_error = percentile(errors, 0.5);
-  v.p90_abs_pct_error = percentile(errors, 0.9);
+  v.median_abs_pct_error = quantile(errors, 0.5);
+  v.p90_abs_pct_error = quantile(errors, 0.9);
   return v;
 }
 

@@ -1,4 +1,5 @@
 #include "moesim/fit/fit.h"
+#include "moesim/model/quantile.h"
 
 #include <algorithm>
 #include <chrono>
@@ -216,8 +217,8 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
       for (double v : column) var += (v - mean) * (v - mean);
       report.stderrs[p] = std::sqrt(var / static_cast<double>(column.size() - 1));
       std::sort(column.begin(), column.end());
-      report.ci_low[p] = column[static_cast<std::size_t>(0.025 * static_cast<double>(column.size() - 1))];
-      report.ci_high[p] = column[static_cast<std::size_t>(0.975 * static_cast<double>(column.size() - 1))];
+      report.ci_low[p] = quantile_sorted(column, 0.025);
+      report.ci_high[p] = quantile_sorted(column, 0.975);
     }
     for (const auto& [i, value] : o.fixed) {  // held, not estimated
       report.stderrs[i] = 0;

@@ -10,6 +10,7 @@
 
 #include "moesim/io/csv.h"
 #include "moesim/io/json_reader.h"
+#include "moesim/model/quantile.h"
 
 namespace moesim::gui {
 
@@ -18,11 +19,9 @@ double CalibrationPoint::abs_error_pct() const { return std::fabs(predicted_s / 
 void compute_error_statistics(CalibrationData& data) {
   std::vector<double> e;
   for (const CalibrationPoint& p : data.points) e.push_back(p.abs_error_pct());
-  std::sort(e.begin(), e.end());
-  const std::size_t n = e.size();
-  if (n == 0) return;
-  data.median_abs_error_pct = n % 2 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2;
-  data.p90_abs_error_pct = e[static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(n))) - 1];
+  if (e.empty()) return;
+  data.median_abs_error_pct = quantile(e, 0.5);  // the rule moesim validate uses
+  data.p90_abs_error_pct = quantile(e, 0.9);
 }
 
 std::optional<CalibrationData> read_calibration_csv(const std::string& path, Diagnostics& out) {

@@ -19,7 +19,7 @@ struct CalibrationPoint {
 struct CalibrationData {
   std::vector<CalibrationPoint> points;
   double median_abs_error_pct = 0;
-  double p90_abs_error_pct = 0;  // nearest rank
+  double p90_abs_error_pct = 0;  // moesim::quantile (linear interpolation), as moesim validate
 };
 // RFC 4180 CSV; a row whose measured_s or predicted_s is not a positive number is a
 // diagnostic naming the line and column.

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "moesim/model/quantile.h"
 #include "moesim/model/routing.h"
 
 using namespace moesim;
@@ -74,4 +75,14 @@ TEST_CASE("routing: device load under expert parallelism") {
   // Skew concentrates load on the first device.
   const auto shares = expert_shares(64, RoutingSkew{1.0, {}});
   CHECK(expected_device_load(64, shares, 1000, 8, 0).expected_max > eight.expected_max);
+}
+
+TEST_CASE("quantile: Hyndman & Fan type 7, by hand") {
+  // 1 2 3 4: the median is 2.5; q = 0.9 gives h = 2.7, 3 + 0.7 * (4 - 3) = 3.7
+  CHECK(quantile({4, 1, 3, 2}, 0.5) == Approx(2.5));
+  CHECK(quantile({4, 1, 3, 2}, 0.9) == Approx(3.7));
+  CHECK(quantile({4, 1, 3, 2}, 0) == 1);
+  CHECK(quantile({4, 1, 3, 2}, 1) == 4);
+  CHECK(quantile({7}, 0.3) == 7);
+  CHECK(quantile({}, 0.5) == 0);
 }
