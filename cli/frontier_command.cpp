@@ -131,8 +131,7 @@ struct Study {
 // The design space: the family's conventions and the lists searched.
 fit::DesignSpace design_space(const Args& a, const po::variables_map& vm, const fit::LoadedLaw* law, Diagnostics& d) {
   fit::DesignSpace space;
-  const bool law_is_ludziejewski = law && law->law->info.name == "ludziejewski2025";
-  const std::string family = a.family.empty() ? (law_is_ludziejewski ? "ludziejewski2025" : "abnar2025") : a.family;
+  const std::string family = a.family.empty() ? std::string(law ? law->law->info.family : "abnar2025") : a.family;
   if (family == "ludziejewski2025") space.family = fit::ludziejewski2025_family();
   else if (family != "abnar2025") d.push_back({"--family", "unknown_value", "\"" + family + "\" must be abnar2025 or ludziejewski2025"});
   if (family == "abnar2025") space.family.aspect_ratio = a.aspect_ratio;
@@ -154,10 +153,10 @@ fit::DesignSpace design_space(const Args& a, const po::variables_map& vm, const 
   if (!(a.max_sparsity >= 0 && a.max_sparsity <= 0.999)) d.push_back({"--max-sparsity", "out_of_range", "must be in [0, 0.999]"});
   if (a.sparsity_levels < 1 || a.sparsity_levels > 100000) d.push_back({"--sparsity-levels", "out_of_range", "must be in [1, 100000]"});
   if (!(a.aspect_ratio >= 8 && a.aspect_ratio <= 4096)) d.push_back({"--aspect-ratio", "out_of_range", "must be in [8, 4096]"});
-  if (law && law->law->info.name == "chinchilla") {  // no sparsity term: the dense family
+  if (law && law->law->info.optima == fit::Optima::design_search && !law->law->info.reads_experts) {  // the dense family
     for (const char* option : {"top-k", "granularity", "experts", "max-sparsity", "sparsity-levels"})
       if (!vm[option].empty() && !vm[option].defaulted())
-        d.push_back({std::string("--") + option, "not_applicable", "chinchilla has no sparsity term: it searches dense models only"});
+        d.push_back({std::string("--") + option, "not_applicable", std::string(law->law->info.name) + " has no sparsity term: it searches dense models only"});
     space.max_sparsity = 0, space.sparsity_levels = 1, space.top_k = {1}, space.granularity = {1}, space.experts.clear();
   }
   return space;
@@ -188,10 +187,10 @@ Study make_study(const Args& a, const po::variables_map& vm) {
   Study s;
   const auto law = fit::load_law(a.law, d);
   if (law) {
-    const std::string_view name = law->law->info.name;
-    if (name != "abnar2025" && name != "chinchilla" && name != "ludziejewski2025" && name != "krajewski2024")
-      d.push_back({"--law", "not_applicable", std::string(name) + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, ludziejewski2025 or krajewski2024)"});
-    if (a.fixed_size > 0 && name != "abnar2025" && name != "chinchilla")
+    const fit::LawInfo& info = law->law->info;
+    if (info.optima == fit::Optima::none) d.push_back({"--law", "not_applicable", std::string(info.name) + ": " + std::string(info.no_optima_reason)});
+    const bool of_n_d_s = info.optima == fit::Optima::design_search && (info.reads_sparsity || !info.reads_experts);
+    if (a.fixed_size > 0 && !of_n_d_s)
       d.push_back({"--fixed-size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
   }
   if (!(a.fixed_size >= 0)) d.push_back({"--fixed-size", "out_of_range", "must be >= 0"});
@@ -483,13 +482,14 @@ int run_frontier(const std::vector<std::string>& args) {
     if (ec || !std::filesystem::is_directory(a.emit_dir)) throw BadInput{{{"--emit-models", "not_writable", a.emit_dir + ": " + ec.message()}}};
   }
   Rendered r;
-  if (s.law.law->info.name == "krajewski2024") {
+  const fit::LawInfo& info = s.law.law->info;
+  if (info.optima == fit::Optima::granularity_table) {
     r = krajewski_table(s);
   } else {
     r = render(fit::optimize(*s.law.law, s.law.params, s.options), s, a, d);
     if (!d.empty()) throw BadInput{d};
-    if (s.law.law->info.name == "ludziejewski2025" && s.options.objective.unit == fit::BudgetUnit::flops) add_expert_count_table(r, s);
-    else if (s.law.law->info.name != "ludziejewski2025") add_unconstrained_curves(r, s, a.fixed_size);
+    if (info.expert_count_table && s.options.objective.unit == fit::BudgetUnit::flops) add_expert_count_table(r, s);
+    else if (!info.expert_count_table) add_unconstrained_curves(r, s, a.fixed_size);
   }
   switch (out_format) {
     case OutputFormat::table: std::cout << r.table; break;

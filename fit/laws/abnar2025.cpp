@@ -48,7 +48,11 @@ struct Abnar2025 {
             {"a", "b", "c", "d", "e", "alpha", "beta", "lambda", "delta", "gamma"},
             {16612.50, 5455.67, 0.4598, 17.26, 0.94, 0.5962, 0.3954, -0.1666, 0.1603, 0.1595},
             "Abnar et al. 2025, Table 3",
-            1e-3};
+            1e-3,
+            Optima::design_search,
+            {},
+            true,
+            true};
   }
 };
 

@@ -36,7 +36,10 @@ struct Chinchilla {
             {"E", "A", "B", "alpha", "beta"},
             {1.8172, 482.01, 2085.43, 0.3478, 0.3658},
             "Besiroglu et al. 2024 (Epoch AI), arXiv 2404.10102, Table 1 (refit of Hoffmann's data)",
-            1e-3};
+            1e-3,
+            Optima::design_search,  // over dense models only (S = 0)
+            {},
+            false};
   }
 };
 

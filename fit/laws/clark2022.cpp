@@ -53,7 +53,10 @@ LawInfo Clark2022::info() {
           {"a", "b", "c", "d", "E_start", "E_max"},
           {-0.084146, -0.124384, 0.0107038, 1.12431, 2.34047, 304.86},
           "moesim fit (S-Base) to Clark et al. 2022's released runs; see docs/fitting.md",
-          1e-3};
+          1e-3,
+          Optima::none,
+          "its data fix D at 130B tokens: it has no compute frontier (use abnar2025, chinchilla, ludziejewski2025 or krajewski2024)",
+          true};
 }
 }  // namespace
 }  // namespace moesim::fit

@@ -38,7 +38,10 @@ struct Krajewski2024 {
             {"a", "alpha", "b", "beta", "g", "gamma", "c"},
             {18.1, 0.115, 30.8, 0.147, 2.1, 0.58, 0.47},
             "Krajewski et al. 2024, Table 1 (MoE)",
-            0.1};
+            0.1,
+            Optima::granularity_table,
+            {},
+            false};
   }
 };
 

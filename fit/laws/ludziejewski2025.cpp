@@ -42,7 +42,13 @@ struct Ludziejewski2025 {
             {"a", "alpha", "delta", "gamma", "b", "beta", "omega", "zeta", "E_start", "E_max", "c"},
             {35.91, -0.1889, -0.2285, 0.0098, 35.98, -0.1775, 0.5529, -0.0259, 2.0732, 290.4521, 1.3637},
             "Ludziejewski et al. 2025, Table 3",
-            1e-3};
+            1e-3,
+            Optima::design_search,
+            {},
+            true,
+            false,
+            "ludziejewski2025",
+            true};
   }
 };
 

@@ -37,14 +37,6 @@ ParetoCandidate evaluate_candidate(const Session& s, const fit::LoadedLaw& law, 
   return c;
 }
 
-namespace {
-
-// A law without an expert or sparsity input scores an MoE as a dense model of its total
-// size (chinchilla) or of fixed E (krajewski2024): refuse rather than rank MoE designs by it.
-bool law_reads_experts(std::string_view name) { return name == "abnar2025" || name == "ludziejewski2025" || name == "clark2022"; }
-
-}  // namespace
-
 std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, Diagnostics& out) {
   const std::size_t before = out.size();
   ParetoResult res;
@@ -88,7 +80,9 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
     if (c.feasible && std::isfinite(c.cost) && std::isfinite(c.loss)) front.offer(c.cost, c.loss, cursor.row().row, [] { return std::string(); });
     res.candidates.push_back(std::move(c));
   }
-  if (moe && !law_reads_experts(res.law)) {
+  // A law without an expert or sparsity input scores an MoE as a dense model of its total
+  // size: refuse rather than rank MoE designs by it.
+  if (moe && !law->law->info.reads_experts) {
     out.push_back({"/scaling/law", "not_applicable", res.law + " has no expert or sparsity input: it would score an MoE as a dense model "
                                                      "of its total size; choose abnar2025 or ludziejewski2025"});
     return std::nullopt;

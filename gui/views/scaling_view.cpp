@@ -74,7 +74,8 @@ std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, c
 fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets) {
   fit::FrontierOptions o;
   o.budgets = budgets;
-  if (law_name == "chinchilla") o.max_sparsity = 0, o.sparsity_levels = 1;  // as `moesim frontier`
+  const fit::Law* law = fit::find_law(law_name);
+  if (law && !law->info.reads_experts) o.max_sparsity = 0, o.sparsity_levels = 1;  // dense only, as `moesim frontier`
   return o;
 }
 
@@ -95,8 +96,11 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   if (out.size() != before) return std::nullopt;
   r.law = *law;
   r.budgets = *budgets;
-  const std::string name(r.law.law->info.name);
-  if (name == "abnar2025" || name == "chinchilla") {
+  const fit::LawInfo& info = r.law.law->info;
+  const std::string name(info.name);
+  // The optima the law yields, as data (LawInfo::optima); the family of its own paper's
+  // design search is the CLI's expert-count table here (ludziejewski2025).
+  if (info.optima == fit::Optima::design_search && !info.expert_count_table) {
     const fit::FrontierOptions f = frontier_options(name, r.budgets);
     r.frontier = fit::compute_frontier(*r.law.law, r.law.params, f);
     r.family = f.family;
@@ -117,9 +121,9 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
       }
     }
   }
-  else if (name == "krajewski2024") r.granularity = fit::krajewski_optima(r.law.params, r.budgets);
-  else if (name == "ludziejewski2025") r.expert_counts = fit::ludziejewski_optima(r.law.params, r.budgets, {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
-  else r.note = name + " has no compute frontier: its data fix D at 130B tokens (use abnar2025, chinchilla, krajewski2024 or ludziejewski2025)";
+  else if (info.optima == fit::Optima::granularity_table) r.granularity = fit::krajewski_optima(r.law.params, r.budgets);
+  else if (info.expert_count_table) r.expert_counts = fit::ludziejewski_optima(r.law.params, r.budgets, {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  else r.note = name + ": " + std::string(info.no_optima_reason);
   if (r.data)
     for (const fit::Observation& o : r.data->points) r.predicted.push_back(fit::predict(*r.law.law, r.law.params, o));
   return r;

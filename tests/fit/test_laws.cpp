@@ -163,3 +163,21 @@ TEST_CASE("frontier: Krajewski and Ludziejewski tables") {
   CHECK(l[1].loss < l[0].loss);  // MoE beats dense at equal compute
   for (const auto& r : l) CHECK(6 * r.active_params * r.tokens == Approx(1e21));
 }
+
+TEST_CASE("laws: which optima each law yields is data, with a reason where there are none") {
+  for (const Law* law : laws()) {
+    INFO(law->info.name);
+    const LawInfo& i = law->info;
+    if (i.optima == Optima::none) CHECK_FALSE(i.no_optima_reason.empty());
+    else CHECK(i.no_optima_reason.empty());
+    if (i.reads_sparsity) CHECK(i.reads_experts);  // S is an expert input
+    CHECK((i.family == "abnar2025" || i.family == "ludziejewski2025"));
+  }
+  CHECK(find_law("chinchilla")->info.optima == Optima::design_search);
+  CHECK_FALSE(find_law("chinchilla")->info.reads_experts);  // dense only: no MoE ranking
+  CHECK(find_law("abnar2025")->info.reads_sparsity);
+  CHECK(find_law("krajewski2024")->info.optima == Optima::granularity_table);
+  CHECK(find_law("clark2022")->info.optima == Optima::none);  // D fixed at 130B tokens
+  CHECK(find_law("ludziejewski2025")->info.family == "ludziejewski2025");
+  CHECK(find_law("ludziejewski2025")->info.expert_count_table);
+}

@@ -3,6 +3,7 @@
 // form, its parameter names as in the paper, its published coefficients and its source.
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -25,6 +26,13 @@ struct Observation {
 inline constexpr std::size_t kMaxLawParams = 12;
 using ParamVector = std::array<double, kMaxLawParams>;
 
+// Which optima a law yields, so that no front end decides it by comparing names.
+enum class Optima : std::uint8_t {
+  design_search,      // fit::optimize over a family of concrete designs (its inputs are N, N_a, D, S or E)
+  granularity_table,  // fit::krajewski_optima: its own Eq. 10 compute model at E = 64
+  none,               // no compute frontier (LawInfo::no_optima_reason says why)
+};
+
 // What the fitting and frontier code need to know about a law, independent of its functor.
 struct LawInfo {
   std::string_view name;         // the CLI's name, e.g. "abnar2025"
@@ -34,6 +42,14 @@ struct LawInfo {
   ParamVector published{};      // in the paper's parameters
   std::string_view published_source;
   double huber_delta = 1e-3;     // the paper's recipe
+  Optima optima = Optima::design_search;
+  std::string_view no_optima_reason;  // with Optima::none
+  // Reads the expert count or the sparsity: it can rank MoE designs against each other
+  // (a law without either scores an MoE as a dense model of its total size).
+  bool reads_experts = true;
+  bool reads_sparsity = false;              // S is an input (the sparsity grid is searched)
+  std::string_view family = "abnar2025";    // the design conventions its paper used (optimize())
+  bool expert_count_table = false;          // its paper's per-E compute-optimal table (ludziejewski_optima)
   std::size_t param_count() const { return param_names.size(); }
 };
 
