@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include "moesim/io/files.h"
 #include "moesim/model/enum_names.h"
 #include "moesim/model/validate.h"
 
@@ -76,18 +77,8 @@ void DeploymentOptions::finish() {
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;
   if (!routing_histogram.empty()) {
-    // Shares may be 0: a list of non-negative numbers, each read whole.
-    std::string_view rest = routing_histogram;
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      const std::string_view item = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      double v = -1;
-      const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-      if (ec != std::errc() || end != item.data() + item.size() || !(v >= 0) || !std::isfinite(v))
-        throw BadInput{{{"--routing-histogram", "wrong_type", "\"" + std::string(item) + "\" is not a non-negative share"}}};
-      deployment.routing.histogram.push_back(v);
-    }
+    if (auto shares = io::parse_share_list(routing_histogram, "--routing-histogram", d)) deployment.routing.histogram = std::move(*shares);
+    else throw BadInput{d};
   }
   validate(deployment, d);
   for (Diagnostic& x : d) {  // field name -> option name

@@ -204,6 +204,10 @@ QGroupBox* InputPanel::build_run_box() {
   add_int(run_form, "micro-batches", "/deployment/microbatches", 1 << 20);
   add_double(run_form, "capacity factor (0 = dropless)", "/deployment/capacity_factor", 1e6, 2);
   add_double(run_form, "routing skew (Zipf s)", "/deployment/routing_skew", 10, 2);
+  routing_histogram_ = new QLineEdit(run_box);
+  routing_histogram_->setToolTip("measured share of each expert, comma-separated, one per expert (instead of a skew)");
+  run_form->addRow("routing histogram", routing_histogram_);
+  add_error_row(run_form, "/deployment/routing_histogram");
   offload_ = enum_combo<OffloadTarget>(run_box);
   run_form->addRow("expert offload", offload_);
   add_double(run_form, "expert cache per layer", "/deployment/expert_cache", 1e7, 2);
@@ -214,6 +218,7 @@ QGroupBox* InputPanel::build_run_box() {
 
   for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
+  connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   return run_box;
 }
 
@@ -322,6 +327,7 @@ void InputPanel::edited() {
   d.microbatches = ints_.at("/deployment/microbatches")->value();
   d.capacity_factor = doubles_.at("/deployment/capacity_factor")->value();
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
+  d.routing_histogram = routing_histogram_->text().trimmed().toStdString();
   d.expert_cache = doubles_.at("/deployment/expert_cache")->value();
   d.prefetch_accuracy = doubles_.at("/deployment/prefetch_accuracy")->value();
   d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
@@ -367,6 +373,7 @@ void InputPanel::show_session(const Resolved* r) {
   ints_.at("/deployment/microbatches")->setValue(static_cast<int>(d.microbatches));
   doubles_.at("/deployment/capacity_factor")->setValue(d.capacity_factor);
   doubles_.at("/deployment/routing_skew")->setValue(d.routing_skew);
+  routing_histogram_->setText(QString::fromStdString(d.routing_histogram));
   doubles_.at("/deployment/expert_cache")->setValue(d.expert_cache);
   doubles_.at("/deployment/prefetch_accuracy")->setValue(d.prefetch_accuracy);
   offload_->setCurrentText(qs(to_string(d.offload)));

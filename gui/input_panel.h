@@ -56,6 +56,7 @@ class InputPanel : public QWidget {
   std::map<std::string, QDoubleSpinBox*> doubles_;
   std::map<std::string, QComboBox*> formats_;
   QLineEdit* tokens_;
+  QLineEdit* routing_histogram_;
   QPlainTextEdit* description_;
   QLabel* hardware_figures_;
   std::map<std::string, QLabel*> errors_;

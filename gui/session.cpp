@@ -101,6 +101,8 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   r.deployment.capacity_factor = in.capacity_factor;
   r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
   r.deployment.routing.zipf_exponent = in.routing_skew;
+  if (!in.routing_histogram.empty())
+    if (auto shares = io::parse_share_list(in.routing_histogram, "/deployment/routing_histogram", out)) r.deployment.routing.histogram = std::move(*shares);
   check_deployment(r.deployment, r.model.arch, out);
   if (out.size() != before) return std::nullopt;
   return r;
@@ -139,7 +141,8 @@ io::Json session_json(const Session& s) {
         {"expert_cache", d.expert_cache},
         {"cache_policy", to_string(d.cache_policy)},
         {"prefetch_accuracy", d.prefetch_accuracy},
-        {"routing_skew", d.routing_skew}}},
+        {"routing_skew", d.routing_skew},
+        {"routing_histogram", d.routing_histogram}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
       {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns},
                    {"max_params", s.scaling.max_params}, {"max_memory", s.scaling.max_memory}, {"kv_tokens", s.scaling.kv_tokens},
@@ -236,6 +239,7 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_enum(r, "cache_policy", d.cache_policy);
     read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
     read_double(r, "routing_skew", d.routing_skew);
+    read_string(r, "routing_histogram", d.routing_histogram);
   });
   read_object(root, "sweep", [&](io::ObjectReader& r) {
     read_string(r, "x", s.sweep.x);

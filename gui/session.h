@@ -43,6 +43,7 @@ struct DeploymentInput {
   CachePolicy cache_policy = CachePolicy::lru;
   double prefetch_accuracy = 0;
   double routing_skew = 0;  // Zipf exponent; 0 = uniform
+  std::string routing_histogram;  // measured shares "P1,...,PE" (as --routing-histogram); "" = none
 };
 
 struct SweepSettings {

@@ -143,6 +143,40 @@ TEST_CASE("the sweep plots estimate_latency at each swept value", "[gui]") {
   CHECK(w.sweep_view()->plot()->to_csv().count('\n') == 1 + 4);
 }
 
+TEST_CASE("a measured routing histogram reaches the sweep through the deployment, checked by the library", "[gui]") {
+  Session s;
+  s.hardware = "h200";
+  s.deployment.routing_histogram = "4,2,1,1,1,1,1,1";
+  s.sweep = {"batch", "1,8,64", "", "", "latency.decode_step_s"};
+  Diagnostics d;
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  REQUIRE(r->deployment.routing.histogram.size() == 8);
+  const auto plan = plan_sweep(s, *r, d);
+  REQUIRE(plan);
+  const SweepResult res = run_sweep(*plan);
+  REQUIRE(res.curves.size() == 1);
+  Deployment skewed;
+  skewed.routing.histogram = {4, 2, 1, 1, 1, 1, 1, 1};
+  for (std::size_t i = 0; i < 3; ++i) {
+    Workload w = r->workload;
+    w.batch = std::int64_t{1} << (3 * i);
+    CHECK(res.curves[0].rows[i].y == estimate_latency(r->model.arch, w, r->hardware, skewed).decode_step_s);
+  }
+  // skew changes the answer against uniform routing at batch 8, so the histogram was used
+  Workload w8 = r->workload;
+  w8.batch = 8;
+  CHECK(res.curves[0].rows[1].y != estimate_latency(r->model.arch, w8, r->hardware, Deployment{}).decode_step_s);
+  // one share per expert, a number each: the rule and the message are the library's
+  for (const char* bad : {"1,1,1", "1,x,1,1,1,1,1,1"}) {
+    s.deployment.routing_histogram = bad;
+    Diagnostics e;
+    CHECK_FALSE(resolve(s, e));
+    REQUIRE(!e.empty());
+    CHECK(e[0].path == "/deployment/routing_histogram");
+  }
+}
+
 TEST_CASE("a long sweep runs off the UI thread and can be cancelled", "[gui]") {
   Session s;
   s.sweep = {"context", "1..20000", "", "", "latency.decode_step_s"};
@@ -413,7 +447,7 @@ TEST_CASE("a session saved and loaded restores every input", "[gui]") {
   s.workload.context = 2048;
   s.workload.train_tokens = 1e12;
   s.workload.training.recompute = Recompute::full;
-  s.deployment = {2, 4, 2, 4, 8, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, 0.5, 0.8};
+  s.deployment = {2, 4, 2, 4, 8, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, 0.5, 0.8, "1,2,3"};
   s.sweep = {"top_k", "1..8", "hw", "l4,h200", "memory.total_bytes"};
   s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
   s.pareto = {{"experts=8,16", "top_k=1,2"}, "memory_per_device.total_bytes", 3e22};

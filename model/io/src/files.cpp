@@ -81,6 +81,22 @@ std::optional<std::vector<double>> parse_number_list(const std::string& text, co
   return values;
 }
 
+std::optional<std::vector<double>> parse_share_list(const std::string& text, const std::string& path, Diagnostics& out) {
+  std::vector<double> shares;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    double v = -1;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || end != item.data() + item.size() || !(v >= 0) || !std::isfinite(v)) {
+      out.push_back({path, "wrong_type", "\"" + item + "\" is not a non-negative share"});
+      return std::nullopt;
+    }
+    shares.push_back(v);
+  }
+  return shares;
+}
+
 std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out) {
   const auto first = text.find(':');
   if (first == std::string::npos) return parse_number_list(text, path, "FLOPs", out);

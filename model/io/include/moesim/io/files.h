@@ -16,6 +16,10 @@ bool write_file_atomically(const std::string& path, const std::string& text, boo
 std::optional<std::vector<double>> parse_number_list(const std::string& text, const std::string& path, const std::string& what,
                                                      Diagnostics& out);
 
+// "P1,P2,...": a routing histogram's shares, finite numbers >= 0 (0 is an expert never
+// picked), each read whole; validate(Deployment) checks the rest (not all 0, one per expert).
+std::optional<std::vector<double>> parse_share_list(const std::string& text, const std::string& path, Diagnostics& out);
+
 // Compute budgets: "LO:HI:COUNT" (log-spaced) or "C1,C2,...". Diagnostics at `path`.
 std::optional<std::vector<double>> parse_budgets(const std::string& text, const std::string& path, Diagnostics& out);
 
