@@ -288,20 +288,60 @@ void ScalingView::read_controls() {
   emit settings_changed();
 }
 
-void ScalingView::refresh(const Resolved& resolved, bool) {
-  // Depends on the scaling settings (and, serving on devices, the hardware): recomputed when they change.
-  const std::string hw_key = session_.scaling.devices > 0 ? session_.hardware : std::string();
-  if (computed_for_ && computed_for_->first == session_.scaling && computed_for_->second == hw_key) return;
-  Diagnostics d;
-  auto r = compute_scaling(session_.scaling, &resolved.hardware, d);
-  if (!r) {
-    QString text;
-    for (const Diagnostic& x : d) text += QString::fromStdString(x.path + ": " + x.message) + "\n";
-    set_status(text.trimmed(), true);
-    return;  // the last valid plots stay
+std::vector<fit::Candidate> loaded_model_points(const ScalingResult& r, const Architecture& arch) {
+  std::vector<fit::Candidate> out;
+  if (!r.frontier) return out;
+  Workload train;
+  train.phase = Phase::train;
+  train.context = r.family.context;
+  const Estimate e = estimate(arch, train);
+  const double E = static_cast<double>(arch.moe.experts), K = static_cast<double>(arch.moe.top_k);
+  for (double budget : r.budgets) {
+    fit::Candidate c;
+    c.experts = arch.moe.experts;
+    c.sparsity = E > 0 && K > 0 ? (E - K) / E : 0;
+    c.d_model = static_cast<double>(arch.hidden_size);
+    c.layers = static_cast<std::int64_t>(arch.layers.size());
+    c.total_params = e.params.total_params();
+    c.active_params = e.params.active_excl_input_embedding();
+    c.flops_per_token = e.flops.training_per_token;
+    c.tokens = budget / c.flops_per_token;
+    c.budget_flops = budget;
+    fit::Observation o;
+    o.total_params = c.total_params;
+    o.active_params = c.active_params;
+    o.tokens = c.tokens;
+    o.sparsity = c.sparsity;
+    o.experts = std::max(E, 1.0);
+    c.loss = fit::predict(*r.law.law, r.law.params, o);
+    out.push_back(c);
   }
-  result_ = std::move(r);
-  computed_for_ = {session_.scaling, hw_key};
+  return out;
+}
+
+void ScalingView::refresh(const Resolved& resolved, bool) {
+  // Depends on the scaling settings (and, serving on devices, the hardware): recomputed when
+  // they change; the loaded model's points whenever it changes.
+  const std::string hw_key = session_.scaling.devices > 0 ? session_.hardware : std::string();
+  if (!computed_for_ || computed_for_->first != session_.scaling || computed_for_->second != hw_key) {
+    Diagnostics d;
+    auto r = compute_scaling(session_.scaling, &resolved.hardware, d);
+    if (!r) {
+      QString text;
+      for (const Diagnostic& x : d) text += QString::fromStdString(x.path + ": " + x.message) + "\n";
+      set_status(text.trimmed(), true);
+      return;  // the last valid plots stay
+    }
+    result_ = std::move(r);
+    computed_for_ = {session_.scaling, hw_key};
+  } else {
+    const auto loaded = loaded_model_points(*result_, resolved.model.arch);
+    const bool same = loaded.size() == result_->loaded.size() &&
+                      std::equal(loaded.begin(), loaded.end(), result_->loaded.begin(),
+                                 [](const fit::Candidate& a, const fit::Candidate& b) { return a.loss == b.loss && a.sparsity == b.sparsity; });
+    if (same) return;
+  }
+  result_->loaded = loaded_model_points(*result_, resolved.model.arch);
   draw();
 }
 
@@ -365,6 +405,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
   isoflop_->set_axes({"sparsity S = (E - K) / E", false, {}, {}}, {"predicted loss L [nats/token]", false, {}, {}});
   Series optima{"optimum S*", {}, {}, {}, Qt::black, false, false, Marker::star, 12, false, true};
+  QStringList off_chart;
   Series ruled_out{"breaks a limit", {}, {}, {}, QColor(160, 160, 160), false, false, Marker::cross, 7, false, true};
   std::vector<int> optima_ids, budget_ids;  // what a click on an optimum loads
   for (std::size_t b = 0; b < f.isoflop.size(); ++b) {
@@ -393,9 +434,30 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
                                                                        QString::number(o.loss, 'f', 4)));
   }
   if (!ruled_out.x.empty()) isoflop_->add_series(ruled_out);
+  // the session's model at each budget, beside the curves
+  Series loaded{"loaded model", {}, {}, {}, QColor(200, 30, 30), false, false, Marker::triangle, 9, false, true};
+  double top = 0;  // the curves' highest loss: a point far above would squash them
+  for (const auto& curve : f.isoflop)
+    for (const fit::Candidate& c : curve) top = std::max(top, c.loss);
+  for (const fit::Candidate& c : r.loaded) {
+    if (!(c.loss <= 1.1 * top)) {
+      off_chart << QString("%1 (loss %2)").arg(sci(c.budget_flops), QString::number(c.loss, 'f', 3));
+      continue;
+    }
+    loaded.x.push_back(c.sparsity);
+    loaded.y.push_back(c.loss);
+    loaded.tips.push_back(QString("the loaded model at C %1 FLOP: S %2 (E %3), N %4, N_a %5, D %6\nloss %7 (optimum %8)")
+                              .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
+                              .arg(c.experts)
+                              .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
+                                   qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4),
+                                   QString::number(f.optimum[static_cast<std::size_t>(&c - r.loaded.data())].loss, 'f', 4)));
+  }
+  if (!loaded.x.empty()) isoflop_->add_series(loaded);
+  if (!off_chart.isEmpty()) isoflop_->set_note("the loaded model is above the chart at C = " + off_chart.join(", ") + " FLOP");
   isoflop_->add_series(optima, optima_ids);
   isoflop_->set_legend_position(Qt::AlignBottom | Qt::AlignLeft);
-  if (law == "chinchilla") isoflop_->set_note("chinchilla has no sparsity term: one point per budget at S = 0");
+  if (!r.law.law->info.reads_experts) isoflop_->set_note(law + " has no sparsity term: one point per budget at S = 0");
 
   frontier_->set_title("compute-optimal frontier");
   frontier_->set_axes(kBudgetAxis, {"N*, N_a* [params]; D* [tokens]", true, {}, {}}, AxisSpec{"S* (right axis)", false, 0.0, 1.05});
@@ -428,7 +490,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     if (f.isoflop[b].size() > 1 && f.optimum[b].experts == f.isoflop[b].back().experts) ++on_bound;
   QString note;
   if (on_bound > 0)
-    note = QString("unconstrained S* is the search bound (max sparsity %1) at %2 of %3 budgets: not an interior optimum")
+    note = QString("S* = the search bound (max sparsity %1) at %2 of %3 budgets, not an interior optimum")
                .arg(frontier_options(std::string(r.law.law->info.name), r.budgets).max_sparsity)
                .arg(on_bound)
                .arg(f.optimum.size());

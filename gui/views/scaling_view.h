@@ -23,6 +23,7 @@ struct ScalingResult {
   std::vector<fit::ConstrainedOptimum> constrained;     // ... under the settings' limits, when any
   std::vector<std::vector<bool>> isoflop_breaks;        // per budget and IsoFLOP point: breaks a limit
   fit::Family family;                                   // of the frontier's designs
+  std::vector<fit::Candidate> loaded;                   // per budget: the session's model under the law (empty: not drawn)
   std::vector<fit::GranularityOptimum> granularity;     // krajewski2024
   std::vector<fit::ExpertCountOptimum> expert_counts;   // ludziejewski2025
   std::optional<fit::ScalingData> data;
@@ -31,6 +32,10 @@ struct ScalingResult {
 };
 // The frontier options `moesim frontier` uses by default (its --top-k, --granularity, ...).
 fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets);
+// The session's model at each budget as the law sees it (N, N_a without the input embedding,
+// D = C / its training FLOPs per token at the family's context, S = (E - K)/E): where it sits
+// beside the IsoFLOP curves. Empty for laws without a design search.
+std::vector<fit::Candidate> loaded_model_points(const ScalingResult& r, const Architecture& arch);
 // `hw` serves the designs when the settings name devices (the session's hardware).
 std::optional<ScalingResult> compute_scaling(const ScalingSettings& settings, const Hardware* hw, Diagnostics& out);
 

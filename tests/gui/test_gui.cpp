@@ -83,8 +83,8 @@ TEST_CASE("every view builds and draws the default session", "[gui]") {
   // sweep: one curve per device, plus the "does not fit" marks (Mixtral in bf16 exceeds 80 GB)
   CHECK(w.sweep_view()->plot()->graph_count() == 4);
   CHECK(w.sweep_view()->result().curves.size() == 3);
-  // scaling: five budgets and the optima; N*, N_a*, D*, S*
-  CHECK(w.scaling_view()->isoflop_plot()->graph_count() == 6);
+  // scaling: five budgets, the loaded model and the optima; N*, N_a*, D*, S*
+  CHECK(w.scaling_view()->isoflop_plot()->graph_count() == 7);
   CHECK(w.scaling_view()->frontier_plot()->graph_count() == 4);
   // pareto: candidates, misfits, front, current design
   CHECK(w.pareto_view()->result()->candidates.size() == 5 * 3 * 2);
@@ -227,6 +227,24 @@ TEST_CASE("the scaling view shows fit::compute_frontier and the data residuals",
   CHECK(view.status_is_error());
   CHECK(view.status().contains("neither a law"));
   CHECK(view.result()->frontier->optimum.size() == 5);  // the last valid result stays
+
+  // the loaded model (Mixtral-8x7B: E 8, K 2) sits at S = 0.75 with the law's loss for its own
+  // N, N_a and D = C / its training FLOPs per token at the family's context
+  REQUIRE(view.result()->loaded.size() == 5);
+  const fit::Candidate& m = view.result()->loaded[2];
+  CHECK(m.sparsity == 0.75);
+  Workload train;
+  train.phase = Phase::train;
+  train.context = 2048;
+  const Estimate e = estimate(r->model.arch, train);
+  fit::Observation o;
+  o.total_params = e.params.total_params();
+  o.active_params = e.params.active_excl_input_embedding();
+  o.tokens = 1e21 / e.flops.training_per_token;
+  o.sparsity = 0.75;
+  o.experts = 8;
+  CHECK(m.loss == fit::predict(law, law.info.published, o));
+  CHECK(m.loss >= f.isoflop[2].back().loss);  // never below the curve's best at that budget
 }
 
 TEST_CASE("the scaling view draws the optimum under the limits beside the unconstrained one", "[gui]") {
