@@ -145,6 +145,7 @@ io::Json session_json(const Session& s) {
         {"routing_histogram", d.routing_histogram}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
       {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns},
+                   {"top_k", s.scaling.top_k}, {"granularity", s.scaling.granularity}, {"max_sparsity", s.scaling.max_sparsity},
                    {"max_params", s.scaling.max_params}, {"max_memory", s.scaling.max_memory}, {"kv_tokens", s.scaling.kv_tokens},
                    {"devices", s.scaling.devices}, {"serve_batch", s.scaling.serve_batch}, {"serve_context", s.scaling.serve_context},
                    {"max_decode_latency", s.scaling.max_decode_latency}, {"inference_tokens", s.scaling.inference_tokens}}},
@@ -253,6 +254,9 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_string(r, "budgets", s.scaling.budgets);
     read_string(r, "data", s.scaling.data);
     read_string(r, "data_columns", s.scaling.data_columns);
+    read_int(r, "top_k", s.scaling.top_k);
+    read_double(r, "granularity", s.scaling.granularity);
+    read_double(r, "max_sparsity", s.scaling.max_sparsity);
     read_string(r, "max_params", s.scaling.max_params);
     read_string(r, "max_memory", s.scaling.max_memory);
     read_double(r, "kv_tokens", s.scaling.kv_tokens);

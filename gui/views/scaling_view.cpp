@@ -46,6 +46,8 @@ std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, c
   const std::size_t before = out.size();
   fit::OptimizeOptions o;
   o.space.family = f.family;
+  o.space.top_k = {f.family.top_k};  // the one K and G of the curves
+  o.space.granularity = {f.family.granularity};
   o.space.sparsity_levels = f.sparsity_levels;
   o.space.max_sparsity = f.max_sparsity;
   o.budgets = f.budgets;
@@ -71,9 +73,12 @@ std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, c
 
 }  // namespace
 
-fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets) {
+fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s) {
   fit::FrontierOptions o;
   o.budgets = budgets;
+  o.family.top_k = s.top_k;
+  o.family.granularity = s.granularity;
+  o.max_sparsity = s.max_sparsity;
   const fit::Law* law = fit::find_law(law_name);
   if (law && !law->info.reads_experts) o.max_sparsity = 0, o.sparsity_levels = 1;  // dense only, as `moesim frontier`
   return o;
@@ -86,6 +91,10 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   auto law = fit::load_law(s.law, d);
   for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
   auto budgets = io::parse_budgets(s.budgets, "/scaling/budgets", out);
+  // the family's ranges, as moesim frontier checks them
+  if (s.top_k < 1 || s.top_k > 1024) out.push_back({"/scaling/top_k", "out_of_range", std::to_string(s.top_k) + " must be in [1, 1024]"});
+  if (!(s.granularity >= 1 && s.granularity <= 256)) out.push_back({"/scaling/granularity", "out_of_range", "must be in [1, 256]"});
+  if (!(s.max_sparsity >= 0 && s.max_sparsity <= 0.999)) out.push_back({"/scaling/max_sparsity", "out_of_range", "must be in [0, 0.999]"});
   if (!s.data.empty()) {
     d.clear();
     fit::DataOptions options;
@@ -101,7 +110,7 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   // The optima the law yields, as data (LawInfo::optima); the family of its own paper's
   // design search is the CLI's expert-count table here (ludziejewski2025).
   if (info.optima == fit::Optima::design_search && !info.expert_count_table) {
-    const fit::FrontierOptions f = frontier_options(name, r.budgets);
+    const fit::FrontierOptions f = frontier_options(name, r.budgets, s);
     r.frontier = fit::compute_frontier(*r.law.law, r.law.params, f);
     r.family = f.family;
     if (s.has_limits()) {
@@ -166,6 +175,9 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
     connect(e, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
     return e;
   };
+  top_k_ = field("K", "1", "experts per token of the family (moesim frontier --top-k)");
+  granularity_ = field("G", "1", "granularity of the family: expert width = 4 d / G (--granularity)");
+  max_sparsity_ = field("max S", "0.98", "largest sparsity searched (--max-sparsity)");
   max_params_ = field("max N", "none", "limit: total parameters (e.g. 1e11)");
   max_memory_ = field("max memory", "none", "limit: weights + KV cache of the KV tokens, with a unit (e.g. \"160 GB\")");
   kv_tokens_ = field("KV tokens", "0", "tokens of KV cache counted by max memory");
@@ -250,6 +262,9 @@ void ScalingView::sync_controls() {
   data_->setText(QString::fromStdString(session_.scaling.data));
   columns_->setText(QString::fromStdString(session_.scaling.data_columns));
   const ScalingSettings& l = session_.scaling;
+  top_k_->setText(QString::number(l.top_k));
+  granularity_->setText(QString::number(l.granularity));
+  max_sparsity_->setText(QString::number(l.max_sparsity));
   max_params_->setText(QString::fromStdString(l.max_params));
   max_memory_->setText(QString::fromStdString(l.max_memory));
   kv_tokens_->setText(QString::number(l.kv_tokens));
@@ -275,6 +290,9 @@ void ScalingView::read_controls() {
     const double v = e->text().toDouble(&ok);
     if (ok && v >= 0) target = static_cast<std::decay_t<decltype(target)>>(v);
   };
+  number(top_k_, s.top_k);
+  number(granularity_, s.granularity);
+  number(max_sparsity_, s.max_sparsity);
   number(kv_tokens_, s.kv_tokens);
   number(devices_, s.devices);
   number(serve_batch_, s.serve_batch);
@@ -491,7 +509,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   QString note;
   if (on_bound > 0)
     note = QString("S* = the search bound (max sparsity %1) at %2 of %3 budgets, not an interior optimum")
-               .arg(frontier_options(std::string(r.law.law->info.name), r.budgets).max_sparsity)
+               .arg(frontier_options(std::string(r.law.law->info.name), r.budgets, session_.scaling).max_sparsity)
                .arg(on_bound)
                .arg(f.optimum.size());
   if (!r.constrained.empty()) note += (note.isEmpty() ? "" : "\n") + draw_constrained(r);

@@ -31,7 +31,8 @@ struct ScalingResult {
   std::string note;               // what the law cannot show
 };
 // The frontier options `moesim frontier` uses by default (its --top-k, --granularity, ...).
-fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets);
+// The family as the settings give it (K, G, max sparsity; dense only for a law without S).
+fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s = {});
 // The session's model at each budget as the law sees it (N, N_a without the input embedding,
 // D = C / its training FLOPs per token at the family's context, S = (E - K)/E): where it sits
 // beside the IsoFLOP curves. Empty for laws without a design search.
@@ -67,7 +68,7 @@ class ScalingView : public View {
   QString draw_constrained(const ScalingResult& r);
   Plot *isoflop_, *frontier_, *residuals_;
   QComboBox* law_;
-  QLineEdit *budgets_, *data_, *columns_;
+  QLineEdit *budgets_, *data_, *columns_, *top_k_, *granularity_, *max_sparsity_;
   QLineEdit *max_params_, *max_memory_, *kv_tokens_, *devices_, *serve_batch_, *serve_context_, *max_latency_, *inference_tokens_;
   std::optional<ScalingResult> result_;
   std::optional<std::pair<ScalingSettings, std::string>> computed_for_;  // settings and hardware

@@ -277,6 +277,26 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   CHECK(drawn);
   CHECK(view.frontier_plot()->note().contains("search bound"));
 
+  // the family's options, as moesim frontier --top-k 2 --granularity 2 --max-sparsity 0.9
+  s.scaling.top_k = 2;
+  s.scaling.granularity = 2;
+  s.scaling.max_sparsity = 0.9;
+  view.refresh(*r, true);
+  REQUIRE_FALSE(view.status_is_error());
+  const fit::Candidate& k2 = view.result()->frontier->optimum[1];
+  CHECK(k2.sparsity == Approx(1 - 2.0 / static_cast<double>(k2.experts)));
+  CHECK(k2.sparsity <= 0.9 + 1e-12);
+  const Architecture k2_arch = fit::design_architecture(view.result()->family, view.result()->constrained[1].best);
+  CHECK(k2_arch.moe.top_k == 2);
+  CHECK(k2_arch.moe.expert.width == 2 * k2_arch.hidden_size);  // 4 d / G
+  s.scaling.top_k = 0;
+  view.refresh(*r, true);
+  CHECK(view.status_is_error());
+  CHECK(view.status().contains("/scaling/top_k"));
+  s.scaling.top_k = 1;
+  s.scaling.granularity = 1;
+  s.scaling.max_sparsity = 0.98;
+
   // serving on devices of the session's hardware; a limit without its unit is an error
   s.scaling.devices = 8;
   s.scaling.max_decode_latency = "50";
@@ -467,7 +487,7 @@ TEST_CASE("a session saved and loaded restores every input", "[gui]") {
   s.workload.training.recompute = Recompute::full;
   s.deployment = {2, 4, 2, 4, 8, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, 0.5, 0.8, "1,2,3"};
   s.sweep = {"top_k", "1..8", "hw", "l4,h200", "memory.total_bytes"};
-  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
+  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", 2, 2, 0.9, "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
   s.pareto = {{"experts=8,16", "top_k=1,2"}, "memory_per_device.total_bytes", 3e22};
   s.calibration.csv = "validate.csv";
   QTemporaryDir dir;
