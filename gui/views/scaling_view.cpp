@@ -138,6 +138,34 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   return r;
 }
 
+// The second row: the family (K, G, max S) and the limits of `moesim frontier`.
+QWidget* ScalingView::build_family_and_limits_row() {
+  auto* limits = new QWidget(this);
+  auto* limit_row = new QHBoxLayout(limits);
+  limit_row->setContentsMargins(0, 0, 0, 0);
+  auto field = [&](const char* label, const char* placeholder, const char* tip) {
+    auto* e = new QLineEdit(limits);
+    e->setPlaceholderText(placeholder);
+    e->setToolTip(tip);
+    limit_row->addWidget(new QLabel(label, limits));
+    limit_row->addWidget(e, 1);
+    connect(e, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
+    return e;
+  };
+  top_k_ = field("K", "1", "experts per token of the family (moesim frontier --top-k)");
+  granularity_ = field("G", "1", "granularity of the family: expert width = 4 d / G (--granularity)");
+  max_sparsity_ = field("max S", "0.98", "largest sparsity searched (--max-sparsity)");
+  max_params_ = field("max N", "none", "limit: total parameters (e.g. 1e11)");
+  max_memory_ = field("max memory", "none", "limit: weights + KV cache of the KV tokens, with a unit (e.g. \"160 GB\")");
+  kv_tokens_ = field("KV tokens", "0", "tokens of KV cache counted by max memory");
+  devices_ = field("devices", "0", "serve every design on this many devices of the current hardware (0: no device limit)");
+  serve_batch_ = field("batch", "64", "sequences decoded together when serving");
+  serve_context_ = field("context", "8192", "tokens of context per served sequence");
+  max_latency_ = field("max decode", "none", "limit: decode step with a unit (e.g. \"50 ms\"); needs devices");
+  inference_tokens_ = field("inference tokens", "0", "tokens served over the model's life, charged to the budget as 2 N_act T FLOPs");
+  return limits;
+}
+
 ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, parent) {
   auto* controls = new QWidget(this);
   auto* row = new QHBoxLayout(controls);
@@ -162,30 +190,7 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
   row->addWidget(data_, 2);
   row->addWidget(open_data);
   row->addWidget(columns_, 1);
-  // The limits of `moesim frontier`: a second row.
-  auto* limits = new QWidget(this);
-  auto* limit_row = new QHBoxLayout(limits);
-  limit_row->setContentsMargins(0, 0, 0, 0);
-  auto field = [&](const char* label, const char* placeholder, const char* tip) {
-    auto* e = new QLineEdit(limits);
-    e->setPlaceholderText(placeholder);
-    e->setToolTip(tip);
-    limit_row->addWidget(new QLabel(label, limits));
-    limit_row->addWidget(e, 1);
-    connect(e, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
-    return e;
-  };
-  top_k_ = field("K", "1", "experts per token of the family (moesim frontier --top-k)");
-  granularity_ = field("G", "1", "granularity of the family: expert width = 4 d / G (--granularity)");
-  max_sparsity_ = field("max S", "0.98", "largest sparsity searched (--max-sparsity)");
-  max_params_ = field("max N", "none", "limit: total parameters (e.g. 1e11)");
-  max_memory_ = field("max memory", "none", "limit: weights + KV cache of the KV tokens, with a unit (e.g. \"160 GB\")");
-  kv_tokens_ = field("KV tokens", "0", "tokens of KV cache counted by max memory");
-  devices_ = field("devices", "0", "serve every design on this many devices of the current hardware (0: no device limit)");
-  serve_batch_ = field("batch", "64", "sequences decoded together when serving");
-  serve_context_ = field("context", "8192", "tokens of context per served sequence");
-  max_latency_ = field("max decode", "none", "limit: decode step with a unit (e.g. \"50 ms\"); needs devices");
-  inference_tokens_ = field("inference tokens", "0", "tokens served over the model's life, charged to the budget as 2 N_act T FLOPs");
+  QWidget* limits = build_family_and_limits_row();
   auto* both = new QWidget(this);
   auto* column = new QVBoxLayout(both);
   column->setContentsMargins(0, 0, 0, 0);
@@ -418,12 +423,38 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
   return note.join("\n");
 }
 
+// The session's model at each budget beside the IsoFLOP curves (a budget far above them is
+// named in a note rather than squashing the curves).
+void ScalingView::draw_loaded(const ScalingResult& r) {
+  const fit::Frontier& f = *r.frontier;
+  QStringList off_chart;
+  Series loaded{"loaded model", {}, {}, {}, QColor(200, 30, 30), false, false, Marker::triangle, 9, false, true};
+  double top = 0;  // the curves' highest loss: a point far above would squash them
+  for (const auto& curve : f.isoflop)
+    for (const fit::Candidate& c : curve) top = std::max(top, c.loss);
+  for (const fit::Candidate& c : r.loaded) {
+    if (!(c.loss <= 1.1 * top)) {
+      off_chart << QString("%1 (loss %2)").arg(sci(c.budget_flops), QString::number(c.loss, 'f', 3));
+      continue;
+    }
+    loaded.x.push_back(c.sparsity);
+    loaded.y.push_back(c.loss);
+    loaded.tips.push_back(QString("the loaded model at C %1 FLOP: S %2 (E %3), N %4, N_a %5, D %6\nloss %7 (optimum %8)")
+                              .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
+                              .arg(c.experts)
+                              .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
+                                   qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4),
+                                   QString::number(f.optimum[static_cast<std::size_t>(&c - r.loaded.data())].loss, 'f', 4)));
+  }
+  if (!loaded.x.empty()) isoflop_->add_series(loaded);
+  if (!off_chart.isEmpty()) isoflop_->set_note("the loaded model is above the chart at C = " + off_chart.join(", ") + " FLOP");
+}
+
 void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   const fit::Frontier& f = *r.frontier;
   isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
   isoflop_->set_axes({"sparsity S = (E - K) / E", false, {}, {}}, {"predicted loss L [nats/token]", false, {}, {}});
   Series optima{"optimum S*", {}, {}, {}, Qt::black, false, false, Marker::star, 12, false, true};
-  QStringList off_chart;
   Series ruled_out{"breaks a limit", {}, {}, {}, QColor(160, 160, 160), false, false, Marker::cross, 7, false, true};
   std::vector<int> optima_ids, budget_ids;  // what a click on an optimum loads
   for (std::size_t b = 0; b < f.isoflop.size(); ++b) {
@@ -452,27 +483,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
                                                                        QString::number(o.loss, 'f', 4)));
   }
   if (!ruled_out.x.empty()) isoflop_->add_series(ruled_out);
-  // the session's model at each budget, beside the curves
-  Series loaded{"loaded model", {}, {}, {}, QColor(200, 30, 30), false, false, Marker::triangle, 9, false, true};
-  double top = 0;  // the curves' highest loss: a point far above would squash them
-  for (const auto& curve : f.isoflop)
-    for (const fit::Candidate& c : curve) top = std::max(top, c.loss);
-  for (const fit::Candidate& c : r.loaded) {
-    if (!(c.loss <= 1.1 * top)) {
-      off_chart << QString("%1 (loss %2)").arg(sci(c.budget_flops), QString::number(c.loss, 'f', 3));
-      continue;
-    }
-    loaded.x.push_back(c.sparsity);
-    loaded.y.push_back(c.loss);
-    loaded.tips.push_back(QString("the loaded model at C %1 FLOP: S %2 (E %3), N %4, N_a %5, D %6\nloss %7 (optimum %8)")
-                              .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
-                              .arg(c.experts)
-                              .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
-                                   qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4),
-                                   QString::number(f.optimum[static_cast<std::size_t>(&c - r.loaded.data())].loss, 'f', 4)));
-  }
-  if (!loaded.x.empty()) isoflop_->add_series(loaded);
-  if (!off_chart.isEmpty()) isoflop_->set_note("the loaded model is above the chart at C = " + off_chart.join(", ") + " FLOP");
+  draw_loaded(r);
   isoflop_->add_series(optima, optima_ids);
   isoflop_->set_legend_position(Qt::AlignBottom | Qt::AlignLeft);
   if (!r.law.law->info.reads_experts) isoflop_->set_note(law + " has no sparsity term: one point per budget at S = 0");

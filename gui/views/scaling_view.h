@@ -61,7 +61,9 @@ class ScalingView : public View {
  private:
   void read_controls();
   void draw();
+  QWidget* build_family_and_limits_row();
   void draw_frontier(const ScalingResult& r, const QString& law);
+  void draw_loaded(const ScalingResult& r);
   void draw_granularity(const ScalingResult& r, const QString& law);
   void draw_expert_counts(const ScalingResult& r, const QString& law);
   void draw_residuals(const ScalingResult& r);
