@@ -447,7 +447,7 @@ void ScalingView::draw_loaded(const ScalingResult& r) {
                                    QString::number(f.optimum[static_cast<std::size_t>(&c - r.loaded.data())].loss, 'f', 4)));
   }
   if (!loaded.x.empty()) isoflop_->add_series(loaded);
-  if (!off_chart.isEmpty()) isoflop_->set_note("the loaded model is above the chart at C = " + off_chart.join(", ") + " FLOP");
+  if (!off_chart.isEmpty()) isoflop_->set_note("loaded model above the chart at C = " + off_chart.join(", "));
 }
 
 void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
@@ -519,7 +519,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     if (f.isoflop[b].size() > 1 && f.optimum[b].experts == f.isoflop[b].back().experts) ++on_bound;
   QString note;
   if (on_bound > 0)
-    note = QString("S* = the search bound (max sparsity %1) at %2 of %3 budgets, not an interior optimum")
+    note = QString("S* on the search bound (max S %1) at %2/%3 budgets")
                .arg(frontier_options(std::string(r.law.law->info.name), r.budgets, session_.scaling).max_sparsity)
                .arg(on_bound)
                .arg(f.optimum.size());
