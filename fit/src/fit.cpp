@@ -1,5 +1,4 @@
 #include "moesim/fit/fit.h"
-#include "moesim/model/quantile.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,9 +7,11 @@
 #include <mutex>
 #include <numeric>
 #include <random>
-#include <thread>
 
 #include <glog/logging.h>
+
+#include "moesim/model/quantile.h"
+#include "parallel.h"
 
 namespace moesim::fit {
 
@@ -79,34 +80,25 @@ struct Best {
   std::size_t converged = 0;
 };
 
-// Runs `law.minimize` from each start on `threads` threads; keeps the lowest objective.
+// Runs `law.minimize` from each start on `threads` threads; keeps the lowest objective (of
+// exact ties the lowest start, so the answer does not depend on the thread count).
 Best multistart(const Law& law, const std::vector<Observation>& data, const std::vector<std::size_t>& index,
                 const std::vector<ParamVector>& starts, double delta, const FitOptions& o, const std::vector<int>& constant) {
   Best best;
   best.result.cost = INFINITY;
+  std::size_t best_start = starts.size();
   std::mutex lock;
-  std::size_t next = 0;
-  auto worker = [&] {
-    for (;;) {
-      std::size_t k;
-      {
-        std::lock_guard<std::mutex> g(lock);
-        if (next >= starts.size()) return;
-        k = next++;
-      }
-      ParamVector q{};
-      law.to_optimizer(starts[k], q);
-      const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations, constant);
-      std::lock_guard<std::mutex> g(lock);
-      best.converged += r.converged;
-      // strictly lower only: among exact ties the first to finish is kept
-      if (std::isfinite(r.cost) && r.cost < best.result.cost) best.result = r;
+  detail::parallel_for(starts.size(), o.threads, [&](std::size_t k) {
+    ParamVector q{};
+    law.to_optimizer(starts[k], q);
+    const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations, constant);
+    std::lock_guard<std::mutex> g(lock);
+    best.converged += r.converged;
+    if (std::isfinite(r.cost) && (r.cost < best.result.cost || (r.cost == best.result.cost && k < best_start))) {
+      best.result = r;
+      best_start = k;
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < o.threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  });
   return best;
 }
 
@@ -182,30 +174,16 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
     const auto b0 = std::chrono::steady_clock::now();
     const std::size_t P = law.info.param_count();
     std::vector<ParamVector> samples(static_cast<std::size_t>(o.bootstrap));
-    std::vector<bool> ok(samples.size(), false);
-    std::size_t next = 0;
-    std::mutex lock;
-    auto worker = [&] {
-      for (;;) {
-        std::size_t b;
-        {
-          std::lock_guard<std::mutex> g(lock);
-          if (next >= samples.size()) return;
-          b = next++;
-        }
-        std::mt19937_64 rng(o.seed + b);
-        std::uniform_int_distribution<std::size_t> pick(0, index.size() - 1);
-        std::vector<std::size_t> resample(index.size());
-        for (auto& r : resample) r = index[pick(rng)];
-        const MinimizeResult r = law.minimize(data, resample, best.result.optimizer_params, delta, o.max_iterations, constant);
-        law.to_paper(r.optimizer_params, samples[b]);
-        ok[b] = std::isfinite(r.cost);
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < o.threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
+    std::vector<char> ok(samples.size(), 0);  // not vector<bool>: replicates write their own slots concurrently
+    detail::parallel_for(samples.size(), o.threads, [&](std::size_t b) {
+      std::mt19937_64 rng(o.seed + b);
+      std::uniform_int_distribution<std::size_t> pick(0, index.size() - 1);
+      std::vector<std::size_t> resample(index.size());
+      for (auto& r : resample) r = index[pick(rng)];
+      const MinimizeResult r = law.minimize(data, resample, best.result.optimizer_params, delta, o.max_iterations, constant);
+      law.to_paper(r.optimizer_params, samples[b]);
+      ok[b] = std::isfinite(r.cost);
+    });
     std::vector<double> column;
     for (std::size_t p = 0; p < P; ++p) {
       column.clear();
