@@ -50,3 +50,26 @@ TEST_CASE("files: the reader gunzips compressed files and reports unreadable one
   CHECK(d[0].code == "unreadable");
   std::filesystem::remove(path);
 }
+
+TEST_CASE("files: JSON nested deeper than any real file is refused while it is read, not a crash") {
+  for (const std::size_t depth : {std::size_t{300}, std::size_t{70000}}) {
+    const std::string text = std::string(depth, '[') + std::string(depth, ']');
+    Diagnostics d;
+    CHECK_FALSE(io::parse_json(text, d));
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].code == "too_deep");
+    const std::string objects = [&] {
+      std::string s;
+      for (std::size_t i = 0; i < depth; ++i) s += "{\"a\":";
+      return s + "1" + std::string(depth, '}');
+    }();
+    Diagnostics e;
+    CHECK_FALSE(io::parse_json(objects, e));
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].code == "too_deep");
+  }
+  // 200 levels are fine
+  Diagnostics ok;
+  CHECK(io::parse_json(std::string(200, '[') + std::string(200, ']'), ok));
+  CHECK(ok.empty());
+}

@@ -48,7 +48,11 @@ std::optional<Json> parse_json(std::string_view text, Diagnostics& out) {
   // nlohmann keeps the last of duplicate keys silently; track the keys of each open object.
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
-  const Json::parser_callback_t callback = [&](int, Json::parse_event_t event, Json& parsed) {
+  struct TooDeep {};
+  const Json::parser_callback_t callback = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    // A document nested deeper than any real file is refused while it is read: a value
+    // 70,000 levels deep overflowed the stack when it was later printed or destroyed.
+    if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) && depth > kMaxJsonDepth) throw TooDeep{};
     switch (event) {
       case Json::parse_event_t::object_start: open_objects.emplace_back(); break;
       case Json::parse_event_t::object_end: open_objects.pop_back(); break;
@@ -67,6 +71,9 @@ std::optional<Json> parse_json(std::string_view text, Diagnostics& out) {
       return std::nullopt;
     }
     return doc;
+  } catch (const TooDeep&) {
+    out.push_back({"/", "too_deep", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"});
+    return std::nullopt;
   } catch (const Json::parse_error& e) {
     const auto [line, column] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
     std::string what = e.what();

@@ -16,7 +16,8 @@ namespace moesim::io {
 using Json = nlohmann::json;
 
 // Parses `text`; on a syntax error or a duplicate key, appends a diagnostic (path "/", with
-// line and column) and returns nullopt.
+// line and column) and returns nullopt; so does nesting deeper than kMaxJsonDepth ("too_deep").
+inline constexpr int kMaxJsonDepth = 256;
 std::optional<Json> parse_json(std::string_view text, Diagnostics& out);
 
 // Reads a whole file, gunzipped when compressed; appends a diagnostic (code "unreadable" or
