@@ -144,13 +144,14 @@ int run_estimate(const std::vector<std::string>& args) {
     hw = io::load_hardware(hw_spec, d);
     if (!hw) throw BadInput{d};
     deployment.check_against(model->arch);
-    // A missing device property is an error, never free.
-    const OffloadTarget target = deployment.deployment.offload.target;
-    if (target == OffloadTarget::storage && !(hw->storage_sequential_read_bytes_per_s > 0 && hw->storage_random_read_bytes_per_s > 0))
-      throw BadInput{{{"--offload", "not_applicable", "storage: the profile " + hw->name + " has no storage read rates (its \"storage\" section)"}}};
-    if (target == OffloadTarget::host && !(hw->host_link.bandwidth_bytes_per_s > 0))
-      throw BadInput{{{"--offload", "not_applicable", "host: the profile " + hw->name + " has no host link (its \"host_link\" section)"}}};
     latency = estimate_latency(model->arch, w, *hw, deployment.deployment);
+    // A missing device property is an error naming the option and the profile, never free
+    // (the rule is the model's: Infeasible::no_offload_path).
+    if (latency.infeasible == Infeasible::no_offload_path)
+      throw BadInput{{{"--offload", "not_applicable",
+                       deployment.deployment.offload.target == OffloadTarget::storage
+                           ? "storage: the profile " + hw->name + " has no storage read rates (its \"storage\" section)"
+                           : "host: the profile " + hw->name + " has no host link (its \"host_link\" section)"}}};
   } else {
     for (const char* option : DeploymentOptions::kNames)
       if (vm.count(option) && !vm[option].defaulted())
