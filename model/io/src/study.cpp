@@ -28,15 +28,16 @@ void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
     out.push_back({plan.axes.empty() ? std::string() : plan.axes.front().field, "too_many_rows",
                    "the study would have more than " + std::to_string(max_rows) + " rows"});
   // A deployment value the library refuses is bad input, as the same value of an option is.
-  for (const SweepAxis& axis : plan.axes)
+  for (const SweepAxis& axis : plan.axes) {
+    SweepPoint p = plan.base;  // one copy per axis: each value sets the same field anew
     for (std::size_t v = 0; v < axis.values.size(); ++v) {
-      SweepPoint p = plan.base;
       apply_sweep_value(p, plan.base, axis, v);
       Diagnostics d;  // the base deployment was checked by its front end: these are the axis'
       validate(p.deployment, d);
       for (const Diagnostic& x : d) out.push_back({x.path, x.code, x.message});
       if (!d.empty()) return;  // the first bad value says enough
     }
+  }
 }
 
 std::string StudyRow::reason() const {
