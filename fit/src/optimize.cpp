@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <bit>
-#include <tuple>
 #include <cmath>
 #include <optional>
+#include <tuple>
 
 #include "family_table.h"
-#include "moesim/model/validate.h"
 
 namespace moesim::fit {
 namespace {
@@ -198,6 +197,12 @@ class Search {
     return placement(p).fits;
   }
 
+  // Device-hours to decode `tokens` on the point's placement (which must fit).
+  double serving_device_hours(Point p, double tokens) {
+    const Placement& pl = placement(p);
+    return tokens / pl.decode_tokens_per_s * static_cast<double>(pl.devices) / 3600;
+  }
+
   Priced price(Point p, double budget, double inference_tokens) {
     Priced r;
     const WidthPoint& w = at(p);
@@ -206,8 +211,7 @@ class Search {
     } else {
       if (needs_serving_cost(inference_tokens)) {
         if (!fits(p)) return r;
-        const Placement& pl = placement(p);
-        r.inference_device_hours = inference_tokens / pl.decode_tokens_per_s * static_cast<double>(pl.devices) / 3600;
+        r.inference_device_hours = serving_device_hours(p, inference_tokens);
       }
       r.train_flops = (budget - r.inference_device_hours) * 3600 * train_flop_per_s_;
     }
@@ -216,10 +220,8 @@ class Search {
     r.possible = true;
     if (train_flop_per_s_ > 0) {
       r.training_device_hours = r.train_flops / train_flop_per_s_ / 3600;
-      if (o_.objective.unit == BudgetUnit::flops && inference_tokens > 0 && fits(p)) {
-        const Placement& pl = placement(p);
-        r.inference_device_hours = inference_tokens / pl.decode_tokens_per_s * static_cast<double>(pl.devices) / 3600;
-      }
+      if (o_.objective.unit == BudgetUnit::flops && inference_tokens > 0 && fits(p))
+        r.inference_device_hours = serving_device_hours(p, inference_tokens);
     }
     r.loss = law_.loss(params_, observation(p, r.tokens));
     return r;
