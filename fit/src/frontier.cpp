@@ -178,6 +178,20 @@ Frontier compute_frontier(const Law& law, const ParamVector& p, const FrontierOp
   return out;
 }
 
+Observation design_observation(const Architecture& arch, const Workload& workload, double training_flops) {
+  Workload train = workload;
+  train.phase = Phase::train;
+  const Estimate e = estimate(arch, train);
+  const double E = static_cast<double>(arch.moe.experts), K = static_cast<double>(arch.moe.top_k);
+  Observation o;
+  o.total_params = e.params.total_params();
+  o.active_params = e.params.active_excl_input_embedding();
+  o.tokens = training_flops / e.flops.training_per_token;
+  o.experts = std::max(E, 1.0);
+  o.sparsity = E > 0 ? (E - K) / E : 0;
+  return o;
+}
+
 double dense_equivalent_ratio(const Law& law, const ParamVector& p, const FrontierOptions& o, double loss, double budget) {
   // The budget at which the best S = 0 model reaches `loss`, by bisection in ln C.
   const std::int64_t dense_experts = o.family.top_k;

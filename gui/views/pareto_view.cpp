@@ -5,6 +5,7 @@
 #include <QLineEdit>
 #include <cmath>
 
+#include "moesim/fit/frontier.h"
 #include "moesim/io/sweep.h"
 
 namespace moesim::gui {
@@ -19,20 +20,9 @@ ParetoCandidate evaluate_candidate(const Session& s, const fit::LoadedLaw& law, 
     c.feasible = false;
     return c;
   }
-  // The law's inputs as fit::compute_frontier forms them: N = total, N_a = active without the
-  // input embedding, D = budget / training FLOPs per token, S = (E - K) / E.
-  const Architecture& arch = row.point->arch;
-  Workload train = row.point->workload;
-  train.phase = Phase::train;
-  const Estimate t = estimate(arch, train);
-  fit::Observation& o = c.inputs;
-  o.total_params = t.params.total_params();
-  o.active_params = t.params.active_excl_input_embedding();
-  o.tokens = s.pareto.budget_flops / t.flops.training_per_token;
-  const auto experts = static_cast<double>(arch.moe.experts), top_k = static_cast<double>(arch.moe.top_k);
-  o.experts = std::max(experts, 1.0);
-  o.sparsity = experts > 0 ? (experts - top_k) / experts : 0;
-  c.loss = fit::predict(*law.law, law.params, o);
+  // The law's inputs as fit::compute_frontier forms them, at the session's training budget.
+  c.inputs = fit::design_observation(row.point->arch, row.point->workload, s.pareto.budget_flops);
+  c.loss = fit::predict(*law.law, law.params, c.inputs);
   c.cost = x.value(row.estimate, row.latency);
   return c;
 }

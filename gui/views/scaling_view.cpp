@@ -20,6 +20,12 @@ namespace {
 
 QString sci(double v) { return QString::number(v, 'g', 3); }
 
+// "N 15.85 B, N_a 491.18 M, D 30.90 B" of a design for tooltips; `star` marks optima ("N*").
+QString sizes(const fit::Candidate& c, const QString& star = {}) {
+  return QString("N%1 %2, N_a%1 %3, D%1 %4")
+      .arg(star, qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params), qhuman(c.tokens, io::Unit::tokens));
+}
+
 const AxisSpec kBudgetAxis{"compute budget C [FLOP]", true, {}, {}};
 
 using Points = std::initializer_list<std::pair<Series*, double>>;
@@ -315,27 +321,19 @@ std::vector<fit::Candidate> loaded_model_points(const ScalingResult& r, const Ar
   std::vector<fit::Candidate> out;
   if (!r.frontier) return out;
   Workload train;
-  train.phase = Phase::train;
   train.context = r.family.context;
-  const Estimate e = estimate(arch, train);
-  const double E = static_cast<double>(arch.moe.experts), K = static_cast<double>(arch.moe.top_k);
   for (double budget : r.budgets) {
+    const fit::Observation o = fit::design_observation(arch, train, budget);
     fit::Candidate c;
     c.experts = arch.moe.experts;
-    c.sparsity = E > 0 && K > 0 ? (E - K) / E : 0;
+    c.sparsity = o.sparsity;
     c.d_model = static_cast<double>(arch.hidden_size);
     c.layers = static_cast<std::int64_t>(arch.layers.size());
-    c.total_params = e.params.total_params();
-    c.active_params = e.params.active_excl_input_embedding();
-    c.flops_per_token = e.flops.training_per_token;
-    c.tokens = budget / c.flops_per_token;
+    c.total_params = o.total_params;
+    c.active_params = o.active_params;
+    c.tokens = o.tokens;
+    c.flops_per_token = budget / o.tokens;
     c.budget_flops = budget;
-    fit::Observation o;
-    o.total_params = c.total_params;
-    o.active_params = c.active_params;
-    o.tokens = c.tokens;
-    o.sparsity = c.sparsity;
-    o.experts = std::max(E, 1.0);
     c.loss = fit::predict(*r.law.law, r.law.params, o);
     out.push_back(c);
   }
@@ -389,12 +387,11 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
     for (const QString& b : bounds)
       if (!bound.contains(b)) bound << b;
     if (!bounds.isEmpty()) ++on_bound;
-    QString tip = QString("C %1 FLOP under limits: S* %2 (E %3, d_model %4), N* %5, N_a* %6, D* %7\nloss %8 (unconstrained %9)\nbinding: %10")
+    QString tip = QString("C %1 FLOP under limits: S* %2 (E %3, d_model %4), %5\nloss %6 (unconstrained %7)\nbinding: %8")
                       .arg(sci(c.budget), QString::number(o.sparsity, 'f', 3))
                       .arg(o.experts)
                       .arg(o.d_model)
-                      .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params), qhuman(o.tokens, io::Unit::tokens),
-                           QString::number(o.loss, 'f', 4), QString::number(c.unconstrained.candidate.loss, 'f', 4),
+                      .arg(sizes(o, "*"), QString::number(o.loss, 'f', 4), QString::number(c.unconstrained.candidate.loss, 'f', 4),
                            binding.isEmpty() ? QString("none") : binding.join(", "));
     if (c.best.placement.fits)
       tip += QString("\nserved on %1 devices (tp %2, ep %3, pp %4, dp %5): decode step %6")
@@ -439,11 +436,10 @@ void ScalingView::draw_loaded(const ScalingResult& r) {
     }
     loaded.x.push_back(c.sparsity);
     loaded.y.push_back(c.loss);
-    loaded.tips.push_back(QString("the loaded model at C %1 FLOP: S %2 (E %3), N %4, N_a %5, D %6\nloss %7 (optimum %8)")
+    loaded.tips.push_back(QString("the loaded model at C %1 FLOP: S %2 (E %3), %4\nloss %5 (optimum %6)")
                               .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
                               .arg(c.experts)
-                              .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
-                                   qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4),
+                              .arg(sizes(c), QString::number(c.loss, 'f', 4),
                                    QString::number(f.optimum[static_cast<std::size_t>(&c - r.loaded.data())].loss, 'f', 4)));
   }
   if (!loaded.x.empty()) isoflop_->add_series(loaded);
@@ -462,11 +458,10 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     for (const fit::Candidate& c : f.isoflop[b]) {
       s.x.push_back(c.sparsity);
       s.y.push_back(c.loss);
-      s.tips.push_back(QString("C %1 FLOP, S %2 (E %3)\nN %4, N_a %5, D %6\nloss %7")
+      s.tips.push_back(QString("C %1 FLOP, S %2 (E %3)\n%4\nloss %5")
                            .arg(sci(c.budget_flops), QString::number(c.sparsity, 'f', 3))
                            .arg(c.experts)
-                           .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.active_params, io::Unit::params),
-                                qhuman(c.tokens, io::Unit::tokens), QString::number(c.loss, 'f', 4)));
+                           .arg(sizes(c), QString::number(c.loss, 'f', 4)));
     }
     if (s.x.size() == 1) s.marker = Marker::circle;
     s.legend = false;  // each curve is named where it starts
@@ -496,14 +491,12 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   Series s{"S*", {}, {}, {}, Qt::black, true, true, Marker::star, 8, true, true};
   for (std::size_t b = 0; b < f.optimum.size(); ++b) {
     const fit::Candidate& o = f.optimum[b];
-    const QString tip = QString("C %1 FLOP: S* %2 (E %3, d_model %4, %5 layers)\nN* %6, N_a* %7, D* %8, loss %9\ndense equivalent: %10x the compute")
+    const QString tip = QString("C %1 FLOP: S* %2 (E %3, d_model %4, %5 layers)\n%6, loss %7\ndense equivalent: %8x the compute")
                             .arg(sci(o.budget_flops), QString::number(o.sparsity, 'f', 3))
                             .arg(o.experts)
                             .arg(o.d_model)
                             .arg(o.layers)
-                            .arg(qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params),
-                                 qhuman(o.tokens, io::Unit::tokens), QString::number(o.loss, 'f', 4),
-                                 QString::number(f.dense_equivalent_ratio[b], 'f', 2));
+                            .arg(sizes(o, "*"), QString::number(o.loss, 'f', 4), QString::number(f.dense_equivalent_ratio[b], 'f', 2));
     for (auto [series, value] : Points{{&n, o.total_params}, {&na, o.active_params}, {&dd, o.tokens}, {&s, o.sparsity}}) {
       series->x.push_back(o.budget_flops);
       series->y.push_back(value);

@@ -9,6 +9,7 @@
 #include "moesim/fit/law.h"
 #include "moesim/model/architecture.h"
 #include "moesim/model/number_format.h"
+#include "moesim/model/workload.h"
 
 namespace moesim::fit {
 
@@ -71,6 +72,12 @@ struct Frontier {
 
 // Laws whose inputs are (N, D, S): abnar2025 and chinchilla (S ignored).
 Frontier compute_frontier(const Law& law, const ParamVector& params, const FrontierOptions& options);
+
+// What a law reads of one concrete design trained on `training_flops` FLOPs under the training
+// settings of `workload` (its phase is taken as train): N = total parameters, N_a = active
+// without the input embedding, D = FLOPs / training FLOPs per token, S = (E - K)/E and E (at
+// least 1), as compute_frontier forms them for its own family.
+Observation design_observation(const Architecture& arch, const Workload& workload, double training_flops);
 
 // The compute a dense (E = K) model of the family needs to reach `loss`, over `budget_flops`
 // (infinity when 1e4 times the budget does not reach it).
