@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -262,25 +261,40 @@ io::Json design_json(const fit::Design& d, bool hw) {
   return j;
 }
 
-const char* const kCsvDesign = "sparsity,experts,top_k,granularity,weight_format,d_model,layers,total_params,active_params,tokens,training_flops,loss,memory_bytes";
-const char* const kCsvServing = ",devices,tp,ep,pp,dp,memory_per_device_bytes,decode_step_s,decode_tokens_per_s,training_device_hours,inference_device_hours";
-
-std::string design_csv(const fit::Design& d, bool hw) {
-  using io::shortest_number;
-  const fit::Candidate& c = d.candidate;
-  std::string s;
-  for (double v : {c.sparsity, double(c.experts), double(d.top_k), d.granularity}) s += shortest_number(v) + ",";
-  s += to_string(d.weight_format);
-  for (double v : {c.d_model, double(c.layers), c.total_params, c.active_params, c.tokens, c.budget_flops, c.loss, d.memory_bytes}) s += "," + shortest_number(v);
+// The CSV is the JSON row flattened: one column per JSON pointer, so the two cannot disagree.
+// Absent or null values are empty cells, lists are joined with ';'.
+std::vector<std::pair<std::string, std::string>> csv_columns(bool flops, bool hw, bool models) {
+  std::vector<std::pair<std::string, std::string>> c;
+  auto add = [&](const char* name, const char* pointer) { c.emplace_back(name, pointer); };
+  for (const char* key : {flops ? "budget_flops" : "budget_device_hours", "feasible", "sparsity", "experts", "top_k", "granularity",
+                          "weight_format", "d_model", "layers", "total_params", "active_params", "tokens", "training_flops", "loss",
+                          "memory_bytes"})
+    c.emplace_back(key, "/" + std::string(key));
   if (hw) {
-    const Placement& p = d.placement;
-    auto cell = [&](double v) { return "," + (p.fits ? shortest_number(v) : std::string()); };
-    for (double v : {double(p.devices), double(p.parallel.tp), double(p.parallel.ep), double(p.parallel.pp), double(p.parallel.dp),
-                     p.memory_per_device_bytes, p.decode_step_s, p.decode_tokens_per_s})
-      s += cell(v);
-    s += "," + shortest_number(d.training_device_hours) + "," + shortest_number(d.inference_device_hours);
+    for (const char* key : {"devices", "tp", "ep", "pp", "dp"}) c.emplace_back(key, "/deployment/" + std::string(key));
+    for (const char* key : {"memory_per_device_bytes", "decode_step_s", "decode_tokens_per_s", "training_device_hours", "inference_device_hours"})
+      c.emplace_back(key, "/" + std::string(key));
   }
-  return s;
+  add("binding", "/binding");
+  add("at_bound", "/at_bound");
+  add("unconstrained_sparsity", "/unconstrained/sparsity");
+  add("unconstrained_loss", "/unconstrained/loss");
+  add("dense_equivalent_compute_ratio", "/dense_equivalent_compute_ratio");
+  if (models) add("model_file", "/model_file");
+  return c;
+}
+
+std::string csv_cell(const io::Json& row, const std::string& pointer) {
+  const io::Json::json_pointer at(pointer);
+  if (!row.contains(at)) return "";
+  const io::Json& v = row.at(at);
+  if (v.is_number()) return io::shortest_number(v.get<double>());
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_string()) return v.get<std::string>();
+  std::string joined;
+  if (v.is_array())
+    for (const io::Json& x : v) joined += (joined.empty() ? "" : ";") + x.get<std::string>();
+  return joined;  // and "" for null
 }
 
 struct Rendered {
@@ -371,8 +385,9 @@ Rendered render(const std::vector<fit::ConstrainedOptimum>& rows, const Study& s
   const std::string law_name(s.law.law->info.name);
   const bool flops = s.options.objective.unit == fit::BudgetUnit::flops;
   r.table = table_header(s, law_name);
-  r.csv = std::string(flops ? "budget_flops" : "budget_device_hours") + ",feasible," + kCsvDesign + (hw ? kCsvServing : "") +
-          ",binding,at_bound,unconstrained_sparsity,unconstrained_loss,dense_equivalent_compute_ratio" + (a.emit_dir.empty() ? "" : ",model_file") + "\n";
+  const auto columns = csv_columns(flops, hw, !a.emit_dir.empty());
+  for (const auto& [name, pointer] : columns) r.csv += (&name == &columns.front().first ? "" : ",") + name;
+  r.csv += "\n";
   io::Json out_rows = io::Json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const fit::ConstrainedOptimum& row = rows[i];
@@ -396,11 +411,8 @@ Rendered render(const std::vector<fit::ConstrainedOptimum>& rows, const Study& s
     for (const fit::Design& alt : row.alternatives) alts.push_back(design_json(alt, hw));
     j["alternatives"] = alts;
     out_rows.push_back(j);
-    r.csv += io::shortest_number(row.budget) + (row.feasible ? ",true," + design_csv(row.best, hw) : ",false," + std::string(std::count(kCsvDesign, kCsvDesign + std::strlen(kCsvDesign), ','), ',') +
-                                                                     (hw ? std::string(std::count(kCsvServing, kCsvServing + std::strlen(kCsvServing), ','), ',') : ""));
-    r.csv += "," + joined(binding_names(row), ';') + "," + joined(row.at_bound, ';') + "," +
-             (row.unconstrained_feasible ? io::shortest_number(row.unconstrained.candidate.sparsity) + "," + io::shortest_number(row.unconstrained.candidate.loss) : ",") +
-             "," + (std::isfinite(ratio) ? io::shortest_number(ratio) : "") + (a.emit_dir.empty() ? "" : "," + model_file) + "\n";
+    for (const auto& [name, pointer] : columns) r.csv += (&name == &columns.front().first ? "" : ",") + csv_cell(j, pointer);
+    r.csv += "\n";
   }
   r.json = {{"law", law_name}, {"coefficients", s.law.source}, {"budgets", s.options.budgets}, {"budget_unit", flops ? "flops" : "device-hours"}, {"rows", out_rows}};
   return r;
