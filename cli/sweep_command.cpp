@@ -246,9 +246,8 @@ void write_row(std::string& line, const io::StudyPlan& plan, const std::vector<c
     if (c.axis >= 0) {
       const io::SweepAxis& axis = plan.axes[static_cast<std::size_t>(c.axis)];
       const io::AxisValue& v = axis.values[r.index[static_cast<std::size_t>(c.axis)]];
-      // numbers as they read back (JSON has no 007 or .5), names quoted
-      const bool numeric = !v.text.empty() && (std::isdigit(static_cast<unsigned char>(v.text[0])) || v.text[0] == '.');
-      if (numeric) line += io::shortest_number(v.number);
+      // numbers as they read back (JSON has no 007 or .5), names quoted (a profile "./h100.json" too)
+      if (axis.numeric) line += io::shortest_number(v.number);
       else if (json) append_quoted(line, v.text, true);
       else line += v.text;
     } else {

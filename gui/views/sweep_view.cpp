@@ -6,7 +6,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QThread>
-#include <cctype>
 #include <cmath>
 
 #include "moesim/io/hardware_io.h"
@@ -21,9 +20,6 @@ std::optional<io::SweepAxis> parse_axis(const std::string& field, const std::str
   for (const Diagnostic& x : d) out.push_back({path, x.code, x.message});
   return axis;
 }
-
-// As the CLI's sweep decides whether an axis value is written as a number.
-bool numeric_text(const std::string& t) { return !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '.'); }
 
 }  // namespace
 
@@ -65,10 +61,8 @@ SweepResult run_sweep(const SweepPlan& plan, const std::atomic<bool>* cancel, co
   SweepResult res;
   const io::SweepAxis& x = plan.x();
   const io::SweepAxis* series = plan.series();
-  for (const io::AxisValue& v : x.values) {
-    res.x_texts.push_back(v.text);
-    res.numeric_x = res.numeric_x && numeric_text(v.text);
-  }
+  res.numeric_x = x.numeric;
+  for (const io::AxisValue& v : x.values) res.x_texts.push_back(v.text);
   const std::size_t total = plan.size();
   io::StudyCursor cursor(plan.study);
   while (cursor.next()) {

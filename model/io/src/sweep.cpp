@@ -151,6 +151,7 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
   static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "recompute"};
   axis.workload_only = std::find(std::begin(kWorkloadFields), std::end(kWorkloadFields), axis.field) != std::end(kWorkloadFields);
   const bool numeric = field->kind == Kind::integer || field->kind == Kind::real;
+  axis.numeric = numeric;
   std::string_view rest = text.substr(eq + 1);
   while (!rest.empty()) {
     const auto comma = rest.find(',');

@@ -32,6 +32,7 @@ struct SweepAxis {
   std::size_t field_index = 0;  // into sweep_fields()
   std::vector<AxisValue> values;
   bool workload_only = false;   // sets workload fields only: a prepared LatencyModel stays valid
+  bool numeric = false;         // an integer or real field: values are numbers, not names
 };
 
 struct SweepFieldInfo {
