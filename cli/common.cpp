@@ -5,7 +5,6 @@
 #include "moesim/model/validate.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <iostream>
 
@@ -50,6 +49,13 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 
 namespace moesim::cli {
 
+void name_options(Diagnostics& diagnostics) {
+  for (Diagnostic& x : diagnostics) {
+    std::replace(x.path.begin(), x.path.end(), '_', '-');
+    x.path = "--" + x.path;
+  }
+}
+
 void DeploymentOptions::add_to(po::options_description& options) {
   Parallelism& p = deployment.parallel;
   Offload& o = deployment.offload;
@@ -81,20 +87,14 @@ void DeploymentOptions::finish() {
     else throw BadInput{d};
   }
   validate(deployment, d);
-  for (Diagnostic& x : d) {  // field name -> option name
-    std::replace(x.path.begin(), x.path.end(), '_', '-');
-    x.path = "--" + x.path;
-  }
+  name_options(d);
   if (!d.empty()) throw BadInput{d};
 }
 
 void DeploymentOptions::check_against(const Architecture& arch) const {
   Diagnostics d;
   validate(deployment, arch, d);
-  for (Diagnostic& x : d) {
-    std::replace(x.path.begin(), x.path.end(), '_', '-');
-    x.path = "--" + x.path;
-  }
+  name_options(d);
   if (!d.empty()) throw BadInput{d};
 }
 

@@ -24,6 +24,9 @@ struct BadInput {
 };
 
 void print_diagnostics(std::ostream& err, const Diagnostics& diagnostics);
+// The library names fields in snake case ("routing_skew"); the CLI prints the option that
+// sets each one ("--routing-skew").
+void name_options(Diagnostics& diagnostics);
 OutputFormat parse_output_format(const std::string& text);  // throws BadInput
 
 // Parses args against `options` (no positionals unless `positional` is given). Prints help

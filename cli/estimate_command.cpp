@@ -123,7 +123,7 @@ int run_estimate(const std::vector<std::string>& args) {
 
   Diagnostics diagnostics;
   validate(w, diagnostics);
-  for (auto& d : diagnostics) d.path = "--" + d.path;
+  name_options(diagnostics);
   auto model = io::load_model(model_spec, diagnostics);
   if (!diagnostics.empty() || !model) throw BadInput{diagnostics};
 

@@ -200,10 +200,7 @@ Study make_study(const Args& a, const po::variables_map& vm) {
   o.serving = {s.hw ? &*s.hw : nullptr, a.devices, a.serve_batch, a.serve_context};
   if (d.empty()) {
     fit::validate(o, d);
-    for (Diagnostic& x : d) {  // field name -> option name
-      std::replace(x.path.begin(), x.path.end(), '_', '-');
-      x.path = "--" + x.path;
-    }
+    name_options(d);
   }
   if (d.empty() && std::isfinite(o.limits.max_decode_step_s)) {
     const double floor = fit::decode_step_floor(o);

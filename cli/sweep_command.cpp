@@ -111,7 +111,7 @@ io::StudyPlan make_plan(Options& o) {
   else throw BadInput{{{"--phase", "unknown_value", "\"" + o.phase + "\" must be " + enum_choices<Phase>()}}};
   Diagnostics d;
   validate(o.workload, d);
-  for (Diagnostic& x : d) x.path = "--" + x.path;
+  name_options(d);
   auto model = io::load_model(o.model_spec, d);
   if (!d.empty() || !model) throw BadInput{d};
   o.deployment.check_against(model->arch);
