@@ -100,18 +100,8 @@ void add_options(po::options_description& desc, Args& a) {
 
 template <class T>
 std::vector<T> list_option(const std::string& text, const std::string& option, const char* what, Diagnostics& d) {
-  std::vector<T> out;
-  if (const auto values = io::parse_number_list(text, option, what, d))
-    for (double v : *values) {
-      if constexpr (std::is_integral_v<T>) {
-        if (v != std::floor(v) || v > 1e9) {
-          d.push_back({option, "wrong_type", io::shortest_number(v) + " is not a whole number"});
-          return {};
-        }
-      }
-      out.push_back(static_cast<T>(v));
-    }
-  return out;
+  if constexpr (std::is_integral_v<T>) return io::parse_whole_number_list(text, option, what, d).value_or(std::vector<T>{});
+  else return io::parse_number_list(text, option, what, d).value_or(std::vector<T>{});
 }
 
 double quantity_option(const std::string& text, const std::string& option, io::Dimension dim, Diagnostics& d) {

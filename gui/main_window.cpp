@@ -60,11 +60,13 @@ MainWindow::MainWindow(Session session, QWidget* parent) : QMainWindow(parent), 
   debounce_->setInterval(30);  // coalesce the signals of one edit
   connect(debounce_, &QTimer::timeout, this, &MainWindow::recompute);
   connect(inputs_, &InputPanel::changed, this, &MainWindow::schedule);
-  for (View* v : views_) connect(v, &View::settings_changed, this, &MainWindow::schedule);
-  connect(scaling_, &ScalingView::design_chosen, this, [this](const QString& path) {
-    open_model(path.toStdString());
-    tabs_->setCurrentWidget(cost_);
-  });
+  for (View* v : views_) {
+    connect(v, &View::settings_changed, this, &MainWindow::schedule);
+    connect(v, &View::design_chosen, this, [this](const QString& path) {
+      open_model(path.toStdString());
+      tabs_->setCurrentWidget(cost_);
+    });
+  }
   connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::refresh_current);
   build_menu();
   resize(1500, 950);

@@ -357,12 +357,22 @@ QString Plot::tip_at(const QPointF& pixel) const {
 }
 
 std::optional<std::pair<QString, int>> Plot::point_at(const QPointF& pixel) const {
-  int index = -1;
-  const QCPAbstractPlottable* p = plot_->plottableAt(pixel, false, &index);
-  for (std::size_t i = 0; p && i < series_plottables_.size(); ++i)
-    if (series_plottables_[i] == p && index >= 0 && index < static_cast<int>(series_ids_[i].size()))
-      return std::make_pair(series_[i].name, series_ids_[i][static_cast<std::size_t>(index)]);
-  return std::nullopt;
+  // Among the series with ids only: a line through the same point (a curve, a step) must not
+  // take the click from the marker drawn on it.
+  std::optional<std::pair<QString, int>> hit;
+  double nearest = plot_->selectionTolerance();
+  for (std::size_t i = 0; i < series_plottables_.size(); ++i) {
+    if (series_ids_[i].empty()) continue;
+    QVariant details;
+    const double distance = series_plottables_[i]->selectTest(pixel, false, &details);
+    const QCPDataSelection selected = details.value<QCPDataSelection>();
+    if (distance < 0 || distance >= nearest || selected.isEmpty()) continue;
+    const int index = selected.dataRange().begin();
+    if (index < 0 || index >= static_cast<int>(series_ids_[i].size())) continue;
+    nearest = distance;
+    hit = std::make_pair(series_[i].name, series_ids_[i][static_cast<std::size_t>(index)]);
+  }
+  return hit;
 }
 
 QPointF Plot::to_pixel(double x, double y) const {

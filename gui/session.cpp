@@ -6,6 +6,7 @@
 
 #include "moesim/io/files.h"
 #include "moesim/io/hardware_io.h"
+#include "moesim/io/report.h"
 #include "moesim/io/sweep.h"
 #include "moesim/model/enum_names.h"
 #include "moesim/model/routing.h"
@@ -145,7 +146,7 @@ io::Json session_json(const Session& s) {
         {"routing_histogram", d.routing_histogram}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
       {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns},
-                   {"top_k", s.scaling.top_k}, {"granularity", s.scaling.granularity}, {"max_sparsity", s.scaling.max_sparsity},
+                   {"top_k", s.scaling.top_k}, {"granularity", s.scaling.granularity}, {"max_sparsity", s.scaling.max_sparsity}, {"fixed_size", s.scaling.fixed_size},
                    {"max_params", s.scaling.max_params}, {"max_memory", s.scaling.max_memory}, {"kv_tokens", s.scaling.kv_tokens},
                    {"devices", s.scaling.devices}, {"serve_batch", s.scaling.serve_batch}, {"serve_context", s.scaling.serve_context},
                    {"max_decode_latency", s.scaling.max_decode_latency}, {"inference_tokens", s.scaling.inference_tokens}}},
@@ -174,6 +175,14 @@ void read_int(io::ObjectReader& r, const char* key, std::int64_t& target) {
 }
 void read_double(io::ObjectReader& r, const char* key, double& target) {
   if (auto v = r.number(key, false)) target = *v;
+}
+// A number list "1,2,4"; a single number as sessions before lists wrote it.
+void read_list(io::ObjectReader& r, const char* key, std::string& target) {
+  if (const io::Json* v = r.value(key, false)) {
+    if (v->is_number()) target = io::shortest_number(v->get<double>());
+    else if (v->is_string()) target = v->get<std::string>();
+    else r.fail(key, "wrong_type", io::describe_value(*v) + " must be a number or a list \"1,2,4\"");
+  }
 }
 template <class Enum>
 void read_enum(io::ObjectReader& r, const char* key, Enum& target) {
@@ -254,8 +263,9 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_string(r, "budgets", s.scaling.budgets);
     read_string(r, "data", s.scaling.data);
     read_string(r, "data_columns", s.scaling.data_columns);
-    read_int(r, "top_k", s.scaling.top_k);
-    read_double(r, "granularity", s.scaling.granularity);
+    read_list(r, "top_k", s.scaling.top_k);
+    read_list(r, "granularity", s.scaling.granularity);
+    read_string(r, "fixed_size", s.scaling.fixed_size);
     read_double(r, "max_sparsity", s.scaling.max_sparsity);
     read_string(r, "max_params", s.scaling.max_params);
     read_string(r, "max_memory", s.scaling.max_memory);

@@ -59,10 +59,12 @@ struct ScalingSettings {
   std::string budgets = "1e19:1e23:5";  // FLOPs: LO:HI:COUNT (log-spaced) or a comma list, as `moesim frontier --budgets`
   std::string data;                   // optional scaling data (fit::read_scaling_data) overlaid with residuals
   std::string data_columns;           // generic CSV: ROLE=COLUMN,... as `moesim fit --columns`
-  // The design family, as `moesim frontier --top-k K --granularity G --max-sparsity S`.
-  std::int64_t top_k = 1;
-  double granularity = 1;
+  // The design family, as `moesim frontier --top-k LIST --granularity LIST --max-sparsity S`:
+  // the IsoFLOP curves are the first K and G; with more, or limits, the optimizer searches all.
+  std::string top_k = "1";
+  std::string granularity = "1";
   double max_sparsity = 0.98;
+  std::string fixed_size;  // total parameters: also the optimal sparsity at this N (--fixed-size)
   // Limits of `moesim frontier` under the same names; empty or 0 = none. With devices > 0 every
   // design must be served on that many devices of the session's hardware.
   std::string max_params;              // total parameters, e.g. "1e11"

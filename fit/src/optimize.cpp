@@ -457,4 +457,56 @@ std::vector<ConstrainedOptimum> optimize(const Law& law, const ParamVector& para
   return out;
 }
 
+double limited_value(Limit limit, const Design& d, const OptimizeOptions& o) {
+  const bool placed = o.serving.hw && d.placement.fits;
+  switch (limit) {
+    case Limit::params: return d.candidate.total_params;
+    case Limit::memory: return d.memory_bytes;
+    case Limit::decode_latency: return placed ? d.placement.decode_step_s : NAN;
+    case Limit::throughput: return placed ? d.placement.decode_tokens_per_s : NAN;
+    case Limit::train_hours:
+      return o.serving.hw && o.limits.train_devices > 0 ? d.training_device_hours / static_cast<double>(o.limits.train_devices) : NAN;
+    case Limit::inference: return NAN;
+  }
+  return NAN;
+}
+
+void validate(const OptimizeOptions& o, const TradeoffOptions& t, Diagnostics& out) {
+  validate(o, out);
+  if (o.budgets.size() > 1) out.push_back({"budgets", "out_of_range", "a trade-off is traced at one budget"});
+  const bool serving_cost = t.cost == Limit::decode_latency || t.cost == Limit::throughput;
+  if (!serving_cost && t.cost != Limit::params && t.cost != Limit::memory)
+    out.push_back({"cost", "not_applicable", std::string(to_string(t.cost)) +
+                                                 " is not a cost to trace: params, memory, decode_latency or throughput"});
+  if (serving_cost && !o.serving.hw) out.push_back({"hw", "missing", "a decode latency or throughput trade-off needs a hardware profile"});
+  if (t.max_points < 1 || t.max_points > 1000) out.push_back({"max_points", "out_of_range", "must be in [1, 1000]"});
+  if (!(t.step > 0 && t.step < 1)) out.push_back({"step", "out_of_range", "must be in (0, 1)"});
+}
+
+std::vector<ConstrainedOptimum> tradeoff(const Law& law, const ParamVector& params, const OptimizeOptions& options,
+                                         const TradeoffOptions& t) {
+  OptimizeOptions o = options;  // its limit on the cost tightens as the walk goes; the search reads it live
+  Search search(law, params, o);
+  Limits& L = o.limits;
+  std::vector<ConstrainedOptimum> out;
+  while (out.size() < t.max_points) {
+    ConstrainedOptimum r = search.solve(o.budgets.front());
+    if (!r.feasible) {
+      if (out.empty()) out.push_back(std::move(r));
+      break;
+    }
+    const double v = limited_value(t.cost, r.best, o);
+    out.push_back(std::move(r));
+    if (!(v > 0 && std::isfinite(v))) break;
+    switch (t.cost) {
+      case Limit::params: L.max_total_params = v * (1 - t.step); break;
+      case Limit::memory: L.max_memory_bytes = v * (1 - t.step); break;
+      case Limit::decode_latency: L.max_decode_step_s = v * (1 - t.step); break;
+      case Limit::throughput: L.min_decode_tokens_per_s = v / (1 - t.step); break;
+      default: return out;  // validate() admits no other
+    }
+  }
+  return out;
+}
+
 }  // namespace moesim::fit

@@ -7,6 +7,7 @@
 
 #include "moesim/fit/frontier.h"
 #include "moesim/io/sweep.h"
+#include "views/scaling_view.h"
 
 namespace moesim::gui {
 
@@ -26,6 +27,64 @@ ParetoCandidate evaluate_candidate(const Session& s, const fit::LoadedLaw& law, 
   c.cost = x.value(row.estimate, row.latency);
   return c;
 }
+
+std::optional<fit::Limit> traced_limit(std::string_view metric) {
+  if (metric == "latency.decode_step_s") return fit::Limit::decode_latency;
+  if (metric == "throughput.decode_tokens_per_s") return fit::Limit::throughput;
+  if (metric == "params.total") return fit::Limit::params;
+  if (metric == "memory.weights_bytes") return fit::Limit::memory;
+  return std::nullopt;
+}
+
+namespace {
+
+// The optimizer's front at the session's budget (fit::tradeoff), or a note why there is none.
+void add_optimal_front(const Session& s, const Resolved& r, const fit::LoadedLaw& law, ParetoResult& res) {
+  const fit::LawInfo& info = law.law->info;
+  res.traced = traced_limit(s.pareto.x);
+  if (!res.traced) {
+    res.front_note = "no optimizer front against " + s.pareto.x +
+                     ": it traces decode step, decode throughput, total parameters and weights";
+    return;
+  }
+  if (info.optima != fit::Optima::design_search) {
+    res.front_note = "no optimizer front: " + std::string(info.name) + " does not drive the design search";
+    return;
+  }
+  Diagnostics d;
+  const auto space = parse_space(s.scaling, d);
+  ScalingSettings serving = s.scaling;  // served as the candidates are
+  serving.devices = res.serving.devices;
+  serving.serve_batch = res.serving.batch;
+  serving.serve_context = res.serving.context;
+  std::optional<fit::OptimizeOptions> o;
+  if (space) o = optimize_options(serving, *space, frontier_options(std::string(info.name), {s.pareto.budget_flops}, s.scaling), &r.hardware, d);
+  if (!o) {
+    res.front_note = "no optimizer front: " + d.front().path + ": " + d.front().message;
+    return;
+  }
+  if (info.family == "ludziejewski2025") {  // their conventions and expert counts, as `moesim frontier`
+    o->space.family = fit::ludziejewski2025_family();
+    o->space.experts = {1, 2, 4, 8, 16, 32, 64};
+  }
+  if (*res.traced == fit::Limit::memory) {  // x is the weights alone: the traced limit replaces the memory limit
+    o->limits.kv_tokens = 0;
+    o->limits.max_memory_bytes = fit::kNoLimit;
+  }
+  fit::TradeoffOptions t;
+  t.cost = *res.traced;
+  fit::validate(*o, t, d);
+  if (!d.empty()) {
+    res.front_note = "no optimizer front: " + d.front().path + ": " + d.front().message;
+    return;
+  }
+  res.optimal = fit::tradeoff(*law.law, law.params, *o, t);
+  for (const fit::ConstrainedOptimum& c : res.optimal) res.optimal_cost.push_back(c.feasible ? fit::limited_value(t.cost, c.best, *o) : NAN);
+  res.family = o->space.family;
+  res.loaded_law = law;
+}
+
+}  // namespace
 
 std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, Diagnostics& out) {
   const std::size_t before = out.size();
@@ -52,6 +111,7 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   for (const Diagnostic& x : d) out.push_back({"/pareto/axes", x.code, x.path + ": " + x.message});
   if (out.size() != before) return std::nullopt;
   res.law = std::string(law->law->info.name);
+  res.serving = {nullptr, r.deployment.parallel.devices(), r.workload.batch, r.workload.context};
 
   io::StudyPlan current = plan;
   current.axes.clear();
@@ -60,6 +120,7 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   res.current = evaluate_candidate(s, *law, *res.x, current, here.row());
   res.current.config = "current design";
   bool moe = r.model.arch.moe.experts > 1;
+  const bool more_is_better = traced_limit(s.pareto.x) == fit::Limit::throughput;
   io::ParetoFront front;
   io::StudyCursor cursor(plan);
   while (cursor.next()) {
@@ -67,7 +128,8 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
     c.config = cursor.label();
     moe = moe || (c.valid && cursor.row().point->arch.moe.experts > 1);
     // The front: feasible designs that no other feasible design beats or equals on both.
-    if (c.feasible && std::isfinite(c.cost) && std::isfinite(c.loss)) front.offer(c.cost, c.loss, cursor.row().row, [] { return std::string(); });
+    if (c.feasible && std::isfinite(c.cost) && std::isfinite(c.loss))
+      front.offer(more_is_better ? -c.cost : c.cost, c.loss, cursor.row().row, [] { return std::string(); });
     res.candidates.push_back(std::move(c));
   }
   // A law without an expert or sparsity input scores an MoE as a dense model of its total
@@ -78,6 +140,7 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
     return std::nullopt;
   }
   for (const io::ParetoFront::Point& p : front.sorted()) res.front.push_back(static_cast<std::size_t>(p.row));
+  add_optimal_front(s, r, *law, res);
   return res;
 }
 
@@ -108,6 +171,19 @@ ParetoView::ParetoView(Session& session, QWidget* parent) : View(session, parent
   connect(axes_, &QLineEdit::editingFinished, this, &ParetoView::read_controls);
   connect(budget_, &QLineEdit::editingFinished, this, &ParetoView::read_controls);
   connect(x_, &QComboBox::activated, this, &ParetoView::read_controls);
+  connect(plot_, &Plot::point_clicked, this, [this](const QString&, int id) {
+    if (id >= 0) choose_design(static_cast<std::size_t>(id));
+  });
+}
+
+void ParetoView::choose_design(std::size_t i) {
+  if (!result_ || i >= result_->optimal.size() || !result_->optimal[i].feasible || !result_->loaded_law) return;
+  const ParetoResult& r = *result_;
+  Diagnostics e;
+  const std::string path = write_design_file(*r.loaded_law, r.family, r.optimal[i].best, session_.pareto.budget_flops,
+                                             "-" + std::string(fit::to_string(*r.traced)), e);
+  if (path.empty()) set_status(QString::fromStdString(e.front().message), true);
+  else emit design_chosen(QString::fromStdString(path));
 }
 
 void ParetoView::sync_controls() {
@@ -150,12 +226,15 @@ void ParetoView::draw() {
   const Metric& m = *r.x;
   double max_cost = std::fabs(r.current.cost), min_pos = r.current.cost > 0 ? r.current.cost : INFINITY, max_pos = std::max(r.current.cost, 0.0);
   bool all_positive = r.current.cost > 0;
-  for (const ParetoCandidate& c : r.candidates) {
-    if (!c.valid) continue;
-    max_cost = std::max(max_cost, std::fabs(c.cost));
-    if (c.cost > 0) min_pos = std::min(min_pos, c.cost), max_pos = std::max(max_pos, c.cost);
+  auto extend = [&](double cost) {
+    max_cost = std::max(max_cost, std::fabs(cost));
+    if (cost > 0) min_pos = std::min(min_pos, cost), max_pos = std::max(max_pos, cost);
     else all_positive = false;
-  }
+  };
+  for (const ParetoCandidate& c : r.candidates)
+    if (c.valid) extend(c.cost);
+  for (double cost : r.optimal_cost)
+    if (std::isfinite(cost)) extend(cost);
   const Scale scale = display_scale(m.unit, max_cost);
   Plot& p = *plot_;
   p.clear();
@@ -200,15 +279,79 @@ void ParetoView::draw() {
   p.add_series(fits);
   if (!misfits.x.empty()) p.add_series(misfits);
   p.add_series(front);
+  draw_optimal(scale);
   p.add_series(current);
-  if (invalid > 0) p.set_note(QString("%1 invalid candidates not drawn").arg(invalid));
+  QStringList notes;
+  if (invalid > 0) notes << QString("%1 invalid candidates not drawn").arg(invalid);
+  if (!r.front_note.empty()) notes << QString::fromStdString(r.front_note);
+  p.set_note(notes.join("\n"));
   p.replot();
-  set_status(QString("%1 candidates, %2 on the front; training budget %3 FLOP; law %4. Hover a point for its design.")
+  set_status(QString("optimizer: %1 designs on its front (law, K and G lists and limits of the scaling view; served on %2 x %3 "
+                     "at batch %4, context %5). %6 candidates, %7 on their front. Training budget %8 FLOP; law %9. "
+                     "Hover a point for its design; click an optimum to load it.")
+                 .arg(std::count_if(r.optimal.begin(), r.optimal.end(), [](const fit::ConstrainedOptimum& c) { return c.feasible; }))
+                 .arg(r.serving.devices)
+                 .arg(QString::fromStdString(session_.hardware))
+                 .arg(r.serving.batch)
+                 .arg(r.serving.context)
                  .arg(r.candidates.size())
                  .arg(r.front.size())
                  .arg(session_.pareto.budget_flops, 0, 'g', 3)
                  .arg(QString::fromStdString(r.law)),
              false);
+}
+
+// The optimizer's front as a staircase: the least loss at a cost no worse than x.
+void ParetoView::draw_optimal(const Scale& scale) {
+  const ParetoResult& r = *result_;
+  Series stairs{"", {}, {}, {}, QColor(0, 130, 0), true, false, Marker::none, 4, false, false};
+  Series points{"optimizer's front", {}, {}, {}, QColor(0, 130, 0), false, false, Marker::diamond, 10, false, true};
+  std::vector<int> ids;
+  for (std::size_t i = 0; i < r.optimal.size(); ++i) {
+    const fit::ConstrainedOptimum& c = r.optimal[i];
+    if (!c.feasible) continue;
+    const fit::Design& d = c.best;
+    const fit::Candidate& o = d.candidate;
+    QStringList bounds;
+    for (std::string_view b : c.at_bound) bounds << QString::fromUtf8(b.data(), static_cast<int>(b.size()));
+    QString tip = QString("optimum at %1 <= %2: E %3, K %4, G %5, d_model %6, %7 layers\nloss %8 (N %9, N_a %10, D %11, S %12)")
+                      .arg(QString::fromStdString(r.x->label), qhuman(r.optimal_cost[i], r.x->unit))
+                      .arg(o.experts)
+                      .arg(d.top_k)
+                      .arg(d.granularity)
+                      .arg(o.d_model)
+                      .arg(o.layers)
+                      .arg(QString::number(o.loss, 'f', 4), qhuman(o.total_params, io::Unit::params), qhuman(o.active_params, io::Unit::params),
+                           qhuman(o.tokens, io::Unit::tokens), QString::number(o.sparsity, 'f', 3));
+    if (d.placement.fits)
+      tip += QString("\nserved on %1 devices (tp %2, ep %3, pp %4, dp %5): decode step %6")
+                 .arg(d.placement.devices)
+                 .arg(d.placement.parallel.tp)
+                 .arg(d.placement.parallel.ep)
+                 .arg(d.placement.parallel.pp)
+                 .arg(d.placement.parallel.dp)
+                 .arg(qhuman(d.placement.decode_step_s, io::Unit::seconds));
+    if (!bounds.isEmpty()) tip += "\non the search bound: " + bounds.join(", ") + " (widen the search: not an interior answer)";
+    tip += "\n(click: load this design into the cost view)";
+    points.x.push_back(r.optimal_cost[i] * scale.factor), points.y.push_back(o.loss), points.tips.push_back(tip);
+    ids.push_back(static_cast<int>(i));
+  }
+  if (points.x.empty()) return;
+  // The steps, by rising x: a cost holds the last loss up to the next design's cost, a
+  // throughput holds the next design's loss down from its own.
+  const bool cost = r.traced != fit::Limit::throughput;
+  std::vector<std::size_t> order(points.x.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = cost ? order.size() - 1 - i : i;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const double x = points.x[order[k]], y = points.y[order[k]];
+    if (k > 0) {
+      const double corner_x = cost ? x : stairs.x.back(), corner_y = cost ? stairs.y.back() : y;
+      stairs.x.push_back(corner_x), stairs.y.push_back(corner_y);
+    }
+    stairs.x.push_back(x), stairs.y.push_back(y);
+  }
+  plot_->add_series(stairs);
+  plot_->add_series(points, ids);
 }
 
 }  // namespace moesim::gui

@@ -1,11 +1,14 @@
 #pragma once
-// Pareto: candidate designs around the current one (the Cartesian product of sweep axes),
-// each with the loss the chosen law predicts for its N, N_a, D = budget / training FLOPs per
-// token and S = (E - K) / E, against a cost on the chosen device (decode latency, memory,
-// training time, ...); the front of designs no other beats on both, and the current design.
+// Pareto: what the optimizer finds at the session's budget and device, the least predicted
+// loss at each cost (decode step, decode throughput, total parameters or weights; fit::tradeoff
+// under the scaling view's law, K and G lists and limits); beside it candidate designs around
+// the current one (the Cartesian product of sweep axes), each with the loss the law predicts
+// for its N, N_a, D = budget / training FLOPs per token and S = (E - K) / E, the front of those
+// no other beats on both, and the current design.
 #include <optional>
 
 #include "moesim/fit/io/fit_file.h"
+#include "moesim/fit/optimize.h"
 #include "moesim/io/study.h"
 #include "views/view.h"
 
@@ -29,7 +32,18 @@ struct ParetoResult {
   ParetoCandidate current;
   const Metric* x = nullptr;
   std::string law;
+  // The optimizer's front: served as the candidates are (the session's hardware, batch,
+  // context and device count); points by falling cost, each with its cost in x's unit.
+  fit::Serving serving;              // devices, batch and context (its hw: the session's)
+  std::optional<fit::Limit> traced;  // the limit x is; none: no front (front_note says why)
+  std::vector<fit::ConstrainedOptimum> optimal;
+  std::vector<double> optimal_cost;
+  fit::Family family;                 // of the optimizer's designs
+  std::optional<fit::LoadedLaw> loaded_law;
+  std::string front_note;
 };
+// The limit of fit::optimize that bounds an output figure, when one does.
+std::optional<fit::Limit> traced_limit(std::string_view metric_key);
 // One row of the study as a candidate: its cost, and the law's loss at the session's budget.
 ParetoCandidate evaluate_candidate(const Session& s, const fit::LoadedLaw& law, const Metric& x, const io::StudyPlan& plan,
                                    const io::StudyRow& row);
@@ -46,10 +60,13 @@ class ParetoView : public View {
   void sync_controls() override;
   const std::optional<ParetoResult>& result() const { return result_; }
   Plot* plot() const { return plot_; }
+  // Writes the design of the optimizer's point `i` as a native model file and emits design_chosen.
+  void choose_design(std::size_t i);
 
  private:
   void read_controls();
   void draw();
+  void draw_optimal(const Scale& scale);
   Plot* plot_;
   QLineEdit *axes_, *budget_;
   QComboBox* x_;

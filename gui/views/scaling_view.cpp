@@ -20,6 +20,9 @@ namespace {
 
 QString sci(double v) { return QString::number(v, 'g', 3); }
 
+// What names the optimizer's points: its limits, or (without any) its lists of K and G.
+QString search_label(const ScalingSettings& s) { return s.has_limits() ? "under limits" : "over the K, G lists"; }
+
 // "N 15.85 B, N_a 491.18 M, D 30.90 B" of a design for tooltips; `star` marks optima ("N*").
 QString sizes(const fit::Candidate& c, const QString& star = {}) {
   return QString("N%1 %2, N_a%1 %3, D%1 %4")
@@ -45,15 +48,34 @@ std::vector<std::pair<std::string, std::string>> parse_columns(const std::string
   return out;
 }
 
-// The settings' limits as the optimizer's, over the frontier's own family (one K and G, so
-// the constrained S* is drawn against the same IsoFLOP curves). Paths as the session file's.
-std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, const fit::FrontierOptions& f, const Hardware* hw,
-                                                     Diagnostics& out) {
+}  // namespace
+
+std::optional<ScalingSpace> parse_space(const ScalingSettings& s, Diagnostics& out) {
+  const std::size_t before = out.size();
+  ScalingSpace space;
+  if (auto k = io::parse_whole_number_list(s.top_k, "/scaling/top_k", "experts per token", out)) space.top_k = std::move(*k);
+  if (auto g = io::parse_number_list(s.granularity, "/scaling/granularity", "granularity", out)) space.granularity = std::move(*g);
+  if (!s.fixed_size.empty()) {
+    if (const auto v = io::parse_number_list(s.fixed_size, "/scaling/fixed_size", "parameters", out); v && v->size() == 1) space.fixed_size = v->front();
+    else if (v) out.push_back({"/scaling/fixed_size", "wrong_type", "one number of parameters"});
+  }
+  for (std::int64_t k : space.top_k)
+    if (k > 1024) out.push_back({"/scaling/top_k", "out_of_range", std::to_string(k) + " must be in [1, 1024]"});
+  for (double g : space.granularity)
+    if (!(g >= 1 && g <= 256)) out.push_back({"/scaling/granularity", "out_of_range", io::shortest_number(g) + " must be in [1, 256]"});
+  if (!(s.max_sparsity >= 0 && s.max_sparsity <= 0.999)) out.push_back({"/scaling/max_sparsity", "out_of_range", "must be in [0, 0.999]"});
+  if (out.size() != before) return std::nullopt;
+  return space;
+}
+
+std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, const ScalingSpace& space, const fit::FrontierOptions& f,
+                                                     const Hardware* serving_hw, Diagnostics& out) {
   const std::size_t before = out.size();
   fit::OptimizeOptions o;
   o.space.family = f.family;
-  o.space.top_k = {f.family.top_k};  // the one K and G of the curves
-  o.space.granularity = {f.family.granularity};
+  const bool dense = f.max_sparsity == 0 && f.sparsity_levels == 1;  // a law without sparsity: dense designs only
+  o.space.top_k = dense ? std::vector<std::int64_t>{1} : space.top_k;
+  o.space.granularity = dense ? std::vector<double>{1} : space.granularity;
   o.space.sparsity_levels = f.sparsity_levels;
   o.space.max_sparsity = f.max_sparsity;
   o.budgets = f.budgets;
@@ -69,7 +91,7 @@ std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, c
   quantity(s.max_decode_latency, "/scaling/max_decode_latency", io::Dimension::seconds, o.limits.max_decode_step_s);
   o.limits.kv_tokens = s.kv_tokens;
   o.objective.inference_tokens = s.inference_tokens;
-  o.serving = {s.devices > 0 ? hw : nullptr, s.devices, s.serve_batch, s.serve_context};
+  o.serving = {serving_hw, s.devices, s.serve_batch, s.serve_context};
   Diagnostics d;
   fit::validate(o, d);
   for (const Diagnostic& x : d) out.push_back({"/scaling/" + (x.path == "hw" ? std::string("devices") : x.path), x.code, x.message});
@@ -77,13 +99,14 @@ std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, c
   return o;
 }
 
-}  // namespace
-
 fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s) {
   fit::FrontierOptions o;
   o.budgets = budgets;
-  o.family.top_k = s.top_k;
-  o.family.granularity = s.granularity;
+  Diagnostics ignored;  // compute_scaling reports bad lists; the curves take their first values
+  if (const auto space = parse_space(s, ignored)) {
+    o.family.top_k = space->top_k.front();
+    o.family.granularity = space->granularity.front();
+  }
   o.max_sparsity = s.max_sparsity;
   const fit::Law* law = fit::find_law(law_name);
   if (law && !law->info.reads_experts) o.max_sparsity = 0, o.sparsity_levels = 1;  // dense only, as `moesim frontier`
@@ -97,10 +120,7 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   auto law = fit::load_law(s.law, d);
   for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
   auto budgets = io::parse_budgets(s.budgets, "/scaling/budgets", out);
-  // the family's ranges, as moesim frontier checks them
-  if (s.top_k < 1 || s.top_k > 1024) out.push_back({"/scaling/top_k", "out_of_range", std::to_string(s.top_k) + " must be in [1, 1024]"});
-  if (!(s.granularity >= 1 && s.granularity <= 256)) out.push_back({"/scaling/granularity", "out_of_range", "must be in [1, 256]"});
-  if (!(s.max_sparsity >= 0 && s.max_sparsity <= 0.999)) out.push_back({"/scaling/max_sparsity", "out_of_range", "must be in [0, 0.999]"});
+  const auto space = parse_space(s, out);  // the family's ranges, as moesim frontier checks them
   if (!s.data.empty()) {
     d.clear();
     fit::DataOptions options;
@@ -113,14 +133,20 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   r.budgets = *budgets;
   const fit::LawInfo& info = r.law.law->info;
   const std::string name(info.name);
+  const bool of_n_d_s = info.optima == fit::Optima::design_search && (info.reads_sparsity || !info.reads_experts);
+  if (space->fixed_size > 0 && !of_n_d_s) {  // as moesim frontier --fixed-size
+    out.push_back({"/scaling/fixed_size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
+    return std::nullopt;
+  }
   // The optima the law yields, as data (LawInfo::optima); the family of its own paper's
   // design search is the CLI's expert-count table here (ludziejewski2025).
   if (info.optima == fit::Optima::design_search && !info.expert_count_table) {
     const fit::FrontierOptions f = frontier_options(name, r.budgets, s);
     r.frontier = fit::compute_frontier(*r.law.law, r.law.params, f);
     r.family = f.family;
-    if (s.has_limits()) {
-      const auto o = optimize_options(s, f, hw, out);
+    if (space->fixed_size > 0) r.fixed_size = fit::fixed_size_optima(*r.law.law, r.law.params, f, space->fixed_size);
+    if (searches(s, *space)) {
+      const auto o = optimize_options(s, *space, f, s.devices > 0 ? hw : nullptr, out);
       if (!o) return std::nullopt;
       r.constrained = fit::optimize(*r.law.law, r.law.params, *o);
       // Which designs of the IsoFLOP curves the limits rule out, to draw them apart.
@@ -158,9 +184,11 @@ QWidget* ScalingView::build_family_and_limits_row() {
     connect(e, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
     return e;
   };
-  top_k_ = field("K", "1", "experts per token of the family (moesim frontier --top-k)");
-  granularity_ = field("G", "1", "granularity of the family: expert width = 4 d / G (--granularity)");
+  top_k_ = field("K", "1", "experts per token, a list (moesim frontier --top-k 1,2,4): the curves are the first; "
+                           "with more than one, the optimizer searches them all");
+  granularity_ = field("G", "1", "granularities, a list: expert width = 4 d / G (--granularity 1,2,4); the curves are the first");
   max_sparsity_ = field("max S", "0.98", "largest sparsity searched (--max-sparsity)");
+  fixed_size_ = field("fixed N", "none", "also the optimal sparsity at this total size, in parameters (--fixed-size 1e11)");
   max_params_ = field("max N", "none", "limit: total parameters (e.g. 1e11)");
   max_memory_ = field("max memory", "none", "limit: weights + KV cache of the KV tokens, with a unit (e.g. \"160 GB\")");
   kv_tokens_ = field("KV tokens", "0", "tokens of KV cache counted by max memory");
@@ -215,7 +243,7 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
   connect(law_, &QComboBox::activated, this, &ScalingView::read_controls);
   for (Plot* p : {isoflop_, frontier_})
     connect(p, &Plot::point_clicked, this, [this](const QString& series, int id) {
-      if (id >= 0) choose_design(series.contains("under limits"), static_cast<std::size_t>(id));
+      if (id >= 0) choose_design(series.contains(search_label(session_.scaling)), static_cast<std::size_t>(id));
     });
   connect(law_->lineEdit(), &QLineEdit::editingFinished, this, &ScalingView::read_controls);
   connect(budgets_, &QLineEdit::editingFinished, this, &ScalingView::read_controls);
@@ -235,9 +263,30 @@ ScalingView::ScalingView(Session& session, QWidget* parent) : View(session, pare
   });
 }
 
+std::string write_design_file(const fit::LoadedLaw& law, const fit::Family& family, const fit::Design& d, double budget,
+                              const std::string& suffix, Diagnostics& out) {
+  Architecture a = fit::design_architecture(family, d);
+  char name[160];
+  std::snprintf(name, sizeof name, "%s-optimum-C%.3g-E%lld-K%lld-G%g-d%.0f%s", std::string(law.law->info.name).c_str(), budget,
+                static_cast<long long>(d.candidate.experts), static_cast<long long>(d.top_k), d.granularity, d.candidate.d_model,
+                suffix.c_str());
+  a.name = name;
+  // A file the session can name (and a saved session still find): the system's temporary folder.
+  const QString dir = QDir::temp().filePath("moesim-designs");
+  QDir().mkpath(dir);
+  const std::string path = QDir(dir).filePath(QString::fromUtf8(name) + ".json").toStdString();
+  const std::size_t before = out.size();
+  if (!io::write_file_atomically(path, io::write_native_model(a, "moesim-gui, " + law.source).dump(2) + "\n", true, out)) {
+    if (out.size() == before) out.push_back({path, "unwritable", "cannot write " + path});
+    return {};
+  }
+  return path;
+}
+
 void ScalingView::choose_design(bool constrained, std::size_t row) {
   if (!result_) return;
   const ScalingResult& r = *result_;
+  Diagnostics e;
   fit::Design d;
   if (constrained) {
     if (row >= r.constrained.size() || !r.constrained[row].feasible) return;
@@ -249,19 +298,9 @@ void ScalingView::choose_design(bool constrained, std::size_t row) {
     d.granularity = r.family.granularity;
     d.weight_format = r.family.weight_format;
   }
-  Architecture a = fit::design_architecture(r.family, d);
-  char name[160];
-  std::snprintf(name, sizeof name, "%s-optimum-C%.3g-E%lld-K%lld-d%.0f%s", std::string(r.law.law->info.name).c_str(), r.budgets[row],
-                static_cast<long long>(d.candidate.experts), static_cast<long long>(d.top_k), d.candidate.d_model,
-                constrained ? "-limited" : "");
-  a.name = name;
-  // A file the session can name (and a saved session still find): the system's temporary folder.
-  const QString dir = QDir::temp().filePath("moesim-designs");
-  QDir().mkpath(dir);
-  const std::string path = QDir(dir).filePath(QString::fromUtf8(name) + ".json").toStdString();
-  Diagnostics e;
-  if (!io::write_file_atomically(path, io::write_native_model(a, "moesim-gui scaling view, " + r.law.source).dump(2) + "\n", true, e)) {
-    set_status(QString::fromStdString(e.empty() ? "cannot write " + path : e.front().message), true);
+  const std::string path = write_design_file(r.law, r.family, d, r.budgets[row], constrained ? "-limited" : "", e);
+  if (path.empty()) {
+    set_status(QString::fromStdString(e.front().message), true);
     return;
   }
   emit design_chosen(QString::fromStdString(path));
@@ -273,8 +312,9 @@ void ScalingView::sync_controls() {
   data_->setText(QString::fromStdString(session_.scaling.data));
   columns_->setText(QString::fromStdString(session_.scaling.data_columns));
   const ScalingSettings& l = session_.scaling;
-  top_k_->setText(QString::number(l.top_k));
-  granularity_->setText(QString::number(l.granularity));
+  top_k_->setText(QString::fromStdString(l.top_k));
+  granularity_->setText(QString::fromStdString(l.granularity));
+  fixed_size_->setText(QString::fromStdString(l.fixed_size));
   max_sparsity_->setText(QString::number(l.max_sparsity));
   max_params_->setText(QString::fromStdString(l.max_params));
   max_memory_->setText(QString::fromStdString(l.max_memory));
@@ -295,14 +335,15 @@ void ScalingView::read_controls() {
   s.max_params = max_params_->text().trimmed().toStdString();
   s.max_memory = max_memory_->text().trimmed().toStdString();
   s.max_decode_latency = max_latency_->text().trimmed().toStdString();
+  s.top_k = top_k_->text().remove(' ').toStdString();
+  s.granularity = granularity_->text().remove(' ').toStdString();
+  s.fixed_size = fixed_size_->text().trimmed().toStdString();
   // A number field that does not read keeps its last value (the field is reset to it).
   auto number = [](QLineEdit* e, auto& target) {
     bool ok = false;
     const double v = e->text().toDouble(&ok);
     if (ok && v >= 0) target = static_cast<std::decay_t<decltype(target)>>(v);
   };
-  number(top_k_, s.top_k);
-  number(granularity_, s.granularity);
   number(max_sparsity_, s.max_sparsity);
   number(kv_tokens_, s.kv_tokens);
   number(devices_, s.devices);
@@ -369,9 +410,10 @@ void ScalingView::refresh(const Resolved& resolved, bool) {
 // The optima under the settings' limits beside the unconstrained ones: S* and N* on the
 // frontier plot, the optima on the IsoFLOP curves; returns a note of what binds and where.
 QString ScalingView::draw_constrained(const ScalingResult& r) {
-  Series s{"S* under limits", {}, {}, {}, palette_color(1), true, true, Marker::diamond, 9, true, true};
-  Series n{"N* under limits", {}, {}, {}, palette_color(0), true, true, Marker::diamond, 6, false, true};
-  Series iso{"optimum under limits", {}, {}, {}, palette_color(1), false, false, Marker::diamond, 11, false, true};
+  const QString label = search_label(session_.scaling);
+  Series s{"S* " + label, {}, {}, {}, palette_color(1), true, true, Marker::diamond, 9, true, true};
+  Series n{"N* " + label, {}, {}, {}, palette_color(0), true, true, Marker::diamond, 6, false, true};
+  Series iso{"optimum " + label, {}, {}, {}, palette_color(1), false, false, Marker::diamond, 11, false, true};
   QStringList infeasible, bound;
   std::size_t on_bound = 0;
   std::vector<int> rows;  // the budget row of each point, for a click
@@ -387,9 +429,11 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
     for (const QString& b : bounds)
       if (!bound.contains(b)) bound << b;
     if (!bounds.isEmpty()) ++on_bound;
-    QString tip = QString("C %1 FLOP under limits: S* %2 (E %3, d_model %4), %5\nloss %6 (unconstrained %7)\nbinding: %8")
-                      .arg(sci(c.budget), QString::number(o.sparsity, 'f', 3))
+    QString tip = QString("C %1 FLOP %2: S* %3 (E %4, K %5, G %6, d_model %7), %8\nloss %9 (unconstrained %10)\nbinding: %11")
+                      .arg(sci(c.budget), label, QString::number(o.sparsity, 'f', 3))
                       .arg(o.experts)
+                      .arg(c.best.top_k)
+                      .arg(c.best.granularity)
                       .arg(o.d_model)
                       .arg(sizes(o, "*"), QString::number(o.loss, 'f', 4), QString::number(c.unconstrained.candidate.loss, 'f', 4),
                            binding.isEmpty() ? QString("none") : binding.join(", "));
@@ -416,7 +460,7 @@ QString ScalingView::draw_constrained(const ScalingResult& r) {
   QStringList note;
   if (!infeasible.isEmpty()) note << "nothing meets the limits at C = " + infeasible.join(", ");
   if (on_bound > 0)
-    note << QString("optimum under limits on a search bound (%1) at %2 of %3 budgets").arg(bound.join(", ")).arg(on_bound).arg(r.constrained.size());
+    note << QString("optimum " + label + " on a search bound (%1) at %2 of %3 budgets").arg(bound.join(", ")).arg(on_bound).arg(r.constrained.size());
   return note.join("\n");
 }
 
@@ -505,6 +549,20 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     budget_ids.push_back(static_cast<int>(b));
   }
   for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x, budget_ids);
+  if (!r.fixed_size.empty()) {  // Abnar et al. 2025: at fixed N, S* rises with N and falls with C
+    const QString size = QString::fromStdString(session_.scaling.fixed_size);
+    Series fixed{"S* at N = " + size, {}, {}, {}, palette_color(4), true, true, Marker::triangle, 8, true, true};
+    for (const fit::Candidate& c : r.fixed_size) {
+      fixed.x.push_back(c.budget_flops);
+      fixed.y.push_back(c.sparsity);
+      fixed.tips.push_back(QString("C %1 FLOP at fixed N %2: S* %3 (E %4, N %5), D %6, loss %7")
+                               .arg(sci(c.budget_flops), size, QString::number(c.sparsity, 'f', 3))
+                               .arg(c.experts)
+                               .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.tokens, io::Unit::tokens),
+                                    QString::number(c.loss, 'f', 4)));
+    }
+    frontier_->add_series(fixed);
+  }
   frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
   // An optimum at the largest sparsity searched is the grid's edge, not an answer.
   std::size_t on_bound = 0;

@@ -21,6 +21,7 @@ struct ScalingResult {
   std::vector<double> budgets;
   std::optional<fit::Frontier> frontier;                // abnar2025, chinchilla
   std::vector<fit::ConstrainedOptimum> constrained;     // ... under the settings' limits, when any
+  std::vector<fit::Candidate> fixed_size;              // S* at the settings' fixed total size, when given
   std::vector<std::vector<bool>> isoflop_breaks;        // per budget and IsoFLOP point: breaks a limit
   fit::Family family;                                   // of the frontier's designs
   std::vector<fit::Candidate> loaded;                   // per budget: the session's model under the law (empty: not drawn)
@@ -30,13 +31,34 @@ struct ScalingResult {
   std::vector<double> predicted;  // the law's loss at each data point
   std::string note;               // what the law cannot show
 };
+// The settings' family lists, read and checked (paths /scaling/...).
+struct ScalingSpace {
+  std::vector<std::int64_t> top_k;
+  std::vector<double> granularity;
+  double fixed_size = 0;  // 0: none
+};
+std::optional<ScalingSpace> parse_space(const ScalingSettings& settings, Diagnostics& out);
+// Whether the optimizer runs beside the curves: limits, or more than one K or G.
+inline bool searches(const ScalingSettings& s, const ScalingSpace& space) {
+  return s.has_limits() || space.top_k.size() > 1 || space.granularity.size() > 1;
+}
+// The settings as the optimizer's options over the curves' family `f` (its budgets), the K and
+// G lists and the limits; `serving_hw` serves every design (the scaling view passes it only
+// with devices > 0, the Pareto view always). Diagnostics at the session file's paths.
+std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& settings, const ScalingSpace& space,
+                                                     const fit::FrontierOptions& f, const Hardware* serving_hw, Diagnostics& out);
 // The frontier options `moesim frontier` uses by default (its --top-k, --granularity, ...).
-// The family as the settings give it (K, G, max sparsity; dense only for a law without S).
+// The family as the settings give it (the first K and G, max sparsity; dense only for a law
+// without S).
 fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s = {});
 // The session's model at each budget as the law sees it (N, N_a without the input embedding,
 // D = C / its training FLOPs per token at the family's context, S = (E - K)/E): where it sits
 // beside the IsoFLOP curves. Empty for laws without a design search.
 std::vector<fit::Candidate> loaded_model_points(const ScalingResult& r, const Architecture& arch);
+// Writes an optimum's design (budget `budget`) as a native model file in the system's temporary
+// folder, for the cost view to load: its path, or empty with a diagnostic.
+std::string write_design_file(const fit::LoadedLaw& law, const fit::Family& family, const fit::Design& design, double budget,
+                              const std::string& suffix, Diagnostics& out);
 // `hw` serves the designs when the settings name devices (the session's hardware).
 std::optional<ScalingResult> compute_scaling(const ScalingSettings& settings, const Hardware* hw, Diagnostics& out);
 
@@ -55,9 +77,6 @@ class ScalingView : public View {
   Plot* frontier_plot() const { return frontier_; }
   Plot* residual_plot() const { return residuals_; }
 
- signals:
-  void design_chosen(const QString& model_path);  // load it into the cost view
-
  private:
   void read_controls();
   void draw();
@@ -70,7 +89,7 @@ class ScalingView : public View {
   QString draw_constrained(const ScalingResult& r);
   Plot *isoflop_, *frontier_, *residuals_;
   QComboBox* law_;
-  QLineEdit *budgets_, *data_, *columns_, *top_k_, *granularity_, *max_sparsity_;
+  QLineEdit *budgets_, *data_, *columns_, *top_k_, *granularity_, *max_sparsity_, *fixed_size_;
   QLineEdit *max_params_, *max_memory_, *kv_tokens_, *devices_, *serve_batch_, *serve_context_, *max_latency_, *inference_tokens_;
   std::optional<ScalingResult> result_;
   std::optional<std::pair<ScalingSettings, std::string>> computed_for_;  // settings and hardware

@@ -55,7 +55,8 @@ class View : public QWidget {
   void render_mode();
 
  signals:
-  void settings_changed();  // the view edited its part of the session
+  void settings_changed();                        // the view edited its part of the session
+  void design_chosen(const QString& model_path);  // load this model file into the cost view
 
  protected:
   // Lays out: controls (may be null) above the figure; the figure holds a status line and

@@ -258,6 +258,93 @@ TEST_CASE("optimize: bad options name the option") {
   CHECK(has("train_devices"));  // ... and how many train
 }
 
+TEST_CASE("tradeoff: the best loss against decode latency, each point the optimum at its own cost") {
+  const Law& law = *find_law("abnar2025");
+  const Hardware hw = test_gpu();
+  OptimizeOptions o = small_space();
+  o.budgets = {1e22};
+  o.serving = {&hw, 8, 64, 4096};
+  TradeoffOptions t;
+  t.cost = Limit::decode_latency;
+  Diagnostics d;
+  validate(o, t, d);
+  REQUIRE(d.empty());
+  const auto front = tradeoff(law, law.info.published, o, t);
+  REQUIRE(front.size() >= 3);
+  const ConstrainedOptimum first = optimize(law, law.info.published, o)[0];
+  CHECK(front[0].best.candidate.loss == first.best.candidate.loss);  // the optimum under the options' own limits
+  const double floor = decode_step_floor(o);
+  for (std::size_t i = 0; i < front.size(); ++i) {
+    REQUIRE(front[i].feasible);
+    const double cost = limited_value(Limit::decode_latency, front[i].best, o);
+    CHECK(cost >= floor);
+    if (i == 0) continue;
+    const double previous = limited_value(Limit::decode_latency, front[i - 1].best, o);
+    INFO("point " << i << ": step " << cost << " s after " << previous << " s");
+    CHECK(cost <= previous * (1 - t.step) * (1 + 1e-12));          // cheaper by at least the step
+    CHECK(front[i].best.candidate.loss >= front[i - 1].best.candidate.loss);  // and never better
+    // A fresh search anywhere between this point's cost and the last limit finds this design.
+    OptimizeOptions at = o;
+    at.limits.max_decode_step_s = std::sqrt(cost * previous * (1 - t.step));
+    const ConstrainedOptimum fresh = optimize(law, law.info.published, at)[0];
+    REQUIRE(fresh.feasible);
+    CHECK(fresh.best.candidate.loss == front[i].best.candidate.loss);
+    CHECK(fresh.best.candidate.experts == front[i].best.candidate.experts);
+    CHECK(fresh.best.candidate.d_model == front[i].best.candidate.d_model);
+  }
+  // The walk ends where nothing cheaper by the step exists: the last point's limit has no design.
+  OptimizeOptions beyond = o;
+  beyond.limits.max_decode_step_s = limited_value(Limit::decode_latency, front.back().best, o) * (1 - t.step);
+  if (front.size() < t.max_points) CHECK_FALSE(optimize(law, law.info.published, beyond)[0].feasible);
+}
+
+TEST_CASE("tradeoff: loss against total size and throughput; a trade-off nothing meets is its one reason") {
+  const Law& law = *find_law("abnar2025");
+  OptimizeOptions o = small_space();
+  o.budgets = {1e21};
+  TradeoffOptions t;
+  t.cost = Limit::params;
+  t.step = 0.3;
+  const auto by_size = tradeoff(law, law.info.published, o, t);
+  REQUIRE(by_size.size() >= 3);
+  for (std::size_t i = 1; i < by_size.size(); ++i) {
+    CHECK(by_size[i].best.candidate.total_params <= 0.7 * by_size[i - 1].best.candidate.total_params * (1 + 1e-12));
+    CHECK(by_size[i].best.candidate.loss >= by_size[i - 1].best.candidate.loss);
+  }
+  const Hardware hw = test_gpu();
+  o.serving = {&hw, 8, 64, 4096};
+  t.cost = Limit::throughput;
+  const auto by_rate = tradeoff(law, law.info.published, o, t);
+  REQUIRE(by_rate.size() >= 2);
+  for (std::size_t i = 1; i < by_rate.size(); ++i)
+    CHECK(limited_value(Limit::throughput, by_rate[i].best, o) >= limited_value(Limit::throughput, by_rate[i - 1].best, o) / 0.7 * (1 - 1e-12));
+  o.limits.max_decode_step_s = 1e-5;  // below every design
+  const auto none = tradeoff(law, law.info.published, o, t);
+  REQUIRE(none.size() == 1);
+  CHECK_FALSE(none[0].feasible);
+  CHECK_FALSE(none[0].reason.empty());
+}
+
+TEST_CASE("tradeoff: bad options name the option") {
+  OptimizeOptions o = small_space();  // four budgets
+  TradeoffOptions t;
+  t.cost = Limit::train_hours;
+  t.step = 1;
+  t.max_points = 0;
+  Diagnostics d;
+  validate(o, t, d);
+  auto has = [&](const std::string& path) { return std::any_of(d.begin(), d.end(), [&](const Diagnostic& x) { return x.path == path; }); };
+  CHECK(has("budgets"));
+  CHECK(has("cost"));
+  CHECK(has("step"));
+  CHECK(has("max_points"));
+  d.clear();
+  o.budgets = {1e21};
+  t = {};
+  validate(o, t, d);  // a latency trade-off without a device
+  CHECK(has("hw"));
+}
+
 TEST_CASE("placement: the fewest devices that fit, each split re-checked") {
   const Hardware hw = test_gpu();
   Family f;

@@ -86,9 +86,9 @@ TEST_CASE("every view builds and draws the default session", "[gui]") {
   // scaling: five budgets, the loaded model and the optima; N*, N_a*, D*, S*
   CHECK(w.scaling_view()->isoflop_plot()->graph_count() == 7);
   CHECK(w.scaling_view()->frontier_plot()->graph_count() == 4);
-  // pareto: candidates, misfits, front, current design
+  // pareto: candidates, misfits, their front, the optimizer's steps and designs, current design
   CHECK(w.pareto_view()->result()->candidates.size() == 5 * 3 * 2);
-  CHECK(w.pareto_view()->plot()->graph_count() == 4);
+  CHECK(w.pareto_view()->plot()->graph_count() == 6);  // ... and the optimizer's front: steps and designs
   // calibration without a file: the y = x line and an explanation
   CHECK(w.calibration_view()->plot()->graph_count() == 1);
   CHECK(w.calibration_view()->plot()->note().contains("measured_s"));
@@ -278,8 +278,8 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   CHECK(view.frontier_plot()->note().contains("search bound"));
 
   // the family's options, as moesim frontier --top-k 2 --granularity 2 --max-sparsity 0.9
-  s.scaling.top_k = 2;
-  s.scaling.granularity = 2;
+  s.scaling.top_k = "2";
+  s.scaling.granularity = "2";
   s.scaling.max_sparsity = 0.9;
   view.refresh(*r, true);
   REQUIRE_FALSE(view.status_is_error());
@@ -289,12 +289,12 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   const Architecture k2_arch = fit::design_architecture(view.result()->family, view.result()->constrained[1].best);
   CHECK(k2_arch.moe.top_k == 2);
   CHECK(k2_arch.moe.expert.width == 2 * k2_arch.hidden_size);  // 4 d / G
-  s.scaling.top_k = 0;
+  s.scaling.top_k = "0";
   view.refresh(*r, true);
   CHECK(view.status_is_error());
   CHECK(view.status().contains("/scaling/top_k"));
-  s.scaling.top_k = 1;
-  s.scaling.granularity = 1;
+  s.scaling.top_k = "1";
+  s.scaling.granularity = "1";
   s.scaling.max_sparsity = 0.98;
 
   // serving on devices of the session's hardware; a limit without its unit is an error
@@ -389,6 +389,110 @@ TEST_CASE("the Pareto view predicts each candidate's loss with the law", "[gui]"
   for (std::size_t i : p.front)
     for (const ParetoCandidate& c : p.candidates)
       CHECK_FALSE((c.feasible && c.cost < p.candidates[i].cost && c.loss < p.candidates[i].loss));
+}
+
+TEST_CASE("the Pareto view draws the optimizer's least loss at each cost; a click loads its design", "[gui]") {
+  Session s;
+  s.scaling.top_k = "1,2";
+  MainWindow w(s);
+  w.tabs()->setCurrentWidget(w.pareto_view());
+  ParetoView& view = *w.pareto_view();
+  REQUIRE(view.result());
+  const ParetoResult& p = *view.result();
+  REQUIRE(p.traced == fit::Limit::decode_latency);
+  // exactly fit::tradeoff of the scaling view's law and lists, served as the candidates are
+  // (the session's h100-sxm, its one device, batch and context)
+  Diagnostics d;
+  const auto hw = io::load_hardware("h100-sxm", d);
+  REQUIRE(hw);
+  fit::OptimizeOptions o;
+  o.space.top_k = {1, 2};
+  o.budgets = {s.pareto.budget_flops};
+  o.serving = {&*hw, 1, s.workload.batch, s.workload.context};
+  const fit::Law& law = *fit::find_law("abnar2025");
+  const auto want = fit::tradeoff(law, law.info.published, o, {});
+  REQUIRE(p.optimal.size() == want.size());
+  REQUIRE(p.optimal.size() >= 5);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    REQUIRE(p.optimal[i].feasible);
+    CHECK(p.optimal[i].best.candidate.loss == want[i].best.candidate.loss);
+    CHECK(p.optimal_cost[i] == want[i].best.placement.decode_step_s);
+    CHECK(p.optimal[i].best.placement.devices == 1);
+  }
+  // a click on the cheapest design loads it into the cost view
+  const std::size_t last = p.optimal.size() - 1;
+  const fit::Design best = p.optimal[last].best;
+  Plot* plot = view.plot();
+  const QPointF at = plot->to_pixel(p.optimal_cost[last] * 1e3, best.candidate.loss);  // drawn in ms
+  REQUIRE(plot->point_at(at));
+  CHECK(plot->point_at(at)->second == static_cast<int>(last));
+  view.choose_design(last);
+  CHECK(w.tabs()->currentWidget() == w.cost_view());
+  const auto loaded = io::load_model(w.session().model.spec, d);
+  REQUIRE(loaded);
+  CHECK(count_params(loaded->arch).total_params() == best.candidate.total_params);
+  CHECK(loaded->arch.moe.top_k == best.top_k);
+
+  // a cost the optimizer does not trace: the candidates alone, and a note why
+  Session t;
+  t.pareto.x = "memory_per_device.total_bytes";
+  const auto r = resolve(t, d);
+  REQUIRE(r);
+  ParetoView other(t);
+  other.refresh(*r, true);
+  REQUIRE(other.result());
+  CHECK(other.result()->optimal.empty());
+  CHECK(other.plot()->note().contains("no optimizer front"));
+}
+
+TEST_CASE("the scaling view searches K and G lists and draws S* at a fixed total size", "[gui]") {
+  Session s;
+  s.scaling.budgets = "1e20,1e22,1e24";
+  s.scaling.top_k = "1,2,4";
+  s.scaling.granularity = "1,2";
+  s.scaling.fixed_size = "1e10";
+  Diagnostics d;
+  const auto r = resolve(s, d);
+  REQUIRE(r);
+  ScalingView view(s);
+  view.refresh(*r, true);
+  REQUIRE_FALSE(view.status_is_error());
+  const ScalingResult& res = *view.result();
+  // without limits the optimizer still runs over the lists: the same as moesim frontier --top-k 1,2,4 --granularity 1,2
+  const fit::Law& law = *fit::find_law("abnar2025");
+  fit::OptimizeOptions o;
+  o.space.top_k = {1, 2, 4};
+  o.space.granularity = {1, 2};
+  o.budgets = {1e20, 1e22, 1e24};
+  const auto want = fit::optimize(law, law.info.published, o);
+  REQUIRE(res.constrained.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(res.constrained[i].best.candidate.loss == want[i].best.candidate.loss);
+  bool named = false;
+  for (const Series& x : view.frontier_plot()->series()) named |= x.name == "S* over the K, G lists";
+  CHECK(named);
+  // the curves stay the first K and G
+  CHECK(res.frontier->optimum[0].sparsity == Approx(1 - 1.0 / static_cast<double>(res.frontier->optimum[0].experts)));
+  // Abnar et al. 2025: at fixed N, S* falls as C grows
+  REQUIRE(res.fixed_size.size() == 3);
+  CHECK(res.fixed_size[0].sparsity > res.fixed_size[2].sparsity);
+  for (const fit::Candidate& c : res.fixed_size) CHECK(c.total_params == Approx(1e10).epsilon(0.1));
+  const Series* fixed = nullptr;
+  for (const Series& x : view.frontier_plot()->series())
+    if (x.name.startsWith("S* at N")) fixed = &x;
+  REQUIRE(fixed);
+  CHECK(fixed->y.size() == 3);
+  // bad lists name their field
+  s.scaling.granularity = "1,x";
+  view.refresh(*r, true);
+  CHECK(view.status().contains("/scaling/granularity"));
+  s.scaling.granularity = "1";
+  s.scaling.top_k = "1.5";
+  view.refresh(*r, true);
+  CHECK(view.status().contains("/scaling/top_k"));
+  s.scaling.top_k = "1";
+  s.scaling.law = "ludziejewski2025";
+  view.refresh(*r, true);
+  CHECK(view.status().contains("/scaling/fixed_size"));
 }
 
 TEST_CASE("the calibration view reads measured and predicted times", "[gui]") {
@@ -487,7 +591,7 @@ TEST_CASE("a session saved and loaded restores every input", "[gui]") {
   s.workload.training.recompute = Recompute::full;
   s.deployment = {2, 4, 2, 4, 8, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, 0.5, 0.8, "1,2,3"};
   s.sweep = {"top_k", "1..8", "hw", "l4,h200", "memory.total_bytes"};
-  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", 2, 2, 0.9, "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
+  s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", "1,2", "2", 0.9, "3e10", "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
   s.pareto = {{"experts=8,16", "top_k=1,2"}, "memory_per_device.total_bytes", 3e22};
   s.calibration.csv = "validate.csv";
   QTemporaryDir dir;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "moesim/io/report.h"
+
 namespace moesim::io {
 
 bool write_file_atomically(const std::string& path, const std::string& text, bool force, Diagnostics& out) {
@@ -79,6 +81,21 @@ std::optional<std::vector<double>> parse_number_list(const std::string& text, co
     return std::nullopt;
   }
   return values;
+}
+
+std::optional<std::vector<std::int64_t>> parse_whole_number_list(const std::string& text, const std::string& path, const std::string& what,
+                                                                 Diagnostics& out) {
+  const auto values = parse_number_list(text, path, what, out);
+  if (!values) return std::nullopt;
+  std::vector<std::int64_t> whole;
+  for (double v : *values) {
+    if (v != std::floor(v) || v > 1e9) {
+      out.push_back({path, "wrong_type", shortest_number(v) + " is not a whole number of " + what});
+      return std::nullopt;
+    }
+    whole.push_back(static_cast<std::int64_t>(v));
+  }
+  return whole;
 }
 
 std::optional<std::vector<double>> parse_share_list(const std::string& text, const std::string& path, Diagnostics& out) {

@@ -121,4 +121,28 @@ double decode_step_floor(const OptimizeOptions& options);
 // Preconditions: validate(options) found nothing. Deterministic.
 std::vector<ConstrainedOptimum> optimize(const Law& law, const ParamVector& params, const OptimizeOptions& options);
 
+// The quantity a limit bounds, of one design as optimize() reports it: total parameters,
+// weights + KV bytes, decode step (s), decode tokens/s, training wall-clock hours on
+// Limits::train_devices. NaN where the design has no value (not placed, no serving device).
+double limited_value(Limit limit, const Design& design, const OptimizeOptions& options);
+
+// The best predicted loss against one cost at one budget: the Pareto front of (cost, loss)
+// over the design space, traced by the optimizer itself. The optimum under the options' limits
+// comes first; each next point is the optimum with the limit on `cost` tightened to `1 - step`
+// of the last point's value (throughput: raised to 1 / (1 - step) of it), until nothing meets
+// the limits or `max_points`. Every point is then the least loss at a cost no worse than its
+// own; a design between two points costing up to `step` less than the first is not shown.
+struct TradeoffOptions {
+  Limit cost = Limit::decode_latency;  // params, memory, decode_latency or throughput
+  std::size_t max_points = 24;
+  double step = 0.15;
+};
+// Paths as validate(OptimizeOptions) gives them, plus "cost", "max_points", "step".
+void validate(const OptimizeOptions& options, const TradeoffOptions& tradeoff, Diagnostics& out);
+// Preconditions: validate(options, tradeoff) found nothing (one budget). Points by rising loss
+// and falling cost (rising throughput), every one feasible; when nothing meets the options'
+// own limits, the one infeasible row with its reason.
+std::vector<ConstrainedOptimum> tradeoff(const Law& law, const ParamVector& params, const OptimizeOptions& options,
+                                         const TradeoffOptions& tradeoff);
+
 }  // namespace moesim::fit

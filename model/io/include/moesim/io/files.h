@@ -1,5 +1,6 @@
 #pragma once
 // Files and the number lists of options: one atomic writer, the budget grammar.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ bool write_file_atomically(const std::string& path, const std::string& text, boo
 // "A,B,C": positive finite numbers, each read whole; diagnostics at `path` name `what` ("FLOPs").
 std::optional<std::vector<double>> parse_number_list(const std::string& text, const std::string& path, const std::string& what,
                                                      Diagnostics& out);
+// ... each a whole number up to 1e9 ("experts per token").
+std::optional<std::vector<std::int64_t>> parse_whole_number_list(const std::string& text, const std::string& path, const std::string& what,
+                                                                 Diagnostics& out);
 
 // "P1,P2,...": a routing histogram's shares, finite numbers >= 0 (0 is an expert never
 // picked), each read whole; validate(Deployment) checks the rest (not all 0, one per expert).
