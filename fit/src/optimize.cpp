@@ -245,9 +245,12 @@ class Search {
     return broken(o_, w.total, w.weights_bytes + w.kv_bytes_per_token * o_.limits.kv_tokens, pl, train_hours);
   }
 
-  // Every point in order of its lowest possible loss; stops once nothing later can matter.
-  Walk walk(double budget, double inference_tokens) {
-    std::vector<std::pair<double, Point>> order;
+  // Every point by its lowest possible loss at this budget (kept for the next walk at the same
+  // budget: a trade-off walks one budget many times).
+  const std::vector<std::pair<double, Point>>& order_at(double budget, double inference_tokens) {
+    if (order_.budget == budget && order_.inference_tokens == inference_tokens) return order_.points;
+    std::vector<std::pair<double, Point>>& order = order_.points;
+    order.clear();
     for (std::uint32_t c = 0; c < columns_.size(); ++c)
       for (std::uint32_t i = 0; i < columns_[c].widths.size(); ++i) {
         const double lb = lower_bound({c, i}, budget, inference_tokens);
@@ -257,6 +260,14 @@ class Search {
       if (a.first != b.first) return a.first < b.first;
       return std::tie(a.second.column, a.second.width) < std::tie(b.second.column, b.second.width);
     });
+    order_.budget = budget;
+    order_.inference_tokens = inference_tokens;
+    return order;
+  }
+
+  // Every point in order of its lowest possible loss; stops once nothing later can matter.
+  Walk walk(double budget, double inference_tokens) {
+    const std::vector<std::pair<double, Point>>& order = order_at(budget, inference_tokens);
     Walk r;
     r.any_possible = !order.empty();
     // Charged in device-hours, serving needs a placement even without limits.
@@ -363,6 +374,10 @@ class Search {
   const ParamVector& params_;
   const OptimizeOptions& o_;
   std::vector<Column> columns_;
+  struct {
+    double budget = NAN, inference_tokens = NAN;
+    std::vector<std::pair<double, Point>> points;
+  } order_;
   double train_flop_per_s_ = 0;
   std::int64_t max_devices_ = 1;
 };

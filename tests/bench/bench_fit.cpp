@@ -61,6 +61,22 @@ void BM_ConstrainedFrontier(benchmark::State& state) {
 }
 BENCHMARK(BM_ConstrainedFrontier)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The least loss against decode step at one budget (the Pareto view's front), same space.
+void BM_DecodeLatencyTradeoff(benchmark::State& state) {
+  const auto& law = *moesim::fit::find_law("abnar2025");
+  moesim::Diagnostics d;
+  const auto hw = moesim::io::load_hardware("h100-sxm", d);
+  moesim::fit::OptimizeOptions o;
+  o.space.top_k = {1, 2, 4, 8};
+  o.space.granularity = {1, 2, 4};
+  o.budgets = {1e23};
+  o.serving = {&*hw, 8, 64, 8192};
+  std::size_t points = 0;
+  for (auto _ : state) points = moesim::fit::tradeoff(law, law.info.published, o, {}).size();
+  state.counters["points"] = static_cast<double>(points);
+}
+BENCHMARK(BM_DecodeLatencyTradeoff)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -60,6 +60,32 @@ void BM_ScalingLimitChange(benchmark::State& state) {
 }
 BENCHMARK(BM_ScalingLimitChange)->Unit(benchmark::kMillisecond);
 
+// The Pareto view after a change of its budget: the candidates and the optimizer's front
+// (fit::tradeoff over K 1,2,4,8 and G 1,2,4 on 8 devices at batch 64, context 8192), drawn.
+void BM_ParetoBudgetChange(benchmark::State& state) {
+  moesim::gui::Session session;
+  session.scaling.top_k = "1,2,4,8";
+  session.scaling.granularity = "1,2,4";
+  session.deployment.ep = 8;
+  session.workload.batch = 64;
+  session.workload.context = 8192;
+  auto view = moesim::gui::make_view("pareto", session);
+  view->resize(900, 600);
+  moesim::Diagnostics d;
+  const auto resolved = moesim::gui::resolve(session, d);
+  if (!resolved) {
+    state.SkipWithError("the session does not resolve");
+    return;
+  }
+  int i = 0;
+  for (auto _ : state) {
+    session.pareto.budget_flops = 1e22 * (1 + i++ % 3);
+    view->refresh(*resolved, true);
+    view->grab();
+  }
+}
+BENCHMARK(BM_ParetoBudgetChange)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 int main(int argc, char** argv) {
