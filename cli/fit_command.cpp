@@ -10,6 +10,7 @@
 #include "moesim/fit/fit.h"
 #include "moesim/fit/io/fit_file.h"
 #include "moesim/fit/io/scaling_data.h"
+#include "moesim/io/report.h"
 #include "moesim/io/files.h"
 
 namespace moesim::cli {
@@ -167,6 +168,13 @@ int run_fit(const std::vector<std::string>& args) {
   if (report.bootstrap_refits > 0)
     std::printf("bootstrap: %d refits in %.2f s\n", report.bootstrap_refits, report.bootstrap_time_in_seconds);
   if (!out_path.empty()) {
+    // A parameter that is not a number is no law: frontier could not read it back.
+    for (std::size_t i = 0; i < report.param_names.size(); ++i)
+      if (!std::isfinite(report.params[i]))
+        d.push_back({data_path, "unidentified", "the fit reached " + report.param_names[i] + " = " + io::shortest_number(report.params[i]) +
+                                                    ": the data cannot determine the law; nothing written to " + out_path +
+                                                    " (hold parameters with --fix NAME=VALUE)"});
+    if (!d.empty()) throw BadInput{d};
     const io::Json j = fit::fit_report_json(report, data_path, data->notes);
     if (!io::write_file_atomically(out_path, j.dump(2) + "\n", force, d)) throw BadInput{d};
   }

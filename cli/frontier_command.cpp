@@ -482,6 +482,7 @@ int run_frontier(const std::vector<std::string>& args) {
   }
   Rendered r;
   const fit::LawInfo& info = s.law.law->info;
+  if (const std::string w = fit::unidentified_warning(s.law); !w.empty()) std::cerr << "moesim frontier: warning: " << w << "\n";
   if (info.optima == fit::Optima::granularity_table) {
     r = krajewski_table(s);
   } else {

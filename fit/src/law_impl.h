@@ -17,6 +17,15 @@ T huber(const T& r, double delta) {
   return a <= T(delta) ? T(0.5) * r * r : T(delta) * (a - T(0.5 * delta));
 }
 
+// A value and, for a Jet, every derivative finite. A finite cost with a NaN gradient (a power
+// law at a parameter of 0) must be refused as a whole: Ceres' Wolfe line search aborts the
+// process (a CHECK) when it is handed one.
+inline bool all_finite(double x) { return std::isfinite(x); }
+template <class T, int N>
+bool all_finite(const ceres::Jet<T, N>& j) {
+  return std::isfinite(j.a) && j.v.array().isFinite().all();
+}
+
 // Sum over points of Huber(ln L_predicted - ln L_observed): Besiroglu et al. 2024 §2 (summed,
 // not averaged: averaging stops L-BFGS early and narrows the intervals).
 template <class F>
@@ -33,7 +42,7 @@ struct SummedHuber {
       sum += T(o.weight) * huber(F::log_loss(q, o) - T(std::log(o.loss)), delta);
     }
     *cost = sum;
-    return true;
+    return all_finite(sum);  // false: Ceres treats the point as outside the domain and steps back
   }
 };
 
@@ -56,7 +65,9 @@ MinimizeResult minimize(const std::vector<Observation>& data, const std::vector<
   options.logging_type = ceres::SILENT;
   ceres::GradientProblemSolver::Summary summary;
   ceres::Solve(options, problem, r.optimizer_params.data(), &summary);
-  r.cost = summary.final_cost;
+  double cost = NAN;  // at the final parameters; a start where the cost cannot be evaluated yields none
+  const bool valid = SummedHuber<F>{&data, &index, delta}(r.optimizer_params.data(), &cost);
+  r.cost = valid ? cost : INFINITY;
   r.converged = summary.termination_type == ceres::CONVERGENCE && std::isfinite(r.cost);
   r.message = summary.message;
   return r;

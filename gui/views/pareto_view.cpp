@@ -111,6 +111,7 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   for (const Diagnostic& x : d) out.push_back({"/pareto/axes", x.code, x.path + ": " + x.message});
   if (out.size() != before) return std::nullopt;
   res.law = std::string(law->law->info.name);
+  res.law_warning = fit::unidentified_warning(*law);
   res.serving = {nullptr, r.deployment.parallel.devices(), r.workload.batch, r.workload.context};
 
   io::StudyPlan current = plan;
@@ -284,6 +285,7 @@ void ParetoView::draw() {
   QStringList notes;
   if (invalid > 0) notes << QString("%1 invalid candidates not drawn").arg(invalid);
   if (!r.front_note.empty()) notes << QString::fromStdString(r.front_note);
+  if (!r.law_warning.empty()) notes << "warning: " + QString::fromStdString(r.law_warning);
   p.set_note(notes.join("\n"));
   p.replot();
   set_status(QString("optimizer: %1 designs on its front (law, K and G lists and limits of the scaling view; served on %2 x %3 "

@@ -32,6 +32,7 @@ struct ParetoResult {
   ParetoCandidate current;
   const Metric* x = nullptr;
   std::string law;
+  std::string law_warning;  // fit::unidentified_warning of the law
   // The optimizer's front: served as the candidates are (the session's hardware, batch,
   // context and device count); points by falling cost, each with its cost in x's unit.
   fit::Serving serving;              // devices, batch and context (its hw: the session's)

@@ -672,10 +672,12 @@ void ScalingView::draw() {
   draw_residuals(r);
   residuals_->setVisible(r.data.has_value());
   for (Plot* p : plots_) p->replot();
-  set_status(QString("<b>%1</b> with %2; budgets %3 FLOP%4")
-                 .arg(law, QString::fromStdString(r.law.source).toHtmlEscaped(), QString::fromStdString(session_.scaling.budgets),
-                      r.data ? QString() : "; no data set overlaid (give a scaling-data CSV to see its points and residuals)"),
-             false);
+  QString status = QString("<b>%1</b> with %2; budgets %3 FLOP%4")
+                       .arg(law, QString::fromStdString(r.law.source).toHtmlEscaped(), QString::fromStdString(session_.scaling.budgets),
+                            r.data ? QString() : "; no data set overlaid (give a scaling-data CSV to see its points and residuals)");
+  if (const std::string w = fit::unidentified_warning(r.law); !w.empty())
+    status += "<br><b>warning:</b> " + QString::fromStdString(w).toHtmlEscaped();
+  set_status(status, false);
 }
 
 }  // namespace moesim::gui

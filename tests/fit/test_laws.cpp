@@ -2,6 +2,7 @@
 // findings of Abnar et al. 2025.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
 
 #include "moesim/fit/fit.h"
@@ -85,7 +86,39 @@ TEST_CASE("fit: synthetic data drawn from each law recovers its parameters") {
       if (law->info.param_names[i] == "E_start" || law->info.param_names[i] == "E_max") continue;
       CHECK(r.params[i] == Approx(law->info.published[i]).epsilon(0.01).margin(1e-3));
     }
+    for (const std::string& n : r.unidentified) CHECK((n == "E_start" || n == "E_max"));  // the grid varies every input
   }
+}
+
+TEST_CASE("fit: parameters the data cannot determine are named, not printed as 0 +- 0") {
+  const Law& law = *find_law("chinchilla");  // L = E + A / N^alpha + B / D^beta
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> noise(0, 0.005);
+  std::vector<Observation> one_size;  // every run at N = 2e9: E + A / N^alpha is one number
+  for (double d : {1e9, 3e9, 1e10, 3e10, 1e11, 3e11, 1e12}) {
+    Observation o;
+    o.total_params = o.active_params = 2e9;
+    o.tokens = d;
+    o.loss = predict(law, law.info.published, o) * std::exp(noise(rng));
+    one_size.push_back(o);
+  }
+  FitOptions options;
+  options.max_starts = 40;
+  const FitReport r = fit::fit(one_size, law, options);
+  auto named = [&](const char* p) { return std::find(r.unidentified.begin(), r.unidentified.end(), p) != r.unidentified.end(); };
+  CHECK(named("A"));
+  CHECK(named("alpha"));
+  CHECK_FALSE(named("B"));  // D varies: its term is determined
+  CHECK_FALSE(named("beta"));
+  CHECK(r.BriefReport().find("UNIDENTIFIED: ") != std::string::npos);
+  // Held at a value, the size terms are no longer estimated and the rest is determined.
+  options.fixed = {{1, law.info.published[1]}, {3, law.info.published[3]}};  // A, alpha
+  const FitReport held = fit::fit(one_size, law, options);
+  CHECK(held.unidentified.empty());
+  // Fewer points than free parameters determine none of them.
+  options.fixed.clear();
+  const std::vector<Observation> three(one_size.begin(), one_size.begin() + 3);
+  CHECK(fit::fit(three, law, options).unidentified.size() == 5);
 }
 
 TEST_CASE("fit: held-out error is reported, fixed parameters stay fixed, options are checked") {

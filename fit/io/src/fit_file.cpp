@@ -25,6 +25,7 @@ io::Json fit_report_json(const FitReport& r, const std::string& data_file, const
          {"starts", r.starts_run},
          {"starts_converged", r.starts_converged},
          {"converged", r.converged},
+         {"unidentified", r.unidentified},
          {"termination", r.termination},
          {"bootstrap_refits", r.bootstrap_refits},
          {"fit_time_s", r.fit_time_in_seconds},
@@ -32,6 +33,14 @@ io::Json fit_report_json(const FitReport& r, const std::string& data_file, const
          {"data", {{"file", data_file}, {"notes", notes}}}};
   if (r.bootstrap_refits > 0) j["ci95"] = interval;
   return j;
+}
+
+std::string unidentified_warning(const LoadedLaw& law) {
+  if (law.unidentified.empty()) return {};
+  std::string names;
+  for (const std::string& n : law.unidentified) names += (names.empty() ? "" : ", ") + n;
+  return law.source + ": the fit could not determine " + names +
+         " from its data; optima derived from it extrapolate what the data never showed (refit with --fix NAME=VALUE)";
 }
 
 std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
@@ -71,6 +80,13 @@ std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
   for (const auto& [key, v] : params.items())
     if (std::find(law->info.param_names.begin(), law->info.param_names.end(), key) == law->info.param_names.end())
       out.push_back({spec + ":/params/" + key, "unknown_key", "not a parameter of " + std::string(law->info.name)});
+  if (const auto u = doc->find("unidentified"); u != doc->end()) {  // written by moesim fit
+    const bool names = u->is_array() && std::all_of(u->begin(), u->end(), [&](const io::Json& x) {
+      return x.is_string() && std::find(law->info.param_names.begin(), law->info.param_names.end(), x.get<std::string>()) != law->info.param_names.end();
+    });
+    if (!names) out.push_back({spec + ":/unidentified", "wrong_type", "must be an array of parameter names of " + std::string(law->info.name)});
+    else for (const io::Json& x : *u) loaded.unidentified.push_back(x.get<std::string>());
+  }
   if (out.size() != before) return std::nullopt;
   return loaded;
 }

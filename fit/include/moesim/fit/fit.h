@@ -50,7 +50,14 @@ struct FitReport {
   std::size_t starts_run = 0;
   std::size_t starts_converged = 0;
   int bootstrap_refits = 0;
-  bool converged = false;
+  bool converged = false;     // Ceres converged at finite parameters
+  // Free parameters the data cannot determine (identifiability at the optimum, fit.cpp): the
+  // Jacobian of ln L_predicted in the optimizer's coordinates has no column for them, or they
+  // lie on a direction of (near) zero singular value, or their asymptotic standard error in
+  // those coordinates exceeds 1 (a factor e on a coefficient, 1 on an exponent). Empty: all
+  // identified. A non-finite parameter is unidentified.
+  std::vector<std::string> unidentified;
+  double condition = 0;  // of the column-normalised Jacobian (infinite when rank-deficient)
   std::string termination;  // the best start's Ceres message
   double fit_time_in_seconds = 0;
   double bootstrap_time_in_seconds = 0;

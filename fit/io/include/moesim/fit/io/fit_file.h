@@ -17,7 +17,11 @@ struct LoadedLaw {
   const Law* law = nullptr;
   ParamVector params{};
   std::string source;  // citation, or the fit file
+  std::vector<std::string> unidentified;  // parameters its fit could not determine (FitReport)
 };
+// "FILE: the fit could not determine a, alpha: ..." for a law with unidentified parameters;
+// empty otherwise. Front ends print it beside every optimum they derive from the law.
+std::string unidentified_warning(const LoadedLaw& law);
 std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out);
 
 }  // namespace moesim::fit
