@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <tuple>
 
@@ -431,8 +432,14 @@ void validate(const OptimizeOptions& o, Diagnostics& out) {
   if (o.serving.context < 1 || o.serving.context > (1 << 24)) bad("serve_context", "out_of_range", "must be in [1, 16777216]");
   if (o.alternatives > 100) bad("alternatives", "out_of_range", "must be in [0, 100]");
   if (o.budgets.empty()) bad("budgets", "empty", "needs at least one budget");
+  // FLOPs from one training step of a toy model to far past any run; device-hours likewise.
   for (double b : o.budgets)
-    if (!(b > 0 && std::isfinite(b))) bad("budgets", "out_of_range", "every budget must be a finite number > 0");
+    if (!(b >= 1e-3 && b <= 1e40)) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%.6g", b);
+      bad("budgets", "out_of_range", std::string("budget ") + value + " must be in [1e-3, 1e40]");
+      break;
+    }
 }
 
 std::vector<Limit> broken_limits(const OptimizeOptions& o, const Family& family, const Design& d) {

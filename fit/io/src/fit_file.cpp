@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "moesim/io/report.h"
+
 namespace moesim::fit {
 
 io::Json fit_report_json(const FitReport& r, const std::string& data_file, const std::vector<std::string>& notes) {
@@ -80,6 +82,24 @@ std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
   for (const auto& [key, v] : params.items())
     if (std::find(law->info.param_names.begin(), law->info.param_names.end(), key) == law->info.param_names.end())
       out.push_back({spec + ":/params/" + key, "unknown_key", "not a parameter of " + std::string(law->info.name)});
+  if (out.size() == before) {
+    // Coefficients a law can use predict a positive, finite loss over the range optima visit
+    // (a negative coefficient can give NaN or a negative loss there).
+    for (double n : {1e7, 1e9, 1e11, 1e13})
+      for (double sparsity : {0.0, 0.5, 0.98}) {
+        Observation o;
+        o.total_params = n;
+        o.active_params = n * (1 - sparsity);
+        o.tokens = 20 * n;
+        o.sparsity = sparsity;
+        o.experts = 1 / (1 - sparsity);
+        const double loss = law->loss(loaded.params, o);
+        if (!(loss > 0 && std::isfinite(loss)) && out.size() == before)
+          out.push_back({spec + ":/params", "out_of_range", "these coefficients predict a loss of " + io::shortest_number(loss) + " at N = " +
+                                                              io::shortest_number(n) + ", D = 20 N, S = " + io::shortest_number(sparsity) +
+                                                              ": a law must predict a positive, finite loss"});
+      }
+  }
   if (const auto u = doc->find("unidentified"); u != doc->end()) {  // written by moesim fit
     const bool names = u->is_array() && std::all_of(u->begin(), u->end(), [&](const io::Json& x) {
       return x.is_string() && std::find(law->info.param_names.begin(), law->info.param_names.end(), x.get<std::string>()) != law->info.param_names.end();
