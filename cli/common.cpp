@@ -35,7 +35,10 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
     else parser.positional(po::positional_options_description{});  // any positional is an error
     po::store(parser.run(), vm);
     if (vm.count("help")) {
-      std::cout << usage << "\n" << options << "\n";
+      po::options_description shown;  // without the positional words' option
+      for (const auto& o : options.options())
+        if (!positional || positional->name_for_position(0) != o->long_name()) shown.add(o);
+      std::cout << usage << "\n" << shown << "\n";
       return false;
     }
     po::notify(vm);

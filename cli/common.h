@@ -32,6 +32,8 @@ OutputFormat parse_output_format(const std::string& text);  // throws BadInput
 // Parses args against `options` (no positionals unless `positional` is given). Prints help
 // with `usage` and returns false when --help was asked. Throws BadInput on unknown or
 // malformed options.
+// `positional` takes the command's words (its option is then left out of --help: the usage
+// line names the words).
 bool parse_command_line(const std::vector<std::string>& args, const po::options_description& options,
                         const std::string& usage, po::variables_map& vm,
                         const po::positional_options_description* positional = nullptr);

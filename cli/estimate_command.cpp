@@ -80,7 +80,7 @@ void write_result(OutputFormat out_format, const io::LoadedModel& model, const W
 }  // namespace
 
 int run_estimate(const std::vector<std::string>& args) {
-  std::string model_spec, phase, format, recompute, optimizer, weight_format, kv_format, activation_format,
+  std::string model_spec, phase, format, recompute, optimizer, weight_format, expert_format, kv_format, activation_format,
       gradient_format, state_format;
   bool no_master_weights = false, no_flash_attention = false;
   std::string hw_spec;
@@ -101,6 +101,7 @@ int run_estimate(const std::vector<std::string>& args) {
       ("no-master-weights", po::bool_switch(&no_master_weights), "train without an fp32 master copy of the weights")
       ("no-flash-attention", po::bool_switch(&no_flash_attention), "store the T x T attention scores (with --recompute none)")
       ("weight-format", po::value(&weight_format), "store every weight matrix and embedding in this format (norms keep theirs), e.g. bf16, fp8, int4-g128, mxfp4")
+      ("expert-format", po::value(&expert_format), "routed experts' weights in this format (after --weight-format), e.g. int4-g128, mxfp4 (MoQE, gpt-oss)")
       ("kv-format", po::value(&kv_format), "KV-cache format (overrides the model's own)")
       ("activation-format", po::value(&activation_format), "activation format (overrides the model's own)")
       ("format", po::value(&format)->default_value("table"), "output: table | json | csv")
@@ -131,8 +132,8 @@ int run_estimate(const std::vector<std::string>& args) {
   if (vm.count("weight-format")) {
     const NumberFormat f = parse_format_option("weight-format", weight_format);
     set_weight_format(p, f);
-    p.expert_overrides.clear();
   }
+  if (vm.count("expert-format")) set_expert_format(p, parse_format_option("expert-format", expert_format));
   if (vm.count("kv-format")) p.kv_cache = parse_format_option("kv-format", kv_format);
   if (vm.count("activation-format")) p.activations = parse_format_option("activation-format", activation_format);
 

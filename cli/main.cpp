@@ -13,6 +13,7 @@ namespace {
 const char* const kUsage = R"(moesim — analytical cost simulator for Mixture-of-Experts models
 
 usage: moesim <command> [options]      (moesim <command> --help for its options)
+       moesim --version
 
 commands:
   estimate   parameters, FLOPs and memory of a model under a workload
@@ -57,6 +58,10 @@ int main(int argc, char** argv) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       std::cout << kUsage;
       return args.empty() ? kBadInput : kOk;
+    }
+    if (args[0] == "--version") {
+      std::cout << "moesim " << MOESIM_VERSION << "\n";
+      return kOk;
     }
     const auto command = commands.find(args[0]);
     if (command == commands.end()) {

@@ -27,6 +27,17 @@ void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
   if (plan.rows() > max_rows)
     out.push_back({plan.axes.empty() ? std::string() : plan.axes.front().field, "too_many_rows",
                    "the study would have more than " + std::to_string(max_rows) + " rows"});
+  // A granularity splits the base model's experts (Krajewski et al. 2024 §3: G experts of
+  // width d_expert / G): one that does not divide the width would round it silently.
+  for (const SweepAxis& axis : plan.axes)
+    for (const AxisValue& v : axis.values) {
+      const auto width = plan.base.arch.moe.expert.width;
+      const auto g = static_cast<std::int64_t>(v.number);
+      if (axis.field == "granularity" && g > 0 && width % g != 0) {
+        out.push_back({axis.field, "not_divisible", "G = " + v.text + " does not divide the base model's expert width " + std::to_string(width)});
+        break;
+      }
+    }
   // A deployment value the library refuses is bad input, as the same value of an option is.
   for (const SweepAxis& axis : plan.axes) {
     SweepPoint p = plan.base;  // one copy per axis: each value sets the same field anew

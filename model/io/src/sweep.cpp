@@ -58,7 +58,7 @@ const std::vector<Field>& fields() {
       {{"weight_format", "every weight matrix and embedding"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { set_weight_format(p.arch.precision, *parse_number_format(v.text)); }},
       {{"expert_format", "routed experts' weights"}, Kind::format,
-       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.experts = *parse_number_format(v.text); }},
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { set_expert_format(p.arch.precision, *parse_number_format(v.text)); }},
       {{"kv_format", "KV cache"}, Kind::format, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.kv_cache = *parse_number_format(v.text); }},
       {{"activation_format", "activations (and the compute format)"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.activations = *parse_number_format(v.text); }},

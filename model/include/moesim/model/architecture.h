@@ -129,9 +129,16 @@ struct Architecture {
   Precision precision;
 };
 
-// Every weight matrix and embedding stored in `f` (norms keep theirs; per-expert overrides stay).
+// Every weight matrix and embedding stored in `f` (norms keep theirs; per-expert overrides go:
+// every means every, as `estimate --weight-format` and `sweep --set weight_format` say).
 inline void set_weight_format(Precision& p, const NumberFormat& f) {
   p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
+  p.expert_overrides.clear();
+}
+// Every routed expert's weights in `f` (MoQE's low-bit experts; per-expert overrides go).
+inline void set_expert_format(Precision& p, const NumberFormat& f) {
+  p.experts = f;
+  p.expert_overrides.clear();
 }
 
 std::string_view to_string(FfnActivation v);
