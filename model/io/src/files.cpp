@@ -138,7 +138,12 @@ std::optional<std::vector<double>> parse_budgets(const std::string& text, const 
     return std::nullopt;
   }
   std::vector<double> budgets;
-  for (int i = 0; i < static_cast<int>(count); ++i) budgets.push_back(count == 1 ? lo : lo * std::pow(hi / lo, i / (count - 1)));
+  // Log-spaced; in logs where HI / LO overflows a double (1e-300:1e30 gave infinite budgets).
+  const bool ratio_finite = std::isfinite(hi / lo);
+  for (int i = 0; i < static_cast<int>(count); ++i) {
+    const double t = count == 1 ? 0 : i / (count - 1);
+    budgets.push_back(ratio_finite ? lo * std::pow(hi / lo, t) : std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))));
+  }
   return budgets;
 }
 

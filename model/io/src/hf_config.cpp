@@ -346,7 +346,12 @@ void read_precision(Importer& m) {
   p.kv_cache = p.activations = base;
   const Json* q = m.r.value("quantization_config", false);
   if (!q || !q->is_object()) return;
-  const std::string method = q->value("quant_method", "");
+  const Json* quant = q->contains("quant_method") ? &(*q)["quant_method"] : nullptr;
+  if (quant && !quant->is_string()) {  // once an exception and exit 1, no path
+    m.r.fail("quantization_config", "wrong_type", "quant_method " + describe_value(*quant) + " must be a string (mxfp4, fp8)");
+    return;
+  }
+  const std::string method = quant ? quant->get<std::string>() : "";
   if (method == "mxfp4") {  // gpt-oss: MoE weights in MXFP4, the rest in bf16
     p.experts = *parse_number_format("mxfp4");
     m.notes.push_back("quantization_config mxfp4: routed experts stored as MXFP4 (4.25 bits/value)");

@@ -83,6 +83,12 @@ std::optional<Json> parse_json(std::string_view text, Diagnostics& out) {
     out.push_back({"/", "malformed_json",
                    "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + what});
     return std::nullopt;
+  } catch (const Json::out_of_range& e) {  // a number beyond a double ("1e400"): once exit 1, no path
+    std::string what = e.what();
+    const auto bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    out.push_back({"/", "out_of_range", what + ": JSON numbers must fit a double (|x| < 1.8e308)"});
+    return std::nullopt;
   }
 }
 

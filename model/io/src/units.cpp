@@ -67,13 +67,15 @@ ParsedQuantity parse_quantity(std::string_view text, Dimension dimension) {
   if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(value))
     return fail("\"" + std::string(number) + "\" is not a number");
   if (value < 0) return fail("\"" + std::string(text) + "\" is negative");
+  auto scaled = [&](double factor) {  // a quantity past a double (1e308 TB) is no quantity
+    if (!std::isfinite(value * factor)) return fail("\"" + std::string(text) + "\" is beyond any device");
+    out.value = value * factor;
+    return out;
+  };
   for (const UnitName& u : units_for(dimension)) {
     if (u.symbol.empty()) continue;
     if (is_time(dimension)) {
-      if (unit == u.symbol) {
-        out.value = value * u.factor;
-        return out;
-      }
+      if (unit == u.symbol) return scaled(u.factor);
       continue;
     }
     for (const Prefix& p : kPrefixes) {
@@ -81,8 +83,7 @@ ParsedQuantity parse_quantity(std::string_view text, Dimension dimension) {
           unit.substr(p.symbol.size()) != u.symbol)
         continue;
       if (p.symbol.size() == 2 && !u.binary_ok) return fail("binary prefix \"" + std::string(p.symbol) + "\" is not used with " + std::string(u.symbol));
-      out.value = value * p.factor * u.factor;
-      return out;
+      return scaled(p.factor * u.factor);
     }
   }
   return fail("unknown unit \"" + std::string(unit) + "\"");

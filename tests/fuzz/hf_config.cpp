@@ -1,0 +1,11 @@
+// Fuzz target: a Hugging Face config.json (io::parse_json, then io::import_hf_config).
+#include "fuzz_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace moesim;
+  Diagnostics d;
+  const auto doc = io::parse_json(fuzz::text_of(data, size), d);
+  if (!doc) return 0;
+  if (const auto m = io::import_hf_config(*doc, d)) fuzz::check_model(m->arch);
+  return 0;
+}
