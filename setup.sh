@@ -7,6 +7,7 @@ packages=(
   libeigen3-dev libceres-dev libboost-program-options-dev
   nlohmann-json3-dev catch2 libbenchmark-dev
   qt6-base-dev libqcustomplot-dev libgl-dev zlib1g-dev
+  clang libclang-rt-14-dev libomp-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -153,6 +153,9 @@ int run_estimate(const std::vector<std::string>& args) {
                        deployment.deployment.offload.target == OffloadTarget::storage
                            ? "storage: the profile " + hw->name + " has no storage read rates (its \"storage\" section)"
                            : "host: the profile " + hw->name + " has no host link (its \"host_link\" section)"}}};
+    if (latency.infeasible == Infeasible::no_link)
+      throw BadInput{{{"--tp", "not_applicable", "tp x pp x dp = " + std::to_string(deployment.deployment.parallel.devices()) +
+                                                     " devices, but the profile " + hw->name + " has no link between them (its \"scale_up\" / \"scale_out\" sections)"}}};
   } else {
     for (const char* option : DeploymentOptions::kNames)
       if (vm.count(option) && !vm[option].defaulted())

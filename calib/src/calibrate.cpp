@@ -47,8 +47,15 @@ std::string today() {
   return buffer;
 }
 
+// Measured fractions made physical: never falling with size (a larger kernel is not less
+// efficient here), and never rising faster than the size (time = size / fraction must not
+// fall: a larger read or GEMM is never quicker; the profile reader refuses a curve that does).
 void non_decreasing(EfficiencyCurve& curve) {
-  for (std::size_t i = 1; i < curve.size; ++i) curve.point[i].fraction = std::max(curve.point[i].fraction, curve.point[i - 1].fraction);
+  for (std::size_t i = 1; i < curve.size; ++i) {
+    const EfficiencyCurve::Point& last = curve.point[i - 1];
+    double& f = curve.point[i].fraction;
+    f = std::min(std::max(f, last.fraction), last.fraction * curve.point[i].x / last.x);
+  }
 }
 
 CalibrationSteps::CalibrationSteps(const CalibrationOptions& options, Calibration& out, int steps)

@@ -85,7 +85,7 @@ OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n) {
   const double local = static_cast<double>(std::min(n, hw.scale_up_devices));
   const double eff = hw.link_efficiency;
   const double up_bytes = bytes * (local - 1) / N, out_bytes = bytes * (N - local) / N;
-  const double up_s = (local - 1) * hw.scale_up.latency_s + up_bytes / (hw.scale_up.bandwidth_bytes_per_s * eff);
+  const double up_s = up_bytes > 0 ? (local - 1) * hw.scale_up.latency_s + up_bytes / (hw.scale_up.bandwidth_bytes_per_s * eff) : 0;
   const double out_s = out_bytes > 0 ? (N - local) * hw.scale_out.latency_s / local +
                                            out_bytes / (hw.scale_out.bandwidth_bytes_per_s * eff)
                                      : 0;
@@ -299,6 +299,10 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   if (a.attention.heads % p.tp != 0) return Infeasible::tp_not_dividing_heads;
   if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
   if (!(peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
+  // Devices that work together need the link between them (link_for): inside a node the
+  // scale-up link, across nodes the scale-out one. A missing link is not a free one.
+  const std::int64_t devices = p.tp * p.pp * p.dp;
+  if (devices > 1 && !(link_for(hw, devices).bandwidth_bytes_per_s > 0)) return Infeasible::no_link;
   if (d.offload.target != OffloadTarget::none && !any_moe) return Infeasible::offload_without_moe;
   // A missing device property is never free: no link or no storage, no offloading there.
   if (d.offload.target == OffloadTarget::host && !(hw.host_link.bandwidth_bytes_per_s > 0)) return Infeasible::no_offload_path;
@@ -424,6 +428,7 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::offload_without_moe: return "expert offloading needs MoE layers";
     case Infeasible::no_offload_path: return "the profile has no path for the offloaded experts (host: no host link; storage: no storage read rates)";
     case Infeasible::host_memory: return "the experts offloaded to the host exceed its memory (host_memory)";
+    case Infeasible::no_link: return "the profile has no link between the devices (scale_up inside a node, scale_out across nodes)";
     case Infeasible::dp_not_dividing_batch: return "dp does not divide the batch";
   }
   return "?";

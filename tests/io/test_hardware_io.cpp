@@ -59,6 +59,9 @@ TEST_CASE("hardware: bad profiles give their error codes, every problem reported
       {"bad_unknown_key", "unknown_key"},            {"bad_curve_not_increasing", "not_increasing"},
       {"bad_efficiency_above_one", "out_of_range"},  {"bad_no_compute", "missing"},
       {"bad_missing_provenance", "missing"},
+      // What the model cannot use (once null or free latencies with feasible = true):
+      {"bad_efficiency_zero", "out_of_range"},       {"bad_curve_time_falls", "time_falls"},
+      {"bad_bandwidth_beyond_any_device", "out_of_range"}, {"bad_link_bandwidth_zero", "out_of_range"},
   };
   for (const auto& [name, code] : expected) {
     INFO(name);

@@ -245,6 +245,29 @@ TEST_CASE("latency: expert offloading is governed by the cache hit rate and stor
   CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).decode_step_s < l.decode_step_s);
 }
 
+TEST_CASE("latency: devices with no link between them are infeasible, never free") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  Deployment d;
+  d.parallel.tp = 2;
+  hw.scale_up = {};  // inside the node: no scale-up link
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, d).infeasible == Infeasible::no_link);
+  hw = ideal(true);
+  hw.scale_out = {};  // 16 devices span two nodes of 8, with no scale-out link
+  d.parallel = {2, 1, 1, 8};  // tp 2 x dp 8
+  CHECK(estimate_latency(a, work(Phase::decode, 8, 1), hw, d).infeasible == Infeasible::no_link);
+  d.parallel = {2, 1, 1, 4};  // 8 devices: inside one node
+  CHECK(estimate_latency(a, work(Phase::decode, 8, 1), hw, d).feasible());
+  hw.scale_up = {};  // a profile with only a scale-out link: every pair talks over it
+  hw.scale_up_devices = 1;
+  hw.scale_out = {50e9, 5e-6};
+  d.parallel = {1, 2, 1, 2};  // ep 2 over dp 2: the all-to-all crosses the scale-out link
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 2, 1), hw, d);
+  REQUIRE(l.feasible());
+  CHECK(std::isfinite(l.decode_step_s));
+  CHECK(l.decode[Op::dispatch].communication_s > 0);
+}
+
 TEST_CASE("latency: a missing offload path is infeasible, never free") {
   const Architecture a = mixtral();
   Hardware hw = ideal(true);  // no storage rates, no host link

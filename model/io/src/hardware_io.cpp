@@ -12,7 +12,30 @@ namespace {
 
 constexpr const char* kComputeKeys[kComputeFormatCount] = {"fp32", "tf32", "bf16", "fp8", "int8", "fp4", "int4"};
 
-void read_quantity(ObjectReader& r, std::string_view key, Dimension dim, double& target, bool required) {
+// What a device can physically be, in base units: a value outside is a typo or a broken
+// measurement, and the model cannot use it (a bandwidth of 0 made every read free or NaN).
+struct Bounds {
+  double low;   // exclusive when `positive`
+  double high;  // inclusive
+  bool positive = true;
+};
+constexpr Bounds kPeak{0, 1e18};           // FLOP/s of one device (GB200 FP4 is about 1e16)
+constexpr Bounds kCapacity{0, 1e15};       // bytes
+constexpr Bounds kCache{0, 1e12, false};
+constexpr Bounds kMemoryBandwidth{0, 1e15};  // bytes/s (HBM3e stacks give about 1e13)
+constexpr Bounds kLinkBandwidth{0, 1e14};
+constexpr Bounds kLatency{0, 1, false};    // seconds
+constexpr Bounds kOverhead{0, 0.1, false};
+constexpr Bounds kPower{0, 1e6};           // watts
+constexpr Bounds kPrice{0, 1e4, false};    // USD per hour
+
+std::string bound_text(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
+
+void read_quantity(ObjectReader& r, std::string_view key, Dimension dim, double& target, bool required, const Bounds& bounds) {
   const Json* v = r.value(key, required);
   if (!v) return;
   if (!v->is_string()) {
@@ -21,8 +44,17 @@ void read_quantity(ObjectReader& r, std::string_view key, Dimension dim, double&
     return;
   }
   const ParsedQuantity q = parse_quantity(v->get<std::string>(), dim);
-  if (q.value) target = *q.value;
-  else r.fail(key, "bad_unit", q.error);
+  if (!q.value) {
+    r.fail(key, "bad_unit", q.error);
+    return;
+  }
+  const bool low_ok = bounds.positive ? *q.value > bounds.low : *q.value >= bounds.low;
+  if (!low_ok || !(*q.value <= bounds.high)) {
+    r.fail(key, "out_of_range", describe_value(*v) + " must be in " + (bounds.positive ? "(" : "[") + bound_text(bounds.low) + ", " +
+                                    bound_text(bounds.high) + "] in base units (" + std::string(unit_examples(dim)) + "): no device has it");
+    return;
+  }
+  target = *q.value;
 }
 
 void read_fraction(ObjectReader& r, std::string_view key, double& target) {
@@ -33,7 +65,8 @@ void read_fraction(ObjectReader& r, std::string_view key, double& target) {
 }
 
 // [[x, fraction], ...] with x a plain count, or a size with a unit when `dim` is given;
-// x strictly increasing, fractions in [0, 1].
+// x strictly increasing, fractions in (0, 1] (0 would make the work free or infinite), and
+// the time x / fraction never falling as x grows: a larger GEMM or read is never faster.
 void read_curve(ObjectReader& r, std::string_view key, EfficiencyCurve& curve, const Dimension* dim) {
   const Json* v = r.value(key, false);
   if (!v) return;
@@ -70,9 +103,15 @@ void read_curve(ObjectReader& r, std::string_view key, EfficiencyCurve& curve, c
     }
     const double f = pair[1].get<double>();
     if (!(x > 0)) out.push_back({at + "/0", "out_of_range", describe_value(pair[0]) + " must be positive"});
-    if (!(f >= 0 && f <= 1)) out.push_back({at + "/1", "out_of_range", describe_value(pair[1]) + " must be in [0, 1]"});
+    if (!(f > 0 && f <= 1)) out.push_back({at + "/1", "out_of_range", describe_value(pair[1]) + " must be in (0, 1]"});
     if (curve.size > 0 && !(x > curve.point[curve.size - 1].x))
       out.push_back({at + "/0", "not_increasing", "sizes must increase strictly"});
+    else if (curve.size > 0 && f > 0) {
+      const auto& last = curve.point[curve.size - 1];
+      if (x / f < (last.x / last.fraction) * (1 - 1e-9))
+        out.push_back({at + "/1", "time_falls", describe_value(pair[1]) + " at this size takes less time than " + bound_text(last.fraction) +
+                                                    " at the smaller size before it (size / fraction must not fall as the size grows)"});
+    }
     if (x > 0) curve.add(x, f);
   }
 }
@@ -122,18 +161,18 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
   });
   section(r, "compute", true, [&](ObjectReader& c) {
     for (std::size_t i = 0; i < kComputeFormatCount; ++i)
-      read_quantity(c, kComputeKeys[i], Dimension::flop_per_s, hw.peak_flop_per_s[i], false);
+      read_quantity(c, kComputeKeys[i], Dimension::flop_per_s, hw.peak_flop_per_s[i], false, kPeak);
   });
   section(r, "memory", true, [&](ObjectReader& m) {
-    read_quantity(m, "capacity", Dimension::bytes, hw.memory_bytes, true);
-    read_quantity(m, "bandwidth", Dimension::bytes_per_s, hw.memory_bandwidth_bytes_per_s, true);
-    read_quantity(m, "cache", Dimension::bytes, hw.cache_bytes, false);
+    read_quantity(m, "capacity", Dimension::bytes, hw.memory_bytes, true, kCapacity);
+    read_quantity(m, "bandwidth", Dimension::bytes_per_s, hw.memory_bandwidth_bytes_per_s, true, kMemoryBandwidth);
+    read_quantity(m, "cache", Dimension::bytes, hw.cache_bytes, false, kCache);
   });
-  section(r, "host_memory", false, [&](ObjectReader& m) { read_quantity(m, "capacity", Dimension::bytes, hw.host_memory_bytes, true); });
+  section(r, "host_memory", false, [&](ObjectReader& m) { read_quantity(m, "capacity", Dimension::bytes, hw.host_memory_bytes, true, kCapacity); });
   auto link = [&](std::string_view key, Link& l, bool devices) {
     section(r, key, false, [&](ObjectReader& s) {
-      read_quantity(s, "bandwidth", Dimension::bytes_per_s, l.bandwidth_bytes_per_s, true);
-      read_quantity(s, "latency", Dimension::seconds, l.latency_s, true);
+      read_quantity(s, "bandwidth", Dimension::bytes_per_s, l.bandwidth_bytes_per_s, true, kLinkBandwidth);
+      read_quantity(s, "latency", Dimension::seconds, l.latency_s, true, kLatency);
       if (devices) {
         if (const auto n = s.integer("devices", true)) {
           if (*n >= 1 && *n <= 1 << 20) hw.scale_up_devices = *n;
@@ -146,18 +185,18 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
   link("scale_up", hw.scale_up, true);
   link("scale_out", hw.scale_out, false);
   section(r, "storage", false, [&](ObjectReader& s) {
-    read_quantity(s, "sequential_read", Dimension::bytes_per_s, hw.storage_sequential_read_bytes_per_s, true);
-    read_quantity(s, "random_read", Dimension::bytes_per_s, hw.storage_random_read_bytes_per_s, true);
+    read_quantity(s, "sequential_read", Dimension::bytes_per_s, hw.storage_sequential_read_bytes_per_s, true, kLinkBandwidth);
+    read_quantity(s, "random_read", Dimension::bytes_per_s, hw.storage_random_read_bytes_per_s, true, kLinkBandwidth);
   });
-  section(r, "power", false, [&](ObjectReader& s) { read_quantity(s, "tdp", Dimension::watts, hw.tdp_w, true); });
-  section(r, "price", false, [&](ObjectReader& s) { read_quantity(s, "per_hour", Dimension::usd_per_hour, hw.price_usd_per_hour, true); });
+  section(r, "power", false, [&](ObjectReader& s) { read_quantity(s, "tdp", Dimension::watts, hw.tdp_w, true, kPower); });
+  section(r, "price", false, [&](ObjectReader& s) { read_quantity(s, "per_hour", Dimension::usd_per_hour, hw.price_usd_per_hour, true, kPrice); });
   section(r, "efficiency", true, [&](ObjectReader& e) {
     const Dimension bytes = Dimension::bytes;
     read_curve(e, "gemm_by_tokens", hw.gemm_by_tokens, nullptr);
     read_curve(e, "gemm_by_width", hw.gemm_by_width, nullptr);
     read_curve(e, "memory_by_bytes", hw.memory_by_bytes, &bytes);
     read_fraction(e, "link", hw.link_efficiency);
-    read_quantity(e, "kernel_overhead", Dimension::seconds, hw.kernel_overhead_s, false);
+    read_quantity(e, "kernel_overhead", Dimension::seconds, hw.kernel_overhead_s, false, kOverhead);
   });
   r.finish();
   // Whole-profile rules.

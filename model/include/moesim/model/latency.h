@@ -105,6 +105,7 @@ enum class Infeasible : std::uint8_t {
   dp_not_dividing_batch,
   no_offload_path,        // the profile has no host link (host) or no storage rates (storage)
   host_memory,            // the experts offloaded to the host exceed its memory
+  no_link,                // several devices, but the profile has no link between them
 };
 std::string_view to_string(Infeasible r);
 
