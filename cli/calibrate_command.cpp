@@ -173,9 +173,13 @@ int run_calibrate(const std::vector<std::string>& args) {
   if (!io::read_hardware_profile(profile, d)) throw std::runtime_error("calibrate produced a profile the reader rejects: " + d[0].path + ": " + d[0].message);
   io::Json raw = c.raw;
   raw["warnings"] = c.warnings;
-  if (!io::write_file_atomically(raw_path, raw.dump(2) + "\n", true, d) ||
-      !io::write_file_atomically(out_path, profile.dump(2) + "\n", true, d))
+  // Both files or neither: a profile names its raw measurements.
+  if (!io::write_file_atomically(raw_path, raw.dump(2) + "\n", true, d)) throw BadInput{d};
+  if (!io::write_file_atomically(out_path, profile.dump(2) + "\n", true, d)) {
+    std::error_code ec;
+    std::filesystem::remove(raw_path, ec);
     throw BadInput{d};
+  }
   for (const auto& w : c.warnings) std::cerr << "moesim calibrate: warning: " << w << "\n";
   const Hardware& hw = c.profile;
   std::printf("wrote %s (raw measurements in %s)\n", out_path.c_str(), raw_path.c_str());

@@ -1,6 +1,7 @@
 // moesim: a thin dispatcher over one source file per subcommand.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -68,7 +69,14 @@ int main(int argc, char** argv) {
       std::cerr << "moesim: error: unknown command \"" << args[0] << "\" (see moesim --help for the commands)\n";
       return kBadInput;
     }
-    return command->second(std::vector<std::string>(args.begin() + 1, args.end()));
+    const int code = command->second(std::vector<std::string>(args.begin() + 1, args.end()));
+    // Output that never arrived is no success (`> /dev/full` once exited 0).
+    std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      std::cerr << "moesim: error: cannot write to standard output (disk full, or the reader went away)\n";
+      return code == kOk ? kBadInput : code;
+    }
+    return code;
   } catch (const BadInput& bad) {
     print_diagnostics(std::cerr, bad.diagnostics);
     return kBadInput;

@@ -1,13 +1,19 @@
 // moesim sweep: the Cartesian product of axes over architecture, workload, deployment and
 // hardware fields, streamed row by row (constant memory), resumable, with a Pareto summary.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
+#include <utility>
 
 #include "common.h"
 #include "moesim/io/hardware_io.h"
@@ -190,28 +196,73 @@ std::pair<const Column*, const Column*> pareto_columns(const std::vector<Column>
 }
 
 // Where rows go: standard output, or FILE.partial (renamed at the end); with --resume the
-// complete lines already written are kept and counted.
+// complete lines already written are kept and counted. FILE.partial is locked for the run
+// (two sweeps into one FILE interleaved their rows), and FILE.partial.plan holds the options
+// that made it, so --resume refuses to continue a different sweep.
+struct LockedFile {  // a descriptor holding an flock, closed (and unlocked) with it
+  int fd = -1;
+  LockedFile() = default;
+  LockedFile(LockedFile&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  LockedFile& operator=(LockedFile&&) = delete;
+  ~LockedFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 struct Output {
   std::unique_ptr<std::ofstream> file;
   std::ostream* stream = &std::cout;
   std::string partial;
   std::uint64_t rows_done = 0;  // rows already in FILE.partial
   bool header_done = false;
+  LockedFile lock;
 };
 
-Output open_output(const Options& o) {
+// The options that decide the rows and their layout, one per line (not --out, --resume,
+// --force or --no-progress): what a resumed FILE.partial must have been started with.
+std::string plan_signature(const std::vector<std::string>& args) {
+  std::string signature;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--resume" || a == "--force" || a == "--no-progress") continue;
+    if (a == "--out") {
+      ++i;  // and its value
+      continue;
+    }
+    if (a.rfind("--out=", 0) == 0) continue;
+    signature += a + "\n";
+  }
+  return signature;
+}
+
+Output open_output(const Options& o, const std::string& signature) {
   Output out;
   if (o.out_path.empty()) return out;
   out.partial = o.out_path + ".partial";
+  const std::string plan_file = out.partial + ".plan";
   std::error_code ec;
   if (std::filesystem::is_directory(o.out_path, ec)) throw BadInput{{{"--out", "not_a_file", "\"" + o.out_path + "\" is a directory"}}};
   if (std::filesystem::exists(o.out_path, ec) && !o.force)
     throw BadInput{{{"--out", "exists", "\"" + o.out_path + "\" exists; use --force to overwrite it"}}};
+  if (o.resume && !std::filesystem::exists(out.partial, ec))
+    throw BadInput{{{"--resume", "missing", "nothing to resume: \"" + out.partial + "\" does not exist"}}};
+  out.lock.fd = ::open(out.partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (out.lock.fd < 0) throw BadInput{{{"--out", "unwritable", "cannot write \"" + out.partial + "\": " + std::strerror(errno)}}};
+  if (::flock(out.lock.fd, LOCK_EX | LOCK_NB) != 0)
+    throw BadInput{{{"--out", "busy", "\"" + out.partial + "\" is being written by another moesim sweep; wait for it, or choose another --out"}}};
+  if (o.resume) {
+    std::ifstream plan(plan_file, std::ios::binary);
+    const std::string started((std::istreambuf_iterator<char>(plan)), std::istreambuf_iterator<char>());
+    if (started != signature)
+      throw BadInput{{{"--resume", "different_plan", "\"" + out.partial + "\" was started by a sweep with other options (" +
+                                                       (plan ? "see " + plan_file : "no " + plan_file) +
+                                                       "): resume it with the same options, or start anew with --force"}}};
+  } else {
+    std::ofstream(plan_file, std::ios::binary | std::ios::trunc) << signature;
+  }
   if (!o.resume) {
     out.file = std::make_unique<std::ofstream>(out.partial, std::ios::binary | std::ios::trunc);
   } else {
-    if (!std::filesystem::exists(out.partial, ec))
-      throw BadInput{{{"--resume", "missing", "nothing to resume: \"" + out.partial + "\" does not exist"}}};
     std::ifstream in(out.partial, std::ios::binary);
     std::string line;
     std::uint64_t lines = 0, good_bytes = 0, offset = 0;
@@ -298,7 +349,7 @@ int run_sweep(const std::vector<std::string>& args) {
   const std::vector<Column> all = all_columns(plan);
   const std::vector<const Column*> columns = chosen_columns(all, o.columns_list);
   const auto [pareto_x, pareto_y] = pareto_columns(all, plan, o.pareto_spec);
-  Output out = open_output(o);
+  Output out = open_output(o, plan_signature(args));
   if (!json && !out.header_done) {
     std::string header;
     for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
@@ -341,6 +392,8 @@ int run_sweep(const std::vector<std::string>& args) {
     out.file->close();
     if (!*out.file) throw std::runtime_error("writing " + out.partial + " failed");
     std::filesystem::rename(out.partial, o.out_path);
+    std::error_code ec;
+    std::filesystem::remove(out.partial + ".plan", ec);
   }
   print_summary(front, *pareto_x, *pareto_y, total, feasible, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return kOk;
