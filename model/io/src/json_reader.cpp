@@ -1,5 +1,8 @@
 #include "moesim/io/json_reader.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -93,9 +96,19 @@ std::optional<Json> parse_json(std::string_view text, Diagnostics& out) {
 }
 
 std::optional<std::string> read_text_file(const std::string& path, Diagnostics& out) {
+  // Opened without blocking, then read blocking: a named pipe with no writer gives an empty
+  // read at once instead of a wait without end, while a pipe being written (`<(zcat x)`)
+  // is read as it comes.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 || ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+    if (fd >= 0) ::close(fd);
+    out.push_back({"", "unreadable", "cannot open file \"" + path + "\""});
+    return std::nullopt;
+  }
   // zlib reads plain files as they are and gunzips .gz ones: one reader for every input.
-  gzFile f = gzopen(path.c_str(), "rb");
+  gzFile f = gzdopen(fd, "rb");
   if (!f) {
+    ::close(fd);
     out.push_back({"", "unreadable", "cannot open file \"" + path + "\""});
     return std::nullopt;
   }
