@@ -43,34 +43,37 @@ void BM_Frontier(benchmark::State& state) {
 }
 BENCHMARK(BM_Frontier)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// The README's main job: 11 budgets 1e20..1e24, K in {1, 2, 4, 8}, G in {1, 2, 4}, served on
-// 8 H100s at batch 64 x context 8192, decode step <= 50 ms (range(0) = 1), or on the fewest
-// of up to 64 devices that fit (range(0) = 0). Each iteration builds the width tables and
-// places the candidates from scratch.
+// The main job's space: K in {1, 2, 4, 8}, G in {1, 2, 4}, served on `devices` H100s (0: the
+// fewest of up to 64 that fit) at batch 64 x context 8192.
+moesim::fit::OptimizeOptions main_job_space(const moesim::Hardware& hw, std::int64_t devices) {
+  moesim::fit::OptimizeOptions o;
+  o.space.top_k = {1, 2, 4, 8};
+  o.space.granularity = {1, 2, 4};
+  o.serving = {&hw, devices, 64, 8192};
+  return o;
+}
+
+// The README's main job: 11 budgets 1e20..1e24 on 8 devices, decode step <= 50 ms (range(0) =
+// 1), or on the fewest devices that fit (range(0) = 0). Each iteration builds the width tables
+// and places the candidates from scratch.
 void BM_ConstrainedFrontier(benchmark::State& state) {
   const auto& law = *moesim::fit::find_law("abnar2025");
   moesim::Diagnostics d;
   const auto hw = moesim::io::load_hardware("h100-sxm", d);
-  moesim::fit::OptimizeOptions o;
-  o.space.top_k = {1, 2, 4, 8};
-  o.space.granularity = {1, 2, 4};
+  moesim::fit::OptimizeOptions o = main_job_space(*hw, state.range(0) ? 8 : 0);
   for (int i = 0; i < 11; ++i) o.budgets.push_back(1e20 * std::pow(1e4, i / 10.0));
-  o.serving = {&*hw, state.range(0) ? 8 : 0, 64, 8192};
   if (state.range(0)) o.limits.max_decode_step_s = 0.05;
   for (auto _ : state) benchmark::DoNotOptimize(moesim::fit::optimize(law, law.info.published, o));
 }
 BENCHMARK(BM_ConstrainedFrontier)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// The least loss against decode step at one budget (the Pareto view's front), same space.
+// The least loss against decode step at 1e23 on 8 devices (the Pareto view's front), same space.
 void BM_DecodeLatencyTradeoff(benchmark::State& state) {
   const auto& law = *moesim::fit::find_law("abnar2025");
   moesim::Diagnostics d;
   const auto hw = moesim::io::load_hardware("h100-sxm", d);
-  moesim::fit::OptimizeOptions o;
-  o.space.top_k = {1, 2, 4, 8};
-  o.space.granularity = {1, 2, 4};
+  moesim::fit::OptimizeOptions o = main_job_space(*hw, 8);
   o.budgets = {1e23};
-  o.serving = {&*hw, 8, 64, 8192};
   std::size_t points = 0;
   for (auto _ : state) points = moesim::fit::tradeoff(law, law.info.published, o, {}).size();
   state.counters["points"] = static_cast<double>(points);
