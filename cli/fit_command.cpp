@@ -106,7 +106,7 @@ int run_fit(const std::vector<std::string>& args) {
   std::vector<std::string> columns, filters, fixes;
   bool force = false;
   fit::FitOptions options;
-  std::size_t max_starts = 0;
+  std::size_t max_starts = 10000;  // bounded by default: abnar2025's full grid is 437,400 starts (18 minutes)
   po::options_description desc;
   desc.add_options()
       ("help,h", "show this help")
@@ -118,7 +118,7 @@ int run_fit(const std::vector<std::string>& args) {
       ("fix", po::value(&fixes)->composing(), "hold a parameter at a value, NAME=VALUE (repeatable)")
       ("bootstrap", po::value(&options.bootstrap)->default_value(0), "bootstrap refits for standard errors and 95% intervals")
       ("holdout", po::value(&holdout)->default_value("none"), "none | max_sparsity | lowest_loss:F | largest_compute:F")
-      ("max-starts", po::value(&max_starts)->default_value(0), "use an evenly spaced subset of the grid (0 = all)")
+      ("max-starts", po::value(&max_starts)->default_value(max_starts), "at most N starts, evenly spaced over the law's grid (0 = every start)")
       ("threads", po::value(&options.threads)->default_value(2), "threads for starts and bootstrap")
       ("seed", po::value(&options.seed)->default_value(42), "bootstrap seed")
       ("out", po::value(&out_path), "write the fit as JSON to FILE (atomically)")
