@@ -4,7 +4,10 @@
 #include "moesim/model/enum_names.h"
 #include "moesim/model/validate.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <iostream>
 
@@ -51,6 +54,31 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 }  // namespace moesim::cli
 
 namespace moesim::cli {
+
+ProgressLine::ProgressLine(bool enabled)
+    : enabled_(enabled && ::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+void ProgressLine::update(double done, const std::string& what) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(stderr, "\r[%-30s] %5.1f%%  %s  ETA %s", std::string(static_cast<std::size_t>(std::clamp(done, 0.0, 1.0) * 30), '#').c_str(),
+               100 * done, what.c_str(), format_eta(done > 0 ? elapsed / done - elapsed : -1).c_str());
+}
+
+void ProgressLine::finish() {
+  if (enabled_) std::fprintf(stderr, "\r%100s\r", "");
+}
+
+std::string format_eta(double seconds) {
+  if (!(seconds >= 0) || seconds > 1e7) return "--:--";
+  const auto s = static_cast<long long>(seconds);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+  return buffer;
+}
 
 void name_options(Diagnostics& diagnostics) {
   for (Diagnostic& x : diagnostics) {

@@ -1,6 +1,7 @@
 #pragma once
 // What every subcommand shares: exit codes, the --format option, printing diagnostics, and
 // running a Boost.Program_options parse so that a bad option is exit code 2, never a crash.
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -37,6 +38,19 @@ OutputFormat parse_output_format(const std::string& text);  // throws BadInput
 bool parse_command_line(const std::vector<std::string>& args, const po::options_description& options,
                         const std::string& usage, po::variables_map& vm,
                         const po::positional_options_description* positional = nullptr);
+
+// A progress line on standard error when it is a terminal (nothing otherwise): a bar, the
+// share done, what is being done and the time left, redrawn at most 5 times a second.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled);
+  void update(double done, const std::string& what);  // done in [0, 1]
+  void finish();                                      // clears the line
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+std::string format_eta(double seconds);  // "01:02:03"; "--:--" when unknown
 
 using Command = std::function<int(const std::vector<std::string>& args)>;
 int run_estimate(const std::vector<std::string>& args);

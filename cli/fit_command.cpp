@@ -156,7 +156,12 @@ int run_fit(const std::vector<std::string>& args) {
   Diagnostics d;
   const auto data = fit::read_scaling_data(data_path, data_options, d);
   if (!data) throw BadInput{d};
+  ProgressLine bar(true);
+  options.progress = [&bar](std::size_t done, std::size_t all) {
+    bar.update(static_cast<double>(done) / static_cast<double>(all), std::to_string(done) + "/" + std::to_string(all) + " starts");
+  };
   const fit::FitReport report = fit::fit(data->points, *law, options);
+  bar.finish();
 
   std::printf("%s\n", report.BriefReport().c_str());
   std::printf("data: %s (%s, %zu points)\n", data_path.c_str(), std::string(fit::to_string(data->dataset)).c_str(), data->points.size());

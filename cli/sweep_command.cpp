@@ -74,14 +74,6 @@ void append_quoted(std::string& out, const std::string& s, bool json) {
   out += '"';
 }
 
-std::string format_eta(double seconds) {
-  if (!(seconds >= 0) || seconds > 1e7) return "--:--";
-  const auto s = static_cast<long long>(seconds);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-  return buffer;
-}
-
 struct Options {
   std::string model_spec, phase, format, hw_list, out_path, columns_list, pareto_spec;
   std::vector<std::string> sets;
@@ -360,9 +352,8 @@ int run_sweep(const std::vector<std::string>& args) {
   io::ParetoFront front;
   std::uint64_t feasible = 0;
   std::string line;
-  const bool progress = !o.no_progress && isatty(STDERR_FILENO);
+  ProgressLine bar(!o.no_progress);
   const auto start = std::chrono::steady_clock::now();
-  auto last_draw = start;
   // Resumed rows are evaluated again but not written, so the summary covers the whole file.
   io::StudyCursor cursor(plan);
   while (cursor.next()) {
@@ -373,20 +364,11 @@ int run_sweep(const std::vector<std::string>& args) {
     if (r.row < skip) continue;
     write_row(line, plan, columns, r, json);
     out.stream->write(line.data(), static_cast<std::streamsize>(line.size()));
-    if (progress && (r.row & 1023) == 0) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_draw > std::chrono::milliseconds(200)) {
-        last_draw = now;
-        const double done = static_cast<double>(r.row + 1 - skip) / static_cast<double>(total - skip);
-        const double elapsed = std::chrono::duration<double>(now - start).count();
-        std::fprintf(stderr, "\r[%-30s] %5.1f%%  %llu/%llu rows  ETA %s", std::string(static_cast<std::size_t>(done * 30), '#').c_str(),
-                     100 * done, static_cast<unsigned long long>(r.row + 1), static_cast<unsigned long long>(total),
-                     format_eta(elapsed / done - elapsed).c_str());
-      }
-    }
+    if ((r.row & 1023) == 0)
+      bar.update(static_cast<double>(r.row + 1 - skip) / static_cast<double>(total - skip), std::to_string(r.row + 1) + "/" + std::to_string(total) + " rows");
   }
   out.stream->flush();
-  if (progress) std::fprintf(stderr, "\r%80s\r", "");
+  bar.finish();
   if (!*out.stream) throw std::runtime_error("writing the rows failed (disk full?)");
   if (out.file) {
     out.file->close();

@@ -87,7 +87,7 @@ Best multistart(const Law& law, const std::vector<Observation>& data, const std:
                 const std::vector<ParamVector>& starts, double delta, const FitOptions& o, const std::vector<int>& constant) {
   Best best;
   best.result.cost = INFINITY;
-  std::size_t best_start = starts.size();
+  std::size_t best_start = starts.size(), done = 0;
   std::mutex lock;
   detail::parallel_for(starts.size(), o.threads, [&](std::size_t k) {
     ParamVector q{};
@@ -95,6 +95,7 @@ Best multistart(const Law& law, const std::vector<Observation>& data, const std:
     const MinimizeResult r = law.minimize(data, index, q, delta, o.max_iterations, constant);
     std::lock_guard<std::mutex> g(lock);
     best.converged += r.converged;
+    if (o.progress) o.progress(++done, starts.size());
     if (std::isfinite(r.cost) && (r.cost < best.result.cost || (r.cost == best.result.cost && k < best_start))) {
       best.result = r;
       best_start = k;

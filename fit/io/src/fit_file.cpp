@@ -46,7 +46,7 @@ std::string unidentified_warning(const LoadedLaw& law) {
 }
 
 std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
-  if (const Law* law = find_law(spec)) return LoadedLaw{law, law->info.published, std::string(law->info.published_source)};
+  if (const Law* law = find_law(spec)) return LoadedLaw{law, law->info.published, std::string(law->info.published_source), {}};
   std::error_code ec;
   if (!std::filesystem::is_regular_file(spec, ec)) {
     std::string names;
@@ -69,7 +69,7 @@ std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
     out.push_back({spec + ":/law", "unknown_law", io::describe_value((*doc)["law"]) + " is not a built-in law"});
     return std::nullopt;
   }
-  LoadedLaw loaded{law, {}, spec};
+  LoadedLaw loaded{law, {}, spec, {}};
   const io::Json& params = (*doc)["params"];
   for (std::size_t i = 0; i < law->info.param_count(); ++i) {
     const std::string name(law->info.param_names[i]);

@@ -4,6 +4,7 @@
 // (arXiv 2404.10102): residuals of log loss, Huber loss with the paper's delta SUMMED over
 // points, L-BFGS from every point of the paper's initialisation grid, keep the best.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct FitOptions {
   // e.g. the N terms of abnar2025 on data of one model size.
   std::vector<std::pair<std::size_t, double>> fixed;
   std::uint64_t seed = 42;
+  // Called after each start of the grid with (starts done, starts in all), one call at a time.
+  std::function<void(std::size_t, std::size_t)> progress;
   // Ceres' Options::IsValid: each rule in one line, naming the field, its value and the rule.
   bool IsValid(std::string* error) const;
 };
