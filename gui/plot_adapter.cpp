@@ -128,6 +128,8 @@ void Plot::clear() {
   set_legend_position(Qt::AlignTop | Qt::AlignRight);
 }
 
+QString Plot::title() const { return title_ ? title_->text() : QString(); }
+
 void Plot::set_title(const QString& title) {
   if (!title_) {
     plot_->plotLayout()->insertRow(0);

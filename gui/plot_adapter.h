@@ -72,6 +72,7 @@ class Plot : public QWidget {
 
   void clear();
   void set_title(const QString& title);
+  QString title() const;
   void set_axes(const AxisSpec& x, const AxisSpec& y, const std::optional<AxisSpec>& y_right = std::nullopt);
   void set_categories(const std::vector<QString>& labels);  // a category x axis (0..n-1); x min/max of set_axes still apply
   // `ids`, one per point (e.g. a row), make the points clickable: Plot::point_clicked reports them.

@@ -39,12 +39,13 @@ CostView::CostView(Session& session, QWidget* parent) : View(session, parent) {
 
 namespace {
 
-void draw_phase(Plot& plot, const PhaseTime& t, const char* title, const char* what) {
+// `feasible` false: the times are what the design would take if it fit, and say so beside them.
+void draw_phase(Plot& plot, const PhaseTime& t, const char* title, const char* what, bool feasible) {
   plot.clear();
   double total = t.total_s, ops = 0;
   for (const OpTime& o : t.op) ops += o.time_s;
   const Scale scale = display_scale(io::Unit::seconds, total);
-  plot.set_title(QString("%1: %2").arg(title, qhuman(total, io::Unit::seconds)));
+  plot.set_title(QString("%1: %2%3").arg(title, qhuman(total, io::Unit::seconds), feasible ? "" : " (does not fit)"));
   plot.set_axes({"", false, -0.45, 1.25}, {axis_label("time", scale), false, {}, {}});  // room for the labels on the right
   plot.set_categories({what});
   bool seen[6] = {};
@@ -84,9 +85,9 @@ void CostView::refresh(const Resolved& r, bool) {
   data_ = compute_cost(r);
   const Estimate& e = data_.estimate;
   const LatencyEstimate& l = data_.latency;
-  draw_phase(*phase_plots_[0], l.prefill, "prefill", "whole prompt");
-  draw_phase(*phase_plots_[1], l.decode, "decode step", "one token per sequence");
-  draw_phase(*phase_plots_[2], l.train, "training step", "batch x context tokens");
+  draw_phase(*phase_plots_[0], l.prefill, "prefill", "whole prompt", l.feasible());
+  draw_phase(*phase_plots_[1], l.decode, "decode step", "one token per sequence", l.feasible());
+  draw_phase(*phase_plots_[2], l.train, "training step", "batch x context tokens", l.feasible());
 
   // memory: the whole model by component (Estimate), then what one device holds (LatencyEstimate)
   Plot& m = *memory_plot_;
@@ -146,7 +147,8 @@ void CostView::refresh(const Resolved& r, bool) {
               fits ? QColor(0, 140, 60) : QColor(200, 0, 0));
   m.replot();
 
-  QString summary = QString("<b>%1</b> on <b>%2</b> (%3, batch %4, context %5; tp %6 ep %7 pp %8 dp %9): decode step %10 (%11 tokens/s)")
+  // An infeasible design's figures come after what is wrong, marked as hypothetical.
+  QString summary = QString("<b>%1</b> on <b>%2</b> (%3, batch %4, context %5; tp %6 ep %7 pp %8 dp %9): %12decode step %10 (%11 tokens/s)")
                         .arg(QString::fromStdString(r.model.arch.name), QString::fromStdString(r.hardware.name),
                              QString::fromUtf8(to_string(r.workload.phase).data()))
                         .arg(r.workload.batch)
@@ -156,8 +158,10 @@ void CostView::refresh(const Resolved& r, bool) {
                         .arg(r.deployment.parallel.pp)
                         .arg(r.deployment.parallel.dp)
                         .arg(qhuman(l.decode_step_s, io::Unit::seconds))
-                        .arg(QString::number(l.decode_tokens_per_s, 'f', 1));
-  if (!l.feasible()) summary += " — <span style='color:#b00020'>does not fit: " + QString::fromStdString(io::infeasible_reason(l)).toHtmlEscaped() + "</span>";
+                        .arg(QString::number(l.decode_tokens_per_s, 'f', 1))
+                        .arg(l.feasible() ? QString() : "<span style='color:#b00020'>infeasible: " +
+                                                            QString::fromStdString(io::infeasible_reason(l)).toHtmlEscaped() +
+                                                            "</span>; if it fit, ");
   set_status(summary, false);
 }
 
