@@ -99,6 +99,20 @@ void parse_fixes(const std::vector<std::string>& fixes, const fit::Law& law, fit
   }
 }
 
+// fit.json, unless a parameter is not a number: that is no law, and frontier could not read it.
+void write_fit_file(const fit::FitReport& report, const std::string& data_path, const std::vector<std::string>& notes,
+                    const std::string& out_path, bool force) {
+  Diagnostics d;
+  for (std::size_t i = 0; i < report.param_names.size(); ++i)
+    if (!std::isfinite(report.params[i]))
+      d.push_back({data_path, "unidentified", "the fit reached " + report.param_names[i] + " = " + io::shortest_number(report.params[i]) +
+                                                  ": the data cannot determine the law; nothing written to " + out_path +
+                                                  " (hold parameters with --fix NAME=VALUE)"});
+  if (!d.empty()) throw BadInput{d};
+  const io::Json j = fit::fit_report_json(report, data_path, notes);
+  if (!io::write_file_atomically(out_path, j.dump(2) + "\n", force, d)) throw BadInput{d};
+}
+
 }  // namespace
 
 int run_fit(const std::vector<std::string>& args) {
@@ -172,17 +186,7 @@ int run_fit(const std::vector<std::string>& args) {
                 report.ci_low[i], report.ci_high[i], law->info.published[i]);
   if (report.bootstrap_refits > 0)
     std::printf("bootstrap: %d refits in %.2f s\n", report.bootstrap_refits, report.bootstrap_time_in_seconds);
-  if (!out_path.empty()) {
-    // A parameter that is not a number is no law: frontier could not read it back.
-    for (std::size_t i = 0; i < report.param_names.size(); ++i)
-      if (!std::isfinite(report.params[i]))
-        d.push_back({data_path, "unidentified", "the fit reached " + report.param_names[i] + " = " + io::shortest_number(report.params[i]) +
-                                                    ": the data cannot determine the law; nothing written to " + out_path +
-                                                    " (hold parameters with --fix NAME=VALUE)"});
-    if (!d.empty()) throw BadInput{d};
-    const io::Json j = fit::fit_report_json(report, data_path, data->notes);
-    if (!io::write_file_atomically(out_path, j.dump(2) + "\n", force, d)) throw BadInput{d};
-  }
+  if (!out_path.empty()) write_fit_file(report, data_path, data->notes, out_path, force);
   return kOk;
 }
 

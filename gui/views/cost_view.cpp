@@ -39,6 +39,25 @@ CostView::CostView(Session& session, QWidget* parent) : View(session, parent) {
 
 namespace {
 
+// The header line: model, device, workload, deployment and decode step; an infeasible
+// design's figures come after what is wrong, marked as hypothetical.
+QString summary_line(const Resolved& r, const LatencyEstimate& l) {
+  return QString("<b>%1</b> on <b>%2</b> (%3, batch %4, context %5; tp %6 ep %7 pp %8 dp %9): %12decode step %10 (%11 tokens/s)")
+      .arg(QString::fromStdString(r.model.arch.name), QString::fromStdString(r.hardware.name),
+           QString::fromUtf8(to_string(r.workload.phase).data()))
+      .arg(r.workload.batch)
+      .arg(r.workload.context)
+      .arg(r.deployment.parallel.tp)
+      .arg(r.deployment.parallel.ep)
+      .arg(r.deployment.parallel.pp)
+      .arg(r.deployment.parallel.dp)
+      .arg(qhuman(l.decode_step_s, io::Unit::seconds))
+      .arg(QString::number(l.decode_tokens_per_s, 'f', 1))
+      .arg(l.feasible() ? QString()
+                        : "<span style='color:#b00020'>infeasible: " + QString::fromStdString(io::infeasible_reason(l)).toHtmlEscaped() +
+                              "</span>; if it fit, ");
+}
+
 // `feasible` false: the times are what the design would take if it fit, and say so beside them.
 void draw_phase(Plot& plot, const PhaseTime& t, const char* title, const char* what, bool feasible) {
   plot.clear();
@@ -147,22 +166,7 @@ void CostView::refresh(const Resolved& r, bool) {
               fits ? QColor(0, 140, 60) : QColor(200, 0, 0));
   m.replot();
 
-  // An infeasible design's figures come after what is wrong, marked as hypothetical.
-  QString summary = QString("<b>%1</b> on <b>%2</b> (%3, batch %4, context %5; tp %6 ep %7 pp %8 dp %9): %12decode step %10 (%11 tokens/s)")
-                        .arg(QString::fromStdString(r.model.arch.name), QString::fromStdString(r.hardware.name),
-                             QString::fromUtf8(to_string(r.workload.phase).data()))
-                        .arg(r.workload.batch)
-                        .arg(r.workload.context)
-                        .arg(r.deployment.parallel.tp)
-                        .arg(r.deployment.parallel.ep)
-                        .arg(r.deployment.parallel.pp)
-                        .arg(r.deployment.parallel.dp)
-                        .arg(qhuman(l.decode_step_s, io::Unit::seconds))
-                        .arg(QString::number(l.decode_tokens_per_s, 'f', 1))
-                        .arg(l.feasible() ? QString() : "<span style='color:#b00020'>infeasible: " +
-                                                            QString::fromStdString(io::infeasible_reason(l)).toHtmlEscaped() +
-                                                            "</span>; if it fit, ");
-  set_status(summary, false);
+  set_status(summary_line(r, l), false);
 }
 
 }  // namespace moesim::gui

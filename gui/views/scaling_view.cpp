@@ -490,6 +490,24 @@ void ScalingView::draw_loaded(const ScalingResult& r) {
   if (!off_chart.isEmpty()) isoflop_->set_note("loaded model above the chart at C = " + off_chart.join(", "));
 }
 
+// S* at the settings' fixed total size on the frontier's right axis (Abnar et al. 2025: at
+// fixed N, S* rises with N and falls with C).
+void ScalingView::draw_fixed_size(const ScalingResult& r) {
+  if (r.fixed_size.empty()) return;
+  const QString size = QString::fromStdString(session_.scaling.fixed_size);
+  Series fixed{"S* at N = " + size, {}, {}, {}, palette_color(4), true, true, Marker::triangle, 8, true, true};
+  for (const fit::Candidate& c : r.fixed_size) {
+    fixed.x.push_back(c.budget_flops);
+    fixed.y.push_back(c.sparsity);
+    fixed.tips.push_back(QString("C %1 FLOP at fixed N %2: S* %3 (E %4, N %5), D %6, loss %7")
+                             .arg(sci(c.budget_flops), size, QString::number(c.sparsity, 'f', 3))
+                             .arg(c.experts)
+                             .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.tokens, io::Unit::tokens),
+                                  QString::number(c.loss, 'f', 4)));
+  }
+  frontier_->add_series(fixed);
+}
+
 void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   const fit::Frontier& f = *r.frontier;
   isoflop_->set_title("IsoFLOP curves: best loss at each sparsity (" + law + ")");
@@ -549,20 +567,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
     budget_ids.push_back(static_cast<int>(b));
   }
   for (const Series* x : {&n, &na, &dd, &s}) frontier_->add_series(*x, budget_ids);
-  if (!r.fixed_size.empty()) {  // Abnar et al. 2025: at fixed N, S* rises with N and falls with C
-    const QString size = QString::fromStdString(session_.scaling.fixed_size);
-    Series fixed{"S* at N = " + size, {}, {}, {}, palette_color(4), true, true, Marker::triangle, 8, true, true};
-    for (const fit::Candidate& c : r.fixed_size) {
-      fixed.x.push_back(c.budget_flops);
-      fixed.y.push_back(c.sparsity);
-      fixed.tips.push_back(QString("C %1 FLOP at fixed N %2: S* %3 (E %4, N %5), D %6, loss %7")
-                               .arg(sci(c.budget_flops), size, QString::number(c.sparsity, 'f', 3))
-                               .arg(c.experts)
-                               .arg(qhuman(c.total_params, io::Unit::params), qhuman(c.tokens, io::Unit::tokens),
-                                    QString::number(c.loss, 'f', 4)));
-    }
-    frontier_->add_series(fixed);
-  }
+  draw_fixed_size(r);
   frontier_->set_legend_position(Qt::AlignBottom | Qt::AlignRight);
   // An optimum at the largest sparsity searched is the grid's edge, not an answer.
   std::size_t on_bound = 0;

@@ -83,6 +83,7 @@ class ScalingView : public View {
   QWidget* build_family_and_limits_row();
   void draw_frontier(const ScalingResult& r, const QString& law);
   void draw_loaded(const ScalingResult& r);
+  void draw_fixed_size(const ScalingResult& r);
   void draw_granularity(const ScalingResult& r, const QString& law);
   void draw_expert_counts(const ScalingResult& r, const QString& law);
   void draw_residuals(const ScalingResult& r);
