@@ -125,33 +125,32 @@ double rmse(const Law& law, const ParamVector& p, const std::vector<Observation>
   return std::sqrt(se / n);
 }
 
-// Which free parameters the fitted points cannot determine (FitReport::unidentified). The
-// Jacobian J of ln L_predicted over the points, by central differences in the optimizer's
-// coordinates (logs of coefficients, exponents: unit scale), columns normalised; a parameter
-// is unidentified when its column vanishes, when it weighs > 0.2 in a right singular vector of
-// normalised singular value < 1e-6 (exact collinearity, e.g. every point at one N), or when
-// its asymptotic standard error sigma sqrt((J^T J)^-1)_jj exceeds 1, sigma^2 = RSS / (n - k)
-// (Seber & Wild 1989, Nonlinear Regression §2.1). n <= k leaves every free parameter undetermined.
-void identify(const Law& law, const std::vector<Observation>& data, const std::vector<std::size_t>& index,
-              const ParamVector& q, const std::vector<int>& constant, FitReport& report) {
+// Which free parameters the fitted points cannot determine (FitReport::unidentified): one flag
+// per parameter of the law, and the condition number. The Jacobian J of ln L_predicted over the
+// points, by central differences in the optimizer's coordinates (logs of coefficients,
+// exponents: unit scale), columns normalised; a parameter is unidentified when its column
+// vanishes, when it weighs > 0.2 in a right singular vector of normalised singular value
+// < 1e-6 (exact collinearity, e.g. every point at one N), or when its asymptotic standard error
+// sigma sqrt((J^T J)^-1)_jj exceeds 1, sigma^2 = RSS / (n - k) (Seber & Wild 1989, Nonlinear
+// Regression §2.1). n <= k, or a non-finite parameter, leaves every free parameter undetermined.
+std::vector<bool> unidentified(const Law& law, const std::vector<Observation>& data, const std::vector<std::size_t>& index,
+                               const ParamVector& q, const ParamVector& params, const std::vector<int>& constant, double& condition) {
+  std::vector<bool> flagged(law.info.param_count(), false);
   std::vector<std::size_t> free;
   for (std::size_t j = 0; j < law.info.param_count(); ++j)
     if (!std::binary_search(constant.begin(), constant.end(), static_cast<int>(j))) free.push_back(j);
-  auto flag = [&](std::size_t j) {
-    const std::string& name = report.param_names[j];
-    if (std::find(report.unidentified.begin(), report.unidentified.end(), name) == report.unidentified.end()) report.unidentified.push_back(name);
+  auto all_free = [&] {
+    for (std::size_t j : free) flagged[j] = true;
+    condition = INFINITY;
+    return flagged;
   };
   const std::size_t n = index.size(), k = free.size();
-  bool finite = true;
-  for (std::size_t j : free) finite = finite && std::isfinite(report.params[j]);
-  if (!finite || n <= k) {
-    for (std::size_t j : free) flag(j);
-    report.condition = INFINITY;
-    return;
-  }
+  for (std::size_t j : free)
+    if (!std::isfinite(params[j])) return all_free();
+  if (n <= k) return all_free();
   Eigen::MatrixXd J(n, k);
   Eigen::VectorXd residual(n);
-  for (std::size_t i = 0; i < n; ++i) residual(i) = std::log(law.loss(report.params, data[index[i]])) - std::log(data[index[i]].loss);
+  for (std::size_t i = 0; i < n; ++i) residual(i) = std::log(law.loss(params, data[index[i]])) - std::log(data[index[i]].loss);
   for (std::size_t c = 0; c < k; ++c) {
     const std::size_t j = free[c];
     const double h = 1e-5 * std::max(1.0, std::fabs(q[j]));
@@ -165,45 +164,35 @@ void identify(const Law& law, const std::vector<Observation>& data, const std::v
       J(i, c) = (std::log(law.loss(p_up, o)) - std::log(law.loss(p_down, o))) / (2 * h);
     }
   }
-  if (!J.allFinite() || !residual.allFinite()) {
-    for (std::size_t j : free) flag(j);
-    report.condition = INFINITY;
-    return;
-  }
+  if (!J.allFinite() || !residual.allFinite()) return all_free();
   const Eigen::VectorXd norms = J.colwise().norm();
   const double largest = norms.maxCoeff();
   std::vector<std::size_t> live;  // columns with an effect on the prediction
   for (std::size_t c = 0; c < k; ++c) {
-    if (!(norms(c) > 1e-10 * largest)) flag(free[c]);
+    if (!(norms(c) > 1e-10 * largest)) flagged[free[c]] = true;
     else live.push_back(c);
   }
-  if (live.empty()) {
-    report.condition = INFINITY;
-    return;
-  }
+  condition = INFINITY;
+  if (live.empty()) return flagged;
   Eigen::MatrixXd A(n, live.size());
   for (std::size_t c = 0; c < live.size(); ++c) A.col(static_cast<Eigen::Index>(c)) = J.col(static_cast<Eigen::Index>(live[c])) / norms(live[c]);
   const Eigen::JacobiSVD<Eigen::MatrixXd> svd(A, Eigen::ComputeThinV);
   const Eigen::VectorXd& s = svd.singularValues();
   const Eigen::MatrixXd& V = svd.matrixV();
-  report.condition = s(s.size() - 1) > 0 ? s(0) / s(s.size() - 1) : INFINITY;
+  if (s(s.size() - 1) > 0) condition = s(0) / s(s.size() - 1);
   const double sigma2 = residual.squaredNorm() / static_cast<double>(n - k);
   Eigen::VectorXd variance = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(live.size()));  // of the normalised coordinates
   for (Eigen::Index m = 0; m < s.size(); ++m) {
     if (s(m) < 1e-6 * s(0)) {  // a direction the data do not see
       for (Eigen::Index c = 0; c < V.rows(); ++c)
-        if (std::fabs(V(c, m)) > 0.2) flag(free[live[static_cast<std::size_t>(c)]]);
+        if (std::fabs(V(c, m)) > 0.2) flagged[free[live[static_cast<std::size_t>(c)]]] = true;
       continue;
     }
     variance += sigma2 * V.col(m).cwiseAbs2() / (s(m) * s(m));
   }
   for (std::size_t c = 0; c < live.size(); ++c)  // back to the optimizer's coordinates: divide by the column norm
-    if (std::sqrt(variance(static_cast<Eigen::Index>(c))) / norms(live[c]) > 1) flag(free[live[c]]);
-  // In the law's order.
-  std::vector<std::string> ordered;
-  for (const std::string& name : report.param_names)
-    if (std::find(report.unidentified.begin(), report.unidentified.end(), name) != report.unidentified.end()) ordered.push_back(name);
-  report.unidentified = ordered;
+    if (std::sqrt(variance(static_cast<Eigen::Index>(c))) / norms(live[c]) > 1) flagged[free[live[c]]] = true;
+  return flagged;
 }
 
 }  // namespace
@@ -248,7 +237,9 @@ FitReport fit(const std::vector<Observation>& data, const Law& law, const FitOpt
   report.termination = best.result.message;
   report.objective = best.result.cost;
   law.to_paper(best.result.optimizer_params, report.params);
-  identify(law, data, index, best.result.optimizer_params, constant, report);
+  const std::vector<bool> flagged = unidentified(law, data, index, best.result.optimizer_params, report.params, constant, report.condition);
+  for (std::size_t j = 0; j < flagged.size(); ++j)
+    if (flagged[j]) report.unidentified.push_back(report.param_names[j]);  // in the law's order
   for (double p : report.params) report.converged = report.converged && std::isfinite(p);
   report.rmse_fit = rmse(law, report.params, data, held, false, nullptr);
   report.rmse_holdout = rmse(law, report.params, data, held, true, &report.r2_holdout);
