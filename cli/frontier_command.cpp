@@ -129,8 +129,8 @@ fit::DesignSpace design_space(const Args& a, const po::variables_map& vm, const 
   const bool switch_top1 = family == "ludziejewski2025";  // their convention, unless given
   space.top_k = switch_top1 && vm["top-k"].defaulted() ? std::vector<std::int64_t>{1} : list_option<std::int64_t>(a.top_k, "--top-k", "experts per token", d);
   space.granularity = switch_top1 && vm["granularity"].defaulted() ? std::vector<double>{1} : list_option<double>(a.granularity, "--granularity", "granularity", d);
-  const std::string experts = !a.experts.empty() ? a.experts : switch_top1 ? "1,2,4,8,16,32,64" : "";
-  if (!experts.empty()) space.experts = list_option<std::int64_t>(experts, "--experts", "experts", d);
+  if (!a.experts.empty()) space.experts = list_option<std::int64_t>(a.experts, "--experts", "experts", d);
+  else if (switch_top1) space.experts = fit::ludziejewski2025_experts();
   space.weight_formats.clear();
   std::stringstream formats(a.weight_formats);
   for (std::string item; std::getline(formats, item, ',');) {
@@ -178,8 +178,7 @@ Study make_study(const Args& a, const po::variables_map& vm) {
   if (law) {
     const fit::LawInfo& info = law->law->info;
     if (info.optima == fit::Optima::none) d.push_back({"--law", "not_applicable", std::string(info.name) + ": " + std::string(info.no_optima_reason)});
-    const bool of_n_d_s = info.optima == fit::Optima::design_search && (info.reads_sparsity || !info.reads_experts);
-    if (a.fixed_size > 0 && !of_n_d_s)
+    if (a.fixed_size > 0 && !fit::has_fixed_size_optima(info))
       d.push_back({"--fixed-size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
   }
   if (!(a.fixed_size >= 0)) d.push_back({"--fixed-size", "out_of_range", "must be >= 0"});

@@ -131,6 +131,11 @@ Family ludziejewski2025_family() {
   return f;
 }
 
+const std::vector<std::int64_t>& ludziejewski2025_experts() {
+  static const std::vector<std::int64_t> counts{1, 2, 4, 8, 16, 32, 64};
+  return counts;
+}
+
 Architecture family_architecture(const Family& f, double d_model, double sparsity) {
   return family_architecture_with_experts(f, d_model, experts_for(f, sparsity));
 }
@@ -203,6 +208,10 @@ double dense_equivalent_ratio(const Law& law, const ParamVector& p, const Fronti
     (best_width(law, p, dense, 0, dense_experts, std::exp(mid)).loss > loss ? lo : hi) = mid;
   }
   return std::exp(hi) / budget;
+}
+
+bool has_fixed_size_optima(const LawInfo& info) {
+  return info.optima == Optima::design_search && (info.reads_sparsity || !info.reads_experts);
 }
 
 std::vector<Candidate> fixed_size_optima(const Law& law, const ParamVector& p, const FrontierOptions& o, double total_params) {

@@ -58,14 +58,14 @@ void add_optimal_front(const Session& s, const Resolved& r, const fit::LoadedLaw
   serving.serve_batch = res.serving.batch;
   serving.serve_context = res.serving.context;
   std::optional<fit::OptimizeOptions> o;
-  if (space) o = optimize_options(serving, *space, frontier_options(std::string(info.name), {s.pareto.budget_flops}, s.scaling), &r.hardware, d);
+  if (space) o = optimize_options(serving, *space, frontier_options(std::string(info.name), {s.pareto.budget_flops}, s.scaling, *space), &r.hardware, d);
   if (!o) {
     res.front_note = "no optimizer front: " + d.front().path + ": " + d.front().message;
     return;
   }
   if (info.family == "ludziejewski2025") {  // their conventions and expert counts, as `moesim frontier`
     o->space.family = fit::ludziejewski2025_family();
-    o->space.experts = {1, 2, 4, 8, 16, 32, 64};
+    o->space.experts = fit::ludziejewski2025_experts();
   }
   if (*res.traced == fit::Limit::memory) {  // x is the weights alone: the traced limit replaces the memory limit
     o->limits.kv_tokens = 0;

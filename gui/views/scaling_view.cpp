@@ -99,14 +99,12 @@ std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& s, c
   return o;
 }
 
-fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s) {
+fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s,
+                                      const ScalingSpace& space) {
   fit::FrontierOptions o;
   o.budgets = budgets;
-  Diagnostics ignored;  // compute_scaling reports bad lists; the curves take their first values
-  if (const auto space = parse_space(s, ignored)) {
-    o.family.top_k = space->top_k.front();
-    o.family.granularity = space->granularity.front();
-  }
+  o.family.top_k = space.top_k.front();
+  o.family.granularity = space.granularity.front();
   o.max_sparsity = s.max_sparsity;
   const fit::Law* law = fit::find_law(law_name);
   if (law && !law->info.reads_experts) o.max_sparsity = 0, o.sparsity_levels = 1;  // dense only, as `moesim frontier`
@@ -133,17 +131,15 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   r.budgets = *budgets;
   const fit::LawInfo& info = r.law.law->info;
   const std::string name(info.name);
-  const bool of_n_d_s = info.optima == fit::Optima::design_search && (info.reads_sparsity || !info.reads_experts);
-  if (space->fixed_size > 0 && !of_n_d_s) {  // as moesim frontier --fixed-size
+  if (space->fixed_size > 0 && !fit::has_fixed_size_optima(info)) {  // as moesim frontier --fixed-size
     out.push_back({"/scaling/fixed_size", "not_applicable", "the fixed-size optima need a law of (N, D, S): abnar2025 or chinchilla"});
     return std::nullopt;
   }
   // The optima the law yields, as data (LawInfo::optima); the family of its own paper's
   // design search is the CLI's expert-count table here (ludziejewski2025).
   if (info.optima == fit::Optima::design_search && !info.expert_count_table) {
-    const fit::FrontierOptions f = frontier_options(name, r.budgets, s);
+    const fit::FrontierOptions& f = r.curves = frontier_options(name, r.budgets, s, *space);
     r.frontier = fit::compute_frontier(*r.law.law, r.law.params, f);
-    r.family = f.family;
     if (space->fixed_size > 0) r.fixed_size = fit::fixed_size_optima(*r.law.law, r.law.params, f, space->fixed_size);
     if (searches(s, *space)) {
       const auto o = optimize_options(s, *space, f, s.devices > 0 ? hw : nullptr, out);
@@ -294,11 +290,11 @@ void ScalingView::choose_design(bool constrained, std::size_t row) {
   } else {
     if (!r.frontier || row >= r.frontier->optimum.size()) return;
     d.candidate = r.frontier->optimum[row];
-    d.top_k = r.family.top_k;
-    d.granularity = r.family.granularity;
-    d.weight_format = r.family.weight_format;
+    d.top_k = r.curves.family.top_k;
+    d.granularity = r.curves.family.granularity;
+    d.weight_format = r.curves.family.weight_format;
   }
-  const std::string path = write_design_file(r.law, r.family, d, r.budgets[row], constrained ? "-limited" : "", e);
+  const std::string path = write_design_file(r.law, r.curves.family, d, r.budgets[row], constrained ? "-limited" : "", e);
   if (path.empty()) {
     set_status(QString::fromStdString(e.front().message), true);
     return;
@@ -362,7 +358,7 @@ std::vector<fit::Candidate> loaded_model_points(const ScalingResult& r, const Ar
   std::vector<fit::Candidate> out;
   if (!r.frontier) return out;
   Workload train;
-  train.context = r.family.context;
+  train.context = r.curves.family.context;
   for (double budget : r.budgets) {
     const fit::Observation o = fit::design_observation(arch, train, budget);
     fit::Candidate c;
@@ -576,7 +572,7 @@ void ScalingView::draw_frontier(const ScalingResult& r, const QString& law) {
   QString note;
   if (on_bound > 0)
     note = QString("S* on the search bound (max S %1) at %2/%3 budgets")
-               .arg(frontier_options(std::string(r.law.law->info.name), r.budgets, session_.scaling).max_sparsity)
+               .arg(r.curves.max_sparsity)
                .arg(on_bound)
                .arg(f.optimum.size());
   if (!r.constrained.empty()) note += (note.isEmpty() ? "" : "\n") + draw_constrained(r);

@@ -23,7 +23,7 @@ struct ScalingResult {
   std::vector<fit::ConstrainedOptimum> constrained;     // ... under the settings' limits, when any
   std::vector<fit::Candidate> fixed_size;              // S* at the settings' fixed total size, when given
   std::vector<std::vector<bool>> isoflop_breaks;        // per budget and IsoFLOP point: breaks a limit
-  fit::Family family;                                   // of the frontier's designs
+  fit::FrontierOptions curves;                          // of the frontier's designs: family, max sparsity
   std::vector<fit::Candidate> loaded;                   // per budget: the session's model under the law (empty: not drawn)
   std::vector<fit::GranularityOptimum> granularity;     // krajewski2024
   std::vector<fit::ExpertCountOptimum> expert_counts;   // ludziejewski2025
@@ -33,8 +33,8 @@ struct ScalingResult {
 };
 // The settings' family lists, read and checked (paths /scaling/...).
 struct ScalingSpace {
-  std::vector<std::int64_t> top_k;
-  std::vector<double> granularity;
+  std::vector<std::int64_t> top_k{1};
+  std::vector<double> granularity{1};
   double fixed_size = 0;  // 0: none
 };
 std::optional<ScalingSpace> parse_space(const ScalingSettings& settings, Diagnostics& out);
@@ -48,9 +48,10 @@ inline bool searches(const ScalingSettings& s, const ScalingSpace& space) {
 std::optional<fit::OptimizeOptions> optimize_options(const ScalingSettings& settings, const ScalingSpace& space,
                                                      const fit::FrontierOptions& f, const Hardware* serving_hw, Diagnostics& out);
 // The frontier options `moesim frontier` uses by default (its --top-k, --granularity, ...).
-// The family as the settings give it (the first K and G, max sparsity; dense only for a law
-// without S).
-fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s = {});
+// The family as the settings give it (the first K and G of `space`, max sparsity; dense only
+// for a law without S).
+fit::FrontierOptions frontier_options(const std::string& law_name, const std::vector<double>& budgets, const ScalingSettings& s = {},
+                                      const ScalingSpace& space = {});
 // The session's model at each budget as the law sees it (N, N_a without the input embedding,
 // D = C / its training FLOPs per token at the family's context, S = (E - K)/E): where it sits
 // beside the IsoFLOP curves. Empty for laws without a design search.

@@ -290,7 +290,7 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   const fit::Candidate& k2 = view.result()->frontier->optimum[1];
   CHECK(k2.sparsity == Approx(1 - 2.0 / static_cast<double>(k2.experts)));
   CHECK(k2.sparsity <= 0.9 + 1e-12);
-  const Architecture k2_arch = fit::design_architecture(view.result()->family, view.result()->constrained[1].best);
+  const Architecture k2_arch = fit::design_architecture(view.result()->curves.family, view.result()->constrained[1].best);
   CHECK(k2_arch.moe.top_k == 2);
   CHECK(k2_arch.moe.expert.width == 2 * k2_arch.hidden_size);  // 4 d / G
   s.scaling.top_k = "0";

@@ -35,6 +35,9 @@ struct Family {
 // experts of width 3 d, n_blocks = heads = d / 64, vocabulary 50,257 untied, Switch top-1,
 // N_act with embeddings, F = 6 N_act D.
 Family ludziejewski2025_family();
+// The expert counts they compare (their Table 1 and Fig. 2: 1 to 64): that family's design
+// space unless a front end is given others.
+const std::vector<std::int64_t>& ludziejewski2025_experts();
 
 // The architecture of width d_model at sparsity S (E rounded to an integer >= K; S = 0 is E = K).
 Architecture family_architecture(const Family& family, double d_model, double sparsity);
@@ -85,6 +88,8 @@ double dense_equivalent_ratio(const Law& law, const ParamVector& params, const F
                               double budget_flops);
 
 // At fixed total N: the loss-minimising sparsity for each budget.
+// Laws it applies to: a design search over (N, D, S) — Abnar et al.'s, or a dense law (S = 0).
+bool has_fixed_size_optima(const LawInfo& info);
 std::vector<Candidate> fixed_size_optima(const Law& law, const ParamVector& params, const FrontierOptions& options,
                                          double total_params);
 
