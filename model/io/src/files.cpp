@@ -53,12 +53,17 @@ bool write_file_atomically(const std::string& path, const std::string& text, boo
 
 namespace {
 
-// A positive finite number, read whole.
-std::optional<double> positive_number(const std::string& item) {
+// A finite number, read whole.
+std::optional<double> finite_number(const std::string& item) {
   double v = 0;
   const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-  if (ec == std::errc() && end == item.data() + item.size() && v > 0 && std::isfinite(v)) return v;
+  if (ec == std::errc() && end == item.data() + item.size() && std::isfinite(v)) return v;
   return std::nullopt;
+}
+
+std::optional<double> positive_number(const std::string& item) {
+  const auto v = finite_number(item);
+  return v && *v > 0 ? v : std::nullopt;
 }
 
 }  // namespace
@@ -103,13 +108,12 @@ std::optional<std::vector<double>> parse_share_list(const std::string& text, con
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    double v = -1;
-    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (ec != std::errc() || end != item.data() + item.size() || !(v >= 0) || !std::isfinite(v)) {
+    const auto v = finite_number(item);
+    if (!v || !(*v >= 0)) {
       out.push_back({path, "wrong_type", "\"" + item + "\" is not a non-negative share"});
       return std::nullopt;
     }
-    shares.push_back(v);
+    shares.push_back(*v);
   }
   return shares;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <optional>
 #include <tuple>
 
 #include "moesim/io/report.h"
@@ -19,6 +20,26 @@ std::uint64_t StudyPlan::rows() const {
   return total;
 }
 
+namespace {
+
+// The first value of an axis that would build a wrong or runaway row, found before any row is:
+// a granularity that does not divide the base expert width (Krajewski et al. 2024 §3 splits
+// each expert into G of width d_expert / G; it would round silently), a layer count beyond the
+// bound (1e9 layers took 20 s and 2 GB to refuse).
+std::optional<Diagnostic> value_problem(const SweepPoint& base, const SweepAxis& axis) {
+  const std::int64_t width = base.arch.moe.expert.width;
+  for (const AxisValue& v : axis.values) {
+    const auto g = static_cast<std::int64_t>(v.number);
+    if (axis.field == "granularity" && g > 0 && width % g != 0)
+      return Diagnostic{axis.field, "not_divisible", "G = " + v.text + " does not divide the base model's expert width " + std::to_string(width)};
+    if (axis.field == "layers" && !(v.number >= 1 && v.number <= static_cast<double>(kMaxLayers)))
+      return Diagnostic{axis.field, "out_of_range", v.text + " must be in [1, " + std::to_string(kMaxLayers) + "]"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
   const std::size_t before = out.size();
   for (std::size_t i = 0; i < plan.axes.size(); ++i)
@@ -28,22 +49,8 @@ void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
   if (plan.rows() > max_rows)
     out.push_back({plan.axes.empty() ? std::string() : plan.axes.front().field, "too_many_rows",
                    "the study would have more than " + std::to_string(max_rows) + " rows"});
-  // A granularity splits the base model's experts (Krajewski et al. 2024 §3: G experts of
-  // width d_expert / G): one that does not divide the width would round it silently.
   for (const SweepAxis& axis : plan.axes)
-    for (const AxisValue& v : axis.values) {
-      const auto width = plan.base.arch.moe.expert.width;
-      const auto g = static_cast<std::int64_t>(v.number);
-      if (axis.field == "granularity" && g > 0 && width % g != 0) {
-        out.push_back({axis.field, "not_divisible", "G = " + v.text + " does not divide the base model's expert width " + std::to_string(width)});
-        break;
-      }
-      // Checked before a row is built: building 1e9 layers took 20 s and 2 GB to refuse.
-      if (axis.field == "layers" && !(v.number >= 1 && v.number <= static_cast<double>(kMaxLayers))) {
-        out.push_back({axis.field, "out_of_range", v.text + " must be in [1, " + std::to_string(kMaxLayers) + "]"});
-        break;
-      }
-    }
+    if (auto problem = value_problem(plan.base, axis)) out.push_back(std::move(*problem));
   if (out.size() != before) return;  // before any row is built from a refused value
   // A deployment value the library refuses is bad input, as the same value of an option is.
   for (const SweepAxis& axis : plan.axes) {
