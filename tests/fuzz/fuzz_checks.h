@@ -21,6 +21,13 @@ inline std::string_view text_of(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// The input as a JSON document, handed with the diagnostics to `read` when it parses.
+template <class Read>
+void with_json(const std::uint8_t* data, std::size_t size, Read&& read) {
+  Diagnostics d;
+  if (const auto doc = io::parse_json(text_of(data, size), d)) read(*doc, d);
+}
+
 [[noreturn]] inline void fail(const char* what, double value) {
   std::fprintf(stderr, "fuzz check failed: %s = %g\n", what, value);
   std::abort();

@@ -3,9 +3,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace moesim;
-  Diagnostics d;
-  const auto doc = io::parse_json(fuzz::text_of(data, size), d);
-  if (!doc) return 0;
-  if (const auto a = io::read_native_model(*doc, d)) fuzz::check_model(*a);
+  fuzz::with_json(data, size, [](const io::Json& doc, Diagnostics& d) {
+    if (const auto a = io::read_native_model(doc, d)) fuzz::check_model(*a);
+  });
   return 0;
 }
