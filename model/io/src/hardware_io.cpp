@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "moesim/io/report.h"
 #include "moesim/io/units.h"
 
 namespace moesim::io {
@@ -29,12 +30,6 @@ constexpr Bounds kOverhead{0, 0.1, false};
 constexpr Bounds kPower{0, 1e6};           // watts
 constexpr Bounds kPrice{0, 1e4, false};    // USD per hour
 
-std::string bound_text(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", v);
-  return b;
-}
-
 void read_quantity(ObjectReader& r, std::string_view key, Dimension dim, double& target, bool required, const Bounds& bounds) {
   const Json* v = r.value(key, required);
   if (!v) return;
@@ -50,8 +45,8 @@ void read_quantity(ObjectReader& r, std::string_view key, Dimension dim, double&
   }
   const bool low_ok = bounds.positive ? *q.value > bounds.low : *q.value >= bounds.low;
   if (!low_ok || !(*q.value <= bounds.high)) {
-    r.fail(key, "out_of_range", describe_value(*v) + " must be in " + (bounds.positive ? "(" : "[") + bound_text(bounds.low) + ", " +
-                                    bound_text(bounds.high) + "] in base units (" + std::string(unit_examples(dim)) + "): no device has it");
+    r.fail(key, "out_of_range", describe_value(*v) + " must be in " + (bounds.positive ? "(" : "[") + shortest_number(bounds.low) + ", " +
+                                    shortest_number(bounds.high) + "] in base units (" + std::string(unit_examples(dim)) + "): no device has it");
     return;
   }
   target = *q.value;
@@ -109,7 +104,7 @@ void read_curve(ObjectReader& r, std::string_view key, EfficiencyCurve& curve, c
     else if (curve.size > 0 && f > 0) {
       const auto& last = curve.point[curve.size - 1];
       if (x / f < (last.x / last.fraction) * (1 - 1e-9))
-        out.push_back({at + "/1", "time_falls", describe_value(pair[1]) + " at this size takes less time than " + bound_text(last.fraction) +
+        out.push_back({at + "/1", "time_falls", describe_value(pair[1]) + " at this size takes less time than " + shortest_number(last.fraction) +
                                                     " at the smaller size before it (size / fraction must not fall as the size grows)"});
     }
     if (x > 0) curve.add(x, f);
