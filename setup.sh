@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libceres-dev libboost-program-options-dev
   nlohmann-json3-dev catch2 libbenchmark-dev
-  qt6-base-dev libqcustomplot-dev libgl-dev zlib1g-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev zlib1g-dev
   clang libclang-rt-14-dev libomp-dev
 )
 missing=()

@@ -1,4 +1,4 @@
-// moesim-gui: the window, or --render VIEW for a PNG without one (see render.h).
+// moesim-gui: the window, or --render VIEW for a picture or its data without one (see render.h).
 #include <QApplication>
 #include <cstdlib>
 #include <cstring>
@@ -21,20 +21,16 @@ int main(int argc, char** argv) {
   QApplication app(qt_argc, argv);
   if (render) return moesim::gui::run_render(args);
 
-  moesim::gui::Session session;
-  if (args.size() == 2 && args[0] == "--session") {
-    moesim::Diagnostics d;
-    auto loaded = moesim::gui::load_session(args[1].toStdString(), d);
-    if (!loaded) {
-      for (const auto& x : d) std::cerr << "moesim-gui: error: " << x.path << ": " << x.message << " [" << x.code << "]\n";
-      return 2;
-    }
-    session = *loaded;
-  } else if (!args.isEmpty()) {
+  if (!args.isEmpty() && (args.size() != 2 || args[0] != "--session")) {
     std::cerr << "moesim-gui: error: unknown arguments \"" << args.join(' ').toStdString() << "\" (see --help)\n";
     return 2;
   }
-  moesim::gui::MainWindow window(session);
+  moesim::gui::MainWindow window;
+  moesim::Diagnostics d;
+  if (!args.isEmpty() && !window.load_session_file(args[1].toStdString(), d)) {  // the title then names the file
+    for (const auto& x : d) std::cerr << "moesim-gui: error: " << x.path << ": " << x.message << " [" << x.code << "]\n";
+    return 2;
+  }
   window.show();
   return app.exec();
 }

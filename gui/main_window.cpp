@@ -1,8 +1,9 @@
 #include "main_window.h"
 
-#include <QApplication>
+#include <QCloseEvent>
 #include <QElapsedTimer>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
@@ -10,8 +11,10 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <algorithm>
 
 #include "input_panel.h"
+#include "render.h"
 #include "views/calibration_view.h"
 #include "views/cost_view.h"
 #include "views/pareto_view.h"
@@ -29,8 +32,8 @@ QString describe(const Diagnostics& d) {
 
 }  // namespace
 
-MainWindow::MainWindow(Session session, QWidget* parent) : QMainWindow(parent), session_(std::move(session)) {
-  setWindowTitle("moesim-gui — MoE design-space explorer");
+MainWindow::MainWindow(Session session, QWidget* parent)
+    : QMainWindow(parent), session_(std::move(session)), saved_(session_json(session_)) {
   inputs_ = new InputPanel(session_, this);
   auto* scroll = new QScrollArea(this);
   scroll->setWidget(inputs_);
@@ -92,21 +95,17 @@ void MainWindow::build_menu() {
     Diagnostics d;
     if (!path.isEmpty() && !load_session_file(path.toStdString(), d)) QMessageBox::warning(this, "Session not loaded", describe(d));
   });
-  file->addAction("&Save session...", QKeySequence::Save, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, "Save session", "session.json", "sessions (*.json)");
-    Diagnostics d;
-    if (!path.isEmpty() && !save_session_file(path.toStdString(), d)) QMessageBox::warning(this, "Session not saved", describe(d));
-  });
+  file->addAction("&Save session...", QKeySequence::Save, this, &MainWindow::save_with_dialog);
   file->addSeparator();
-  file->addAction("&Export current view as PNG...", this, &MainWindow::export_view_png);
+  file->addAction("&Export current view (PNG, SVG, PDF, CSV)...", this, &MainWindow::export_current_view);
   file->addSeparator();
-  file->addAction("&Quit", QKeySequence::Quit, qApp, &QApplication::quit);
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);  // through closeEvent: asks to save
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("About plots", this, [this] {
     QMessageBox::information(this, "Plots",
                              "Drag to pan, wheel to zoom, hover a point or bar for its figures.\n"
-                             "Right-click a plot to export it as PNG or PDF, or its data as CSV.\n"
-                             "(SVG export needs Qt SVG, which this build does not use.)");
+                             "Right-click a plot to export it as PNG, SVG or PDF, or its data as CSV;\n"
+                             "File > Export does the same for the whole view.");
   });
 }
 
@@ -125,6 +124,7 @@ void MainWindow::recompute() {
     inputs_->show_session(nullptr);  // the fields keep what was typed
     statusBar()->showMessage(QString("%1 input error(s), shown beside the fields; the views show the last valid design").arg(diagnostics_.size()));
   }
+  update_title();
   // view settings (sweep axes, law, ...) may have changed even when the inputs did not resolve
   std::fill(stale_.begin(), stale_.end(), true);
   refresh_current();
@@ -150,28 +150,76 @@ void MainWindow::set_session(const Session& session) {
 void MainWindow::open_model(const std::string& spec) {
   inputs_->set_model_spec(spec);
   recompute();
+  const bool failed = std::any_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& x) { return x.path == "/model/spec"; });
+  load_failure_ = failed ? QString::fromStdString(spec) : QString();
+  update_title();
 }
 
 void MainWindow::open_hardware(const std::string& spec) {
   inputs_->set_hardware_spec(spec);
   recompute();
+  const bool failed = std::any_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& x) { return x.path == "/hardware"; });
+  load_failure_ = failed ? QString::fromStdString(spec) : QString();
+  update_title();
 }
 
 bool MainWindow::load_session_file(const std::string& path, Diagnostics& out) {
   const auto s = load_session(path, out);
-  if (!s) return false;
+  if (!s) {
+    load_failure_ = QString::fromStdString(path);
+    update_title();
+    return false;
+  }
+  saved_ = session_json(*s);
+  session_file_ = QString::fromStdString(path);
+  load_failure_.clear();
   set_session(*s);
   return true;
 }
 
-bool MainWindow::save_session_file(const std::string& path, Diagnostics& out) { return save_session(session_, path, out); }
+bool MainWindow::save_session_file(const std::string& path, Diagnostics& out) {
+  if (!save_session(session_, path, out)) return false;
+  saved_ = session_json(session_);
+  session_file_ = QString::fromStdString(path);
+  load_failure_.clear();
+  update_title();
+  return true;
+}
 
-void MainWindow::export_view_png() {
+bool MainWindow::save_with_dialog() {
+  const QString path = QFileDialog::getSaveFileName(this, "Save session", session_file_.isEmpty() ? "session.json" : session_file_,
+                                                    "sessions (*.json)", nullptr, QFileDialog::DontUseNativeDialog);
+  Diagnostics d;
+  if (path.isEmpty()) return false;
+  if (save_session_file(path.toStdString(), d)) return true;
+  QMessageBox::warning(this, "Session not saved", describe(d));
+  return false;
+}
+
+bool MainWindow::modified() const { return session_json(session_) != saved_; }
+
+void MainWindow::update_title() {
+  QString title = "moesim-gui — " + (session_file_.isEmpty() ? QString("built-in defaults") : QFileInfo(session_file_).fileName());
+  if (modified()) title += " (modified)";
+  if (!load_failure_.isEmpty()) title += " — could not load " + QFileInfo(load_failure_).fileName();
+  setWindowTitle(title);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!modified()) return event->accept();
+  const auto answer = QMessageBox::question(this, "Unsaved session", "The session has changes that are not saved. Save them?",
+                                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Discard || (answer == QMessageBox::Save && save_with_dialog())) event->accept();
+  else event->ignore();
+}
+
+void MainWindow::export_current_view() {
   const int i = tabs_->currentIndex();
   if (i < 0) return;
-  const QString path = QFileDialog::getSaveFileName(this, "Export view", "view.png", "PNG (*.png)");
-  if (!path.isEmpty() && !views_[static_cast<std::size_t>(i)]->figure()->grab().save(path, "PNG"))
-    QMessageBox::warning(this, "Not exported", "cannot write " + path);
+  const View* view = views_[static_cast<std::size_t>(i)];
+  const QString path = ask_export_path(this, QString(kViewNames[i]) + ".png");
+  QString error;
+  if (!path.isEmpty() && !export_figure(view->figure(), view->plots(), path, error)) QMessageBox::warning(this, "Not exported", error);
 }
 
 }  // namespace moesim::gui

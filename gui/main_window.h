@@ -7,6 +7,7 @@
 
 #include "session.h"
 
+class QCloseEvent;
 class QTabWidget;
 class QTimer;
 
@@ -37,6 +38,10 @@ class MainWindow : public QMainWindow {
   bool load_session_file(const std::string& path, Diagnostics& out);
   bool save_session_file(const std::string& path, Diagnostics& out);
 
+  // The session differs from the one last loaded or saved (the built-in defaults at first):
+  // the title says "(modified)" and closing the window asks whether to save it.
+  bool modified() const;
+
   const std::optional<Resolved>& last_valid() const { return valid_; }
   const Diagnostics& diagnostics() const { return diagnostics_; }
   InputPanel* inputs() const { return inputs_; }
@@ -51,8 +56,14 @@ class MainWindow : public QMainWindow {
   void schedule();
   void refresh_current();
   void build_menu();
-  void export_view_png();
+  void export_current_view();
+  void update_title();
+  bool save_with_dialog();
+  void closeEvent(QCloseEvent* event) override;
   Session session_;
+  io::Json saved_;        // session_json of the session as last loaded or saved
+  QString session_file_;  // where it was loaded from or saved to; empty: the built-in defaults
+  QString load_failure_;  // the last file that did not load, until the next load or save
   std::optional<Resolved> valid_;
   Diagnostics diagnostics_;
   InputPanel* inputs_;

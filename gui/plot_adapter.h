@@ -2,7 +2,7 @@
 // The one place that talks to QCustomPlot (GPL-3.0; linked into moesim-gui only). Views
 // describe what to draw with the plain structs below; the adapter draws them, shows a
 // tooltip for the point or bar under the mouse, zooms and pans, and exports the picture
-// (PNG, PDF) and the data (CSV). Nothing outside plot_adapter.cpp includes qcustomplot.h.
+// (PNG, SVG, PDF) and the data (CSV). Nothing outside plot_adapter.cpp includes qcustomplot.h.
 #include <QColor>
 #include <QString>
 #include <QWidget>
@@ -15,6 +15,7 @@ class QCPBars;
 class QCPItemText;
 class QCPTextElement;
 class QMouseEvent;
+class QCPPainter;
 
 namespace moesim::gui {
 
@@ -102,18 +103,15 @@ class Plot : public QWidget {
   // goes through the mouse events).
   std::optional<std::pair<QString, int>> point_at(const QPointF& pixel) const;
 
-  bool save_png(const QString& path, int width = 0, int height = 0);
-  bool save_pdf(const QString& path, int width = 0, int height = 0);
   QString to_csv() const;
-  bool save_csv(const QString& path) const;
+  // Draws the plot, as vectors, at the painter's origin (export_figure's SVG and PDF).
+  void paint_vector(QCPPainter& painter);
 
  signals:
   void point_clicked(const QString& series, int id);  // a click (not a drag) on a point with an id
 
- protected:
-  void contextMenuEvent(QContextMenuEvent* event) override;
-
  private:
+  void show_menu(const QPoint& global);  // export and reset zoom
   void on_mouse_move(QMouseEvent* event);
   QCustomPlot* plot_;
   std::vector<Series> series_;
@@ -134,6 +132,18 @@ class Plot : public QWidget {
   QCPTextElement* title_ = nullptr;
   QCPItemText* note_item_ = nullptr;
 };
+
+// What a figure (a widget holding plots, e.g. a view's) is exported as, by the file's extension.
+enum class ExportFormat { png, svg, pdf, csv };
+std::optional<ExportFormat> export_format(const QString& path);
+inline constexpr const char* kExportExtensions = ".png, .svg, .pdf or .csv";
+// Writes `figure`, which holds `plots`: PNG as on screen; SVG and PDF as vectors (each plot
+// drawn by its own painter where it sits, the labels as they paint themselves); CSV the data
+// of every plot. The file is whole or untouched (QSaveFile). False with `error` set.
+bool export_figure(QWidget* figure, const std::vector<Plot*>& plots, const QString& path, QString& error);
+// The save dialog of the File menu and the context menu: a name without a known extension
+// gets the chosen filter's. Empty when cancelled.
+QString ask_export_path(QWidget* parent, const QString& suggested_name);
 
 // Colours shared by the views (a qualitative palette; index wraps).
 QColor palette_color(int index);

@@ -1,7 +1,6 @@
 #include "render.h"
 
 #include <QApplication>
-#include <QPixmap>
 #include <iostream>
 
 #include "views/calibration_view.h"
@@ -16,17 +15,19 @@ namespace {
 const char* const kUsage = R"(moesim-gui — the moesim design-space explorer
 
 usage: moesim-gui [--session FILE]                       the window
-       moesim-gui --render VIEW --out FILE.png [--session FILE] [--calibration-csv FILE] [--size WxH]
+       moesim-gui --render VIEW --out FILE [--session FILE] [--calibration-csv FILE] [--size WxH]
 
-VIEW: cost, sweep, scaling, pareto or calibration. Without --session the built-in defaults:
-Mixtral-8x7B on h100-sxm, decode, batch 1, context 4096; sweep x = experts 8,16,32,64 (one curve
-per device: h100-sxm, h200, mi300x); law abnar2025, budgets 1e19..1e23 FLOPs. --size defaults
-to 900x600 pixels. Without a display, set QT_QPA_PLATFORM=offscreen (--render does so itself
-when neither DISPLAY nor WAYLAND_DISPLAY is set).
+VIEW: cost, sweep, scaling, pareto or calibration. FILE's extension says what is written:
+.png (the picture), .svg or .pdf (vector drawings), .csv (the data of every plot). Without
+--session the built-in defaults: Mixtral-8x7B on two h100-sxm (tensor parallel 2), decode,
+batch 1, context 4096; sweep x = experts 8,16,32,64 (one curve per device: h100-sxm, h200,
+mi300x); law abnar2025, budgets 1e19..1e23 FLOPs. --size defaults to 900x600 pixels. Without a
+display, set QT_QPA_PLATFORM=offscreen (--render does so itself when neither DISPLAY nor
+WAYLAND_DISPLAY is set).
 
 examples:
   moesim-gui --render cost --out cost.png
-  moesim-gui --render sweep --session my-session.json --out sweep.png --size 1200x800
+  moesim-gui --render sweep --session my-session.json --out sweep.svg --size 1200x800
   moesim-gui --render calibration --calibration-csv validate.csv --out calibration.png
 )";
 
@@ -46,7 +47,7 @@ std::unique_ptr<View> make_view(const std::string& name, Session& session) {
   return nullptr;
 }
 
-bool render_view(const std::string& name, Session& session, const std::string& out_png, int width, int height, Diagnostics& out) {
+bool render_view(const std::string& name, Session& session, const std::string& out_path, int width, int height, Diagnostics& out) {
   auto view = make_view(name, session);
   if (!view) {
     out.push_back({"--render", "unknown_value", "\"" + name + "\" must be cost, sweep, scaling, pareto or calibration"});
@@ -65,10 +66,9 @@ bool render_view(const std::string& name, Session& session, const std::string& o
     return false;
   }
   QApplication::processEvents();
-  for (Plot* p : view->plots()) p->replot();
-  const QPixmap pixmap = view->figure()->grab();
-  if (!pixmap.save(QString::fromStdString(out_png), "PNG")) {
-    out.push_back({"--out", "unwritable", "cannot write \"" + out_png + "\""});
+  QString error;
+  if (!export_figure(view->figure(), view->plots(), QString::fromStdString(out_path), error)) {
+    out.push_back({"--out", "unwritable", error.toStdString()});
     return false;
   }
   return true;
@@ -108,8 +108,8 @@ int run_render(const QStringList& args) {
   if (view.empty()) return bad_input("--render VIEW is required (cost, sweep, scaling, pareto or calibration)");
   if (!make_view(view, *std::make_unique<Session>()))
     return bad_input("--render \"" + view + "\" must be cost, sweep, scaling, pareto or calibration");
-  if (out_path.empty()) return bad_input("--out FILE.png is required");
-  if (!QString::fromStdString(out_path).endsWith(".png", Qt::CaseInsensitive)) return bad_input("--out \"" + out_path + "\" must end in .png");
+  if (out_path.empty()) return bad_input(std::string("--out FILE is required (") + kExportExtensions + ")");
+  if (!export_format(QString::fromStdString(out_path))) return bad_input("--out \"" + out_path + "\" must end in " + kExportExtensions);
   Diagnostics d;
   Session session;
   if (!session_path.empty()) {

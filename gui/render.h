@@ -1,7 +1,8 @@
 #pragma once
 // Headless rendering: `moesim-gui --render VIEW [--session FILE] [--calibration-csv FILE]
-// --out FILE.png [--size WxH]` draws one view of a session (or of the built-in defaults)
-// into a PNG, with QT_QPA_PLATFORM=offscreen on machines without a display.
+// --out FILE [--size WxH]` draws one view of a session (or of the built-in defaults)
+// into a PNG, SVG, PDF or CSV (by FILE's extension), with QT_QPA_PLATFORM=offscreen on
+// machines without a display.
 #include <QStringList>
 #include <memory>
 #include <string>
@@ -18,8 +19,8 @@ inline constexpr const char* kViewNames[] = {"cost", "sweep", "scaling", "pareto
 std::unique_ptr<View> make_view(const std::string& name, Session& session);
 
 // Resolves the session, draws the view (long work finished before return) at width x height
-// and writes the PNG. False with diagnostics on bad input.
-bool render_view(const std::string& name, Session& session, const std::string& out_png, int width, int height,
+// and exports it (export_figure). False with diagnostics on bad input.
+bool render_view(const std::string& name, Session& session, const std::string& out_path, int width, int height,
                  Diagnostics& out);
 
 // The --render command line (Qt's own arguments already removed). Exit codes as the CLI:

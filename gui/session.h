@@ -36,7 +36,9 @@ struct ModelInput {
 
 // Options of `moesim estimate`'s deployment flags, by the same names.
 struct DeploymentInput {
-  std::int64_t tp = 1, ep = 1, pp = 1, dp = 1, microbatches = 1;
+  // tp 2: the default model's bf16 weights (87 GiB) do not fit the default 80 GiB H100, and the
+  // explorer opens on a design that fits (two devices, as Mixtral-8x7B is served).
+  std::int64_t tp = 2, ep = 1, pp = 1, dp = 1, microbatches = 1;
   double capacity_factor = 0;  // 0 = dropless
   OffloadTarget offload = OffloadTarget::none;
   double expert_cache = 0;  // experts cached per MoE layer when offloading

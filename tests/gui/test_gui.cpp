@@ -1,6 +1,17 @@
 // moesim-gui: the views build and show what the libraries compute; a bad input keeps the
 // last valid state; sessions round-trip; headless rendering writes non-blank PNGs.
+#include <QAbstractButton>
 #include <QApplication>
+#include <QContextMenuEvent>
+#include <QFileDialog>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QSvgRenderer>
+#include <QTimer>
 #include <QElapsedTimer>
 #include <QImage>
 #include <QMouseEvent>
@@ -8,6 +19,7 @@
 #include <QTemporaryDir>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "input_panel.h"
@@ -32,8 +44,9 @@ namespace {
 const std::string kFixtures = MOESIM_FIXTURES_DIR;
 const std::string kGuiFixtures = MOESIM_GUI_FIXTURES_DIR;
 
-// The decode step of the defaults as the CLI computes it: load, estimate_latency.
-LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h100-sxm") {
+// The decode step of the defaults as the CLI computes it: load, estimate_latency (tp 2, the
+// session's default: Mixtral-8x7B in bf16 does not fit one H100).
+LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h100-sxm", std::int64_t tp = 2) {
   Diagnostics d;
   const auto model = io::load_model("mixtral-8x7b", d);
   const auto hw = io::load_hardware(device, d);
@@ -42,7 +55,9 @@ LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h10
   w.phase = Phase::decode;
   w.batch = batch;
   w.context = 4096;
-  return estimate_latency(model->arch, w, *hw, Deployment{});
+  Deployment deployment;
+  deployment.parallel.tp = tp;
+  return estimate_latency(model->arch, w, *hw, deployment);
 }
 
 // The plotted height of a stacked bar, back in base units.
@@ -80,10 +95,9 @@ TEST_CASE("every view builds and draws the default session", "[gui]") {
   for (const OpTime& t : l.decode.op) decode_ops += t.time_s > 0;
   CHECK(w.cost_view()->phase_plot(Phase::decode)->bar_count() == decode_ops);
   CHECK(w.cost_view()->memory_plot()->bar_count() >= 2);
-  // Mixtral in bf16 does not fit one H100: its times are marked so beside them, after the reason
-  REQUIRE_FALSE(l.feasible());
-  CHECK(w.cost_view()->phase_plot(Phase::decode)->title().endsWith("(does not fit)"));
-  CHECK(w.cost_view()->status().indexOf("infeasible: ") < w.cost_view()->status().indexOf("decode step"));
+  // the defaults fit: Mixtral in bf16 on two H100s
+  REQUIRE(l.feasible());
+  CHECK_FALSE(w.cost_view()->phase_plot(Phase::decode)->title().contains("does not fit"));
   // sweep: one curve per device, plus the "does not fit" marks (Mixtral in bf16 exceeds 80 GB)
   CHECK(w.sweep_view()->plot()->graph_count() == 4);
   CHECK(w.sweep_view()->result().curves.size() == 3);
@@ -97,6 +111,14 @@ TEST_CASE("every view builds and draws the default session", "[gui]") {
   CHECK(w.calibration_view()->plot()->graph_count() == 1);
   CHECK(w.calibration_view()->plot()->note().contains("measured_s"));
   CHECK(w.inputs()->description().contains("Mixtral"));
+  // on one H100 it does not fit: its times are marked so beside them, after the reason
+  Session one = w.session();
+  one.deployment.tp = 1;
+  w.set_session(one);
+  w.tabs()->setCurrentWidget(w.cost_view());
+  REQUIRE_FALSE(cli_latency(1, "h100-sxm", 1).feasible());
+  CHECK(w.cost_view()->phase_plot(Phase::decode)->title().endsWith("(does not fit)"));
+  CHECK(w.cost_view()->status().indexOf("infeasible: ") < w.cost_view()->status().indexOf("decode step"));
 }
 
 TEST_CASE("changing an input changes the plotted data as the library predicts", "[gui]") {
@@ -160,7 +182,8 @@ TEST_CASE("a measured routing histogram reaches the sweep through the deployment
   REQUIRE(plan);
   const SweepResult res = run_sweep(*plan);
   REQUIRE(res.curves.size() == 1);
-  Deployment skewed;
+  Deployment skewed = r->deployment;  // the session's parallelism (tp 2)
+  REQUIRE(skewed.parallel.tp == 2);
   skewed.routing.histogram = {4, 2, 1, 1, 1, 1, 1, 1};
   for (std::size_t i = 0; i < 3; ++i) {
     Workload w = r->workload;
@@ -170,7 +193,9 @@ TEST_CASE("a measured routing histogram reaches the sweep through the deployment
   // skew changes the answer against uniform routing at batch 8, so the histogram was used
   Workload w8 = r->workload;
   w8.batch = 8;
-  CHECK(res.curves[0].rows[1].y != estimate_latency(r->model.arch, w8, r->hardware, Deployment{}).decode_step_s);
+  Deployment uniform = skewed;
+  uniform.routing.histogram.clear();
+  CHECK(res.curves[0].rows[1].y != estimate_latency(r->model.arch, w8, r->hardware, uniform).decode_step_s);
   // one share per expert, a number each: the rule and the message are the library's
   for (const char* bad : {"1,1,1", "1,x,1,1,1,1,1,1"}) {
     s.deployment.routing_histogram = bad;
@@ -405,14 +430,15 @@ TEST_CASE("the Pareto view draws the optimizer's least loss at each cost; a clic
   const ParetoResult& p = *view.result();
   REQUIRE(p.traced == fit::Limit::decode_latency);
   // exactly fit::tradeoff of the scaling view's law and lists, served as the candidates are
-  // (the session's h100-sxm, its one device, batch and context)
+  // (the session's h100-sxm, its two devices (tp 2), batch and context)
   Diagnostics d;
   const auto hw = io::load_hardware("h100-sxm", d);
   REQUIRE(hw);
   fit::OptimizeOptions o;
   o.space.top_k = {1, 2};
   o.budgets = {s.pareto.budget_flops};
-  o.serving = {&*hw, 1, s.workload.batch, s.workload.context};
+  REQUIRE(s.deployment.tp == 2);
+  o.serving = {&*hw, 2, s.workload.batch, s.workload.context};
   const fit::Law& law = *fit::find_law("abnar2025");
   const auto want = fit::tradeoff(law, law.info.published, o, {});
   REQUIRE(p.optimal.size() == want.size());
@@ -421,7 +447,7 @@ TEST_CASE("the Pareto view draws the optimizer's least loss at each cost; a clic
     REQUIRE(p.optimal[i].feasible);
     CHECK(p.optimal[i].best.candidate.loss == want[i].best.candidate.loss);
     CHECK(p.optimal_cost[i] == want[i].best.placement.decode_step_s);
-    CHECK(p.optimal[i].best.placement.devices == 1);
+    CHECK(p.optimal[i].best.placement.devices <= 2);  // at most the session's, fewer where they fit
   }
   // a click on the cheapest design loads it into the cost view
   const std::size_t last = p.optimal.size() - 1;
@@ -662,14 +688,203 @@ TEST_CASE("the render command line rejects bad arguments with exit code 2", "[gu
   CHECK(run_render({"--render", "cost", "--out", out}) == 0);
 }
 
-TEST_CASE("plots export PNG, PDF and CSV", "[gui]") {
+namespace {
+
+// Answers the next popup menu or modal dialog the GUI opens (in its own nested event loop)
+// with `act`, tried every 10 ms until it reports that it found its widget.
+void when_open(std::function<bool()> act) {
+  auto* timer = new QTimer;
+  timer->setInterval(10);
+  QObject::connect(timer, &QTimer::timeout, [timer, act] {
+    if (!act()) return;
+    timer->stop();
+    timer->deleteLater();
+  });
+  timer->start();
+}
+
+// Picks the menu item `text` as a user does: highlights it and presses Return.
+std::function<bool()> choose_menu_item(const QString& text) {
+  return [text] {
+    auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+    if (!menu) return false;
+    for (QAction* a : menu->actions())
+      if (a->text() == text) {
+        menu->setActiveAction(a);
+        QKeyEvent key(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier);
+        QCoreApplication::sendEvent(menu, &key);
+      }
+    return true;
+  };
+}
+
+// Types `path` into the open file dialog's name field and accepts it, as a user does.
+std::function<bool()> answer_file_dialog(const QString& path) {
+  return [path] {
+    auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+    auto* name = dialog ? dialog->findChild<QLineEdit*>("fileNameEdit") : nullptr;  // Qt's own dialog
+    if (!name) return false;
+    name->setText(path);
+    static_cast<QDialog*>(dialog)->accept();  // the dialog's own accept: as the Save button
+    return true;
+  };
+}
+
+std::function<bool()> press_message_box_button(QMessageBox::StandardButton button) {
+  return [button] {
+    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+    if (!box) return false;
+    box->button(button)->click();
+    return true;
+  };
+}
+
+QByteArray file_bytes(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A vector drawing: the axis label is text in the file, and no picture is embedded.
+void check_vector_export(const QString& path, const QString& label) {
+  const QByteArray bytes = file_bytes(path);
+  INFO(path.toStdString());
+  if (path.endsWith(".svg")) {
+    CHECK(bytes.startsWith("<?xml"));
+    CHECK(bytes.contains("<svg"));
+    CHECK(bytes.contains(label.toUtf8()));
+    CHECK_FALSE(bytes.contains("<image"));
+    // and it draws: Qt's SVG renderer paints it with the plot's many colours
+    QSvgRenderer svg(bytes);
+    REQUIRE(svg.isValid());
+    QImage image(svg.defaultSize(), QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    svg.render(&painter);
+    painter.end();
+    CHECK(distinct_colours(image) > 50);
+  } else {
+    CHECK(bytes.startsWith("%PDF"));
+    CHECK(bytes.size() > 2000);
+    CHECK_FALSE(bytes.contains("/Subtype /Image"));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a plot's right-click menu exports PNG, SVG, PDF and its data as CSV", "[gui]") {
   MainWindow w;
+  w.show();
+  QApplication::processEvents();
   QTemporaryDir dir;
-  Plot& p = *w.cost_view()->memory_plot();
-  CHECK(p.save_png(dir.filePath("m.png"), 600, 400));
-  CHECK(p.save_pdf(dir.filePath("m.pdf"), 600, 400));
-  CHECK(p.save_csv(dir.filePath("m.csv")));
-  CHECK(QImage(dir.filePath("m.png")).width() == 600);
-  CHECK(QFileInfo(dir.filePath("m.pdf")).size() > 1000);
-  CHECK(p.to_csv().startsWith("kind,name,category,memory [GiB],note\n"));
+  Plot* plot = w.cost_view()->memory_plot();
+  QWidget* canvas = plot->findChild<QWidget*>(QString(), Qt::FindDirectChildrenOnly);  // QCustomPlot
+  REQUIRE(canvas);
+  const std::pair<const char*, const char*> items[] = {
+      {"Export PNG...", "m.png"}, {"Export SVG...", "m.svg"}, {"Export PDF...", "m.pdf"}, {"Export data as CSV...", "m.csv"}};
+  for (const auto& [item, name] : items) {
+    const QString path = dir.filePath(name);
+    when_open(choose_menu_item(item));
+    when_open(answer_file_dialog(path));
+    // the right click arrives at the canvas, as a real one does; the plot must not lose it
+    const QPoint at = canvas->rect().center();
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at, canvas->mapToGlobal(at));
+    QCoreApplication::sendEvent(canvas, &event);
+    INFO(name);
+    CHECK(QFileInfo::exists(path));
+  }
+  CHECK(QImage(dir.filePath("m.png")).size() == plot->size() * plot->devicePixelRatio());
+  check_vector_export(dir.filePath("m.svg"), "memory [GiB]");
+  check_vector_export(dir.filePath("m.pdf"), "");
+  CHECK(file_bytes(dir.filePath("m.csv")) == plot->to_csv().toUtf8());
+  CHECK(plot->to_csv().startsWith("kind,name,category,memory [GiB],note\n"));
+  // a name without an extension gets the chosen filter's: the PNG filter, as suggested
+  when_open(choose_menu_item("Export PNG..."));
+  when_open(answer_file_dialog(dir.filePath("bare")));
+  QContextMenuEvent event(QContextMenuEvent::Mouse, canvas->rect().center(), canvas->mapToGlobal(canvas->rect().center()));
+  QCoreApplication::sendEvent(canvas, &event);
+  CHECK_FALSE(QImage(dir.filePath("bare.png")).isNull());
+}
+
+TEST_CASE("File > Export writes the whole view, every plot of it, by the file's extension", "[gui]") {
+  MainWindow w;
+  w.show();
+  QApplication::processEvents();
+  QAction* export_action = nullptr;
+  for (QAction* a : w.menuBar()->actions().front()->menu()->actions())
+    if (a->text().startsWith("&Export current view")) export_action = a;
+  REQUIRE(export_action);
+  QTemporaryDir dir;
+  // the cost view: four plots (three phases and memory) in one file
+  w.tabs()->setCurrentWidget(w.cost_view());
+  for (const char* name : {"cost.svg", "cost.pdf", "cost.csv"}) {
+    when_open(answer_file_dialog(dir.filePath(name)));
+    export_action->trigger();
+  }
+  const QByteArray svg = file_bytes(dir.filePath("cost.svg"));
+  for (Plot* p : w.cost_view()->plots()) CHECK(svg.contains(p->title().toHtmlEscaped().toUtf8()));
+  check_vector_export(dir.filePath("cost.svg"), "memory [GiB]");
+  check_vector_export(dir.filePath("cost.pdf"), "");
+  const QString csv = QString::fromUtf8(file_bytes(dir.filePath("cost.csv")));
+  CHECK(csv.startsWith("plot,kind,name,x,y,note\n"));
+  std::size_t rows = 0;
+  for (Plot* p : w.cost_view()->plots()) {
+    CHECK(csv.contains("\n" + p->title() + ",") == !p->title().contains(','));
+    rows += static_cast<std::size_t>(p->to_csv().count('\n') - 1);
+  }
+  CHECK(static_cast<std::size_t>(csv.count('\n')) == 1 + rows);
+  // an unknown extension is refused, and nothing is written
+  QString error;
+  CHECK_FALSE(export_figure(w.cost_view()->figure(), w.cost_view()->plots(), dir.filePath("cost.jpg"), error));
+  CHECK(error.contains(".png, .svg, .pdf or .csv"));
+  CHECK_FALSE(QFileInfo::exists(dir.filePath("cost.jpg")));
+  // every view, by --render too
+  for (const char* view : kViewNames)
+    for (const char* ext : {".svg", ".pdf", ".csv"}) {
+      const QString out = dir.filePath(QString(view) + "-render" + ext);
+      QStringList args = {"--render", view, "--out", out};
+      if (std::string(view) == "calibration") args << "--calibration-csv" << QString::fromStdString(kGuiFixtures + "/published_latency.csv");
+      INFO(out.toStdString());
+      CHECK(run_render(args) == 0);
+      CHECK(QFileInfo(out).size() > 100);
+    }
+}
+
+TEST_CASE("the title shows unsaved edits and failed loads; closing with edits asks to save", "[gui]") {
+  MainWindow w;
+  w.show();
+  QApplication::processEvents();
+  CHECK(w.windowTitle().contains("built-in defaults"));
+  CHECK_FALSE(w.modified());
+  CHECK_FALSE(w.windowTitle().contains("modified"));
+  Session s = w.session();
+  s.workload.batch = 4;
+  w.set_session(s);
+  CHECK(w.modified());
+  CHECK(w.windowTitle().contains("(modified)"));
+  // Cancel keeps the window and the edit
+  when_open(press_message_box_button(QMessageBox::Cancel));
+  CHECK_FALSE(w.close());
+  CHECK(w.session().workload.batch == 4);
+  // Save asks where, saves, and closes
+  QTemporaryDir dir;
+  const QString path = dir.filePath("mine.json");
+  when_open(press_message_box_button(QMessageBox::Save));
+  when_open(answer_file_dialog(path));
+  CHECK(w.close());
+  CHECK_FALSE(w.modified());
+  CHECK(w.windowTitle() == "moesim-gui — mine.json");
+  Diagnostics d;
+  CHECK(load_session(path.toStdString(), d)->workload.batch == 4);
+  // a failed load says so in the title, and the session stays as it was
+  w.show();
+  CHECK_FALSE(w.load_session_file(kGuiFixtures + "/bad_unknown_key_session.json", d));
+  CHECK(w.windowTitle() == "moesim-gui — mine.json — could not load bad_unknown_key_session.json");
+  CHECK(w.session().workload.batch == 4);
+  w.open_hardware("no-such-device");
+  CHECK(w.windowTitle().contains("could not load no-such-device"));
+  CHECK(w.windowTitle().contains("(modified)"));
+  // Discard closes without saving
+  when_open(press_message_box_button(QMessageBox::Discard));
+  CHECK(w.close());
+  CHECK(load_session(path.toStdString(), d)->hardware == "h100-sxm");
 }
