@@ -47,6 +47,7 @@ examples:
   moesim sweep --set experts=8,16,64,256 --set top_k=1..8 --set batch=1,8,64 --hw h100-sxm,jetson-agx-orin-64gb
   moesim sweep --model deepseek-v3 --hw h200 --set ep=1,2,4,8 --set dp=8 --set batch=1..1024*2 --out ep.csv
   moesim sweep --set granularity=1,2,4,8 --set phase=train --set tokens=1e12 --columns params.active,flops.total
+  moesim sweep --set model=mixtral-8x7b,qwen3-30b-a3b,gpt-oss-20b --hw h200 --set batch=1..256*2
 
 fields: )";
 
@@ -76,6 +77,7 @@ void append_quoted(std::string& out, const std::string& s, bool json) {
 
 struct Options {
   std::string model_spec, phase, format, hw_list, out_path, columns_list, pareto_spec;
+  bool model_given = false;  // --model on the command line (not its default)
   std::vector<std::string> sets;
   bool resume = false, force = false, no_progress = false;
   Workload workload;
@@ -112,9 +114,8 @@ io::StudyPlan make_plan(Options& o) {
   name_options(d);
   auto model = io::load_model(o.model_spec, d);
   if (!d.empty() || !model) throw BadInput{d};
-  o.deployment.check_against(model->arch);
   io::StudyPlan plan;
-  plan.base = {model->arch, o.workload, o.deployment.deployment, ""};
+  plan.base = {model->arch, o.workload, o.deployment.deployment, "", ""};
   for (const std::string& s : o.sets)
     if (auto axis = io::parse_sweep_axis(s, d)) plan.axes.push_back(std::move(*axis));
   if (!o.hw_list.empty()) {
@@ -122,15 +123,16 @@ io::StudyPlan make_plan(Options& o) {
       if (a.field == "hw") d.push_back({"--hw", "duplicate", "give hardware either with --hw or with --set hw=..., not both"});
     if (auto axis = io::parse_sweep_axis("hw=" + o.hw_list, d)) plan.axes.push_back(std::move(*axis));
   }
+  for (const io::SweepAxis& a : plan.axes)
+    if (a.field == "model" && o.model_given) d.push_back({"--model", "duplicate", "give the model either with --model or with --set model=..., not both"});
   if (!d.empty()) throw BadInput{d};
+  // Profiles and models load once, up front: a bad one stops the sweep before any row.
+  for (const io::SweepAxis& a : plan.axes) io::load_axis_inputs(a, plan, d);
+  if (!d.empty()) throw BadInput{d};
+  if (plan.models.empty()) o.deployment.check_against(model->arch);
+  for (const auto& [name, arch] : plan.models) o.deployment.check_against(arch);
   io::validate(plan, io::kMaxStudyRows, d);
   for (Diagnostic& x : d) x.path = "--set " + x.path;
-  if (!d.empty()) throw BadInput{d};
-  // Profiles load once, up front: a bad one stops the sweep before any row.
-  for (const io::SweepAxis& a : plan.axes)
-    if (a.field == "hw")
-      for (const io::AxisValue& v : a.values)
-        if (auto hw = io::load_hardware(v.text, d)) plan.hardware.emplace(v.text, std::move(*hw));
   if (!d.empty()) throw BadInput{d};
   return plan;
 }
@@ -332,6 +334,7 @@ int run_sweep(const std::vector<std::string>& args) {
   add_options(options, o);
   po::variables_map vm;
   if (!parse_command_line(args, options, kUsage + fields_help(), vm)) return kOk;
+  o.model_given = !vm["model"].defaulted();
   if (o.format != "csv" && o.format != "jsonl") throw BadInput{{{"--format", "unknown_value", "\"" + o.format + "\" must be csv or jsonl"}}};
   const bool json = o.format == "jsonl";
   if ((o.resume || o.force) && o.out_path.empty()) throw BadInput{{{"--resume", "not_applicable", "--resume and --force need --out FILE"}}};

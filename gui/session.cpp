@@ -64,7 +64,7 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   auto model = io::load_model(s.model.spec, d);
   for (const Diagnostic& x : d) out.push_back(for_field("/model/spec", x));
   if (model) {
-    io::SweepPoint base{model->arch, s.workload, {}, ""};
+    io::SweepPoint base{model->arch, s.workload, {}, "", ""};
     io::SweepPoint point = base;
     for (const OverrideText& o : override_texts(s.model.overrides)) {
       if (!o.value) continue;

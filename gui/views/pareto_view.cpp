@@ -97,13 +97,19 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   if (!(s.pareto.budget_flops > 0) || !std::isfinite(s.pareto.budget_flops))
     out.push_back({"/pareto/budget_flops", "out_of_range", "must be a positive number of FLOPs"});
   io::StudyPlan plan;
-  plan.base = {r.model.arch, r.workload, r.deployment, ""};
+  plan.base = {r.model.arch, r.workload, r.deployment, "", ""};
   plan.hardware.emplace("", r.hardware);
   for (std::size_t i = 0; i < s.pareto.axes.size(); ++i) {
     d.clear();
     auto axis = io::parse_sweep_axis(s.pareto.axes[i], d);
     for (const Diagnostic& x : d) out.push_back({"/pareto/axes/" + std::to_string(i), x.code, x.message});
     if (axis) plan.axes.push_back(std::move(*axis));
+  }
+  if (out.size() != before) return std::nullopt;
+  for (std::size_t i = 0; i < plan.axes.size(); ++i) {  // the profiles and models the axes name
+    d.clear();
+    io::load_axis_inputs(plan.axes[i], plan, d);
+    for (const Diagnostic& x : d) out.push_back({"/pareto/axes/" + std::to_string(i), x.code, x.path.empty() ? x.message : x.path + ": " + x.message});
   }
   if (out.size() != before) return std::nullopt;
   d.clear();
@@ -152,10 +158,7 @@ ParetoView::ParetoView(Session& session, QWidget* parent) : View(session, parent
   axes_ = new QLineEdit(controls);
   axes_->setToolTip("candidate axes as `moesim sweep --set`, separated by ';', e.g. experts=8,16,32; top_k=1..4");
   x_ = new QComboBox(controls);
-  for (const Metric& m : metrics()) {
-    x_->addItem(QString::fromStdString(m.key), QString::fromStdString(m.key));
-    x_->setItemData(x_->count() - 1, QString::fromStdString(m.label), Qt::ToolTipRole);
-  }
+  add_metric_items(*x_);
   budget_ = new QLineEdit(controls);
   budget_->setToolTip("training compute C in FLOP: each candidate trains on D = C / its training FLOPs per token");
   row->addWidget(new QLabel("candidates", controls));

@@ -8,7 +8,6 @@
 #include <QThread>
 #include <cmath>
 
-#include "moesim/io/hardware_io.h"
 
 namespace moesim::gui {
 namespace {
@@ -27,7 +26,7 @@ std::optional<SweepPlan> plan_sweep(const Session& s, const Resolved& r, Diagnos
   const std::size_t before = out.size();
   SweepPlan p;
   io::StudyPlan& study = p.study;
-  study.base = {r.model.arch, r.workload, r.deployment, ""};
+  study.base = {r.model.arch, r.workload, r.deployment, "", ""};
   study.hardware.emplace("", r.hardware);
   p.has_series = !s.sweep.series.empty();
   if (p.has_series) {
@@ -38,20 +37,18 @@ std::optional<SweepPlan> plan_sweep(const Session& s, const Resolved& r, Diagnos
   p.y = find_metric(s.sweep.y);
   if (!p.y) out.push_back({"/sweep/y", "unknown_column", "\"" + s.sweep.y + "\" is not an output figure"});
   if (out.size() != before) return std::nullopt;
+  for (const io::SweepAxis& a : study.axes) {  // the profiles and models the axes name
+    Diagnostics e;
+    io::load_axis_inputs(a, study, e);
+    for (const Diagnostic& x : e)
+      out.push_back({&a == &p.x() ? "/sweep/values" : "/sweep/series_values", x.code, x.path.empty() ? x.message : x.path + ": " + x.message});
+  }
+  if (out.size() != before) return std::nullopt;
   Diagnostics d;
   io::validate(study, kMaxSweepViewRows, d);
   for (const Diagnostic& x : d) {
     const bool on_x = x.path == p.x().field || x.code == "too_many_rows";
     out.push_back({on_x ? "/sweep/values" : "/sweep/series_values", x.code, x.path + ": " + x.message});
-  }
-  for (const io::SweepAxis& a : study.axes) {
-    if (a.field != "hw") continue;
-    const char* path = &a == &p.x() ? "/sweep/values" : "/sweep/series_values";
-    for (const io::AxisValue& v : a.values) {
-      Diagnostics e;
-      if (auto hw = io::load_hardware(v.text, e)) study.hardware.emplace(v.text, std::move(*hw));
-      for (const Diagnostic& x : e) out.push_back({path, x.code, x.path.empty() ? x.message : x.path + ": " + x.message});
-    }
   }
   if (out.size() != before) return std::nullopt;
   return p;
@@ -74,7 +71,8 @@ SweepResult run_sweep(const SweepPlan& plan, const std::atomic<bool>* cancel, co
     const std::size_t i = r.index.back(), c = series ? r.index.front() : 0;
     if (i == 0) {  // a new curve starts
       SweepCurve curve;
-      curve.name = series ? (series->field == "hw" ? "" : series->field + "=") + series->values[c].text : plan.y->label;
+      const bool named = series && (series->field == "hw" || series->field == "model");  // a device or model names itself
+      curve.name = series ? (named ? "" : series->field + "=") + series->values[c].text : plan.y->label;
       res.curves.push_back(std::move(curve));
     }
     SweepRow row;
@@ -98,21 +96,20 @@ SweepView::SweepView(Session& session, QWidget* parent) : View(session, parent) 
   x_ = new QComboBox(controls);
   series_ = new QComboBox(controls);
   series_->addItem("(one curve)", QString());
-  for (const io::SweepFieldInfo& f : io::sweep_fields()) {
+  for (const io::SweepFieldInfo& f : io::sweep_fields()) {  // words with units; the field name in the tooltip
     const QString name = QString::fromUtf8(f.name.data(), static_cast<int>(f.name.size()));
-    const QString help = QString::fromUtf8(f.help.data(), static_cast<int>(f.help.size()));
-    x_->addItem(name, name);
-    x_->setItemData(x_->count() - 1, help, Qt::ToolTipRole);
-    series_->addItem(name, name);
+    const QString tip = name + ": " + QString::fromUtf8(f.help.data(), static_cast<int>(f.help.size()));
+    const QString label = QString::fromUtf8(f.label.data(), static_cast<int>(f.label.size()));
+    for (QComboBox* box : {x_, series_}) {
+      box->addItem(label, name);
+      box->setItemData(box->count() - 1, tip, Qt::ToolTipRole);
+    }
   }
   values_ = new QLineEdit(controls);
   values_->setToolTip("values: a list 8,16,64, a range 1..8 or a geometric range 1..1024*2");
   series_values_ = new QLineEdit(controls);
   y_ = new QComboBox(controls);
-  for (const Metric& m : metrics()) {
-    y_->addItem(QString::fromStdString(m.key), QString::fromStdString(m.key));
-    y_->setItemData(y_->count() - 1, QString::fromStdString(m.label), Qt::ToolTipRole);
-  }
+  add_metric_items(*y_);
   progress_ = new QProgressBar(controls);
   progress_->setVisible(false);
   cancel_button_ = new QPushButton("Cancel", controls);
@@ -247,11 +244,11 @@ void SweepView::draw() {
   const Scale scale = display_scale(m->unit, max_y);
   const bool log_x = result_.numeric_x && min_x > 0 && max_x / min_x >= 4;
   const bool log_y = all_positive && max_pos_y > 0 && max_pos_y / min_pos_y >= 10;
-  QString x_help;
+  QString x_label = QString::fromStdString(s.x);
   for (const io::SweepFieldInfo& f : io::sweep_fields())
-    if (f.name == s.x) x_help = QString::fromUtf8(f.help.data(), static_cast<int>(f.help.size()));
-  p.set_title(QString("%1 against %2").arg(QString::fromStdString(m->label), QString::fromStdString(s.x)));
-  AxisSpec x_axis{QString::fromStdString(s.x) + (x_help.isEmpty() ? "" : " (" + x_help + ")"), log_x};
+    if (f.name == s.x) x_label = QString::fromUtf8(f.label.data(), static_cast<int>(f.label.size()));
+  p.set_title(QString("%1 against %2").arg(QString::fromStdString(m->label), x_label));
+  AxisSpec x_axis{x_label, log_x};
   if (result_.numeric_x && result_.x_texts.size() <= 12)  // ticks at the swept values
     for (const SweepCurve& c : result_.curves)
       for (const SweepRow& row : c.rows)

@@ -24,6 +24,26 @@ const Metric* find_metric(std::string_view key) {
   return nullptr;
 }
 
+void add_metric_items(QComboBox& box) {
+  for (const Metric& m : metrics()) {
+    const char* unit = "";
+    switch (m.unit) {
+      case io::Unit::params: unit = "params"; break;
+      case io::Unit::flop: unit = "FLOP"; break;
+      case io::Unit::bytes: unit = "bytes"; break;
+      case io::Unit::tokens: unit = "tokens"; break;
+      case io::Unit::seconds: unit = "s"; break;
+      case io::Unit::per_second: unit = "1/s"; break;
+      case io::Unit::ratio: break;
+      case io::Unit::joules: unit = "J"; break;
+      case io::Unit::usd: unit = "USD"; break;
+      case io::Unit::hours: unit = "h"; break;
+    }
+    box.addItem(QString::fromStdString(m.label) + (*unit ? QString(" [") + unit + "]" : QString()), QString::fromStdString(m.key));
+    box.setItemData(box.count() - 1, QString::fromStdString(m.key), Qt::ToolTipRole);
+  }
+}
+
 Scale display_scale(io::Unit unit, double max_abs) {
   const double a = std::isfinite(max_abs) ? std::fabs(max_abs) : 0;
   switch (unit) {

@@ -2,6 +2,7 @@
 // What the five views share: the session they read and edit, the figure that --render grabs,
 // the plots the File menu exports, and the output figures by key (io::estimate_fields() and
 // io::latency_fields(), the lists the CLI's table, JSON and CSV writers read).
+#include <QComboBox>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QString>
@@ -27,6 +28,9 @@ struct Metric {
 };
 const std::vector<Metric>& metrics();
 const Metric* find_metric(std::string_view key);
+// A choice per output figure, shown as words with the unit ("decode step [s]"), its key
+// ("latency.decode_step_s") as the item's data and tooltip.
+void add_metric_items(QComboBox& box);
 
 // Axis units for people: a value is drawn as value * factor, labelled "[unit]".
 struct Scale {

@@ -46,9 +46,10 @@ const std::string kGuiFixtures = MOESIM_GUI_FIXTURES_DIR;
 
 // The decode step of the defaults as the CLI computes it: load, estimate_latency (tp 2, the
 // session's default: Mixtral-8x7B in bf16 does not fit one H100).
-LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h100-sxm", std::int64_t tp = 2) {
+LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h100-sxm", std::int64_t tp = 2,
+                            const std::string& model_name = "mixtral-8x7b") {
   Diagnostics d;
-  const auto model = io::load_model("mixtral-8x7b", d);
+  const auto model = io::load_model(model_name, d);
   const auto hw = io::load_hardware(device, d);
   REQUIRE(d.empty());
   Workload w;
@@ -167,6 +168,35 @@ TEST_CASE("the sweep plots estimate_latency at each swept value", "[gui]") {
   CHECK(w.sweep_view()->plot()->tip_at(at).contains("batch=4"));
   // the data export has a header and one row per point
   CHECK(w.sweep_view()->plot()->to_csv().count('\n') == 1 + 4);
+}
+
+TEST_CASE("the sweep view compares models: one curve per model, each as the CLI computes it", "[gui]") {
+  Session s;
+  s.hardware = "h200";
+  s.sweep = {"batch", "1,8", "model", "mixtral-8x7b,qwen3-30b-a3b", "latency.decode_step_s"};
+  MainWindow w(s);
+  w.tabs()->setCurrentWidget(w.sweep_view());
+  const SweepResult& r = w.sweep_view()->result();
+  REQUIRE(r.curves.size() == 2);
+  CHECK(r.curves[0].name == "mixtral-8x7b");
+  CHECK(r.curves[1].name == "qwen3-30b-a3b");
+  for (std::size_t c = 0; c < 2; ++c)
+    for (std::size_t i = 0; i < 2; ++i) {
+      INFO(r.curves[c].name << " batch " << (i ? 8 : 1));
+      CHECK(r.curves[c].rows[i].y == cli_latency(i ? 8 : 1, "h200", 2, r.curves[c].name).decode_step_s);
+    }
+  CHECK(r.curves[0].rows[0].y != r.curves[1].rows[0].y);
+  // the axes read as words with units, not as the session's keys
+  const QString header = w.sweep_view()->plot()->to_csv().section('\n', 0, 0);
+  CHECK(header.contains("batch [sequences]"));
+  CHECK(header.contains("decode step"));
+  CHECK_FALSE(header.contains("latency.decode_step_s"));
+  // a model that does not load is the loader's error, at the field
+  s.sweep.series_values = "mixtral-8x7b,no-such-model";
+  w.set_session(s);
+  CHECK(w.sweep_view()->status_is_error());
+  CHECK(w.sweep_view()->status().contains("/sweep/series_values"));
+  CHECK(w.sweep_view()->status().contains("no-such-model"));
 }
 
 TEST_CASE("a measured routing histogram reaches the sweep through the deployment, checked by the library", "[gui]") {

@@ -125,3 +125,69 @@ TEST_CASE("study: the Pareto front is the brute-force front, ties to the lowest 
     CHECK(got == expected);
   }
 }
+
+TEST_CASE("study: a model axis starts each row from that model, the other axes set on top of it") {
+  // granularity first: a relative field must read the row's model, not the plan's base
+  StudyPlan p = plan_of({"granularity=1,2", "model=qwen3-30b-a3b,mixtral-8x7b", "batch=1,8"});
+  Diagnostics d;
+  for (const SweepAxis& a : p.axes) load_axis_inputs(a, p, d);
+  REQUIRE(d.empty());
+  REQUIRE(p.models.size() == 2);
+  validate(p, kMaxStudyRows, d);
+  REQUIRE(d.empty());
+  StudyCursor c(p);
+  std::size_t rows = 0;
+  while (c.next()) {
+    const StudyRow& r = c.row();
+    const std::string& name = p.axes[1].values[r.index[1]].text;
+    const Architecture& model = p.models.at(name);
+    const std::int64_t g = r.index[0] == 0 ? 1 : 2;
+    // the row is exactly the model with the granularity applied: nothing of the base or of
+    // the previous row's model is left in it
+    Architecture want = model;
+    want.moe.experts *= g;
+    want.moe.top_k *= g;
+    want.moe.expert.width /= g;
+    CHECK(r.point->arch.name == model.name);
+    CHECK(r.point->arch.moe.experts == want.moe.experts);
+    CHECK(r.point->arch.moe.top_k == want.moe.top_k);
+    CHECK(r.point->arch.moe.expert.width == want.moe.expert.width);
+    CHECK(r.point->arch.layers.size() == model.layers.size());
+    CHECK(r.point->arch.hidden_size == model.hidden_size);
+    REQUIRE(r.valid);
+    Workload w = p.base.workload;
+    w.batch = r.index[2] == 0 ? 1 : 8;
+    CHECK(r.estimate.params.total_params() == estimate(want, w).params.total_params());
+    CHECK(r.latency.decode_step_s == estimate_latency(want, w, p.hardware.at(""), p.base.deployment).decode_step_s);
+    CHECK(c.label() == "granularity=" + std::to_string(g) + " model=" + name + " batch=" + std::to_string(w.batch));
+    ++rows;
+  }
+  CHECK(rows == 8);
+  // a slice that starts inside the second model still starts from it
+  StudyCursor slice(p, 5, 6);
+  REQUIRE(slice.next());
+  CHECK(slice.row().point->arch.name == p.models.at(p.axes[1].values[slice.row().index[1]].text).name);
+}
+
+TEST_CASE("study: a granularity that does not divide a swept model's width names that model") {
+  StudyPlan p = plan_of({"model=mixtral-8x7b,qwen3-30b-a3b", "granularity=1,3"});
+  Diagnostics d;
+  for (const SweepAxis& a : p.axes) load_axis_inputs(a, p, d);
+  REQUIRE(d.empty());
+  validate(p, kMaxStudyRows, d);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].path == "granularity");
+  CHECK(d[0].code == "not_divisible");
+  CHECK(d[0].message.find("mixtral-8x7b's expert width 14336") != std::string::npos);
+}
+
+TEST_CASE("study: a model or profile an axis names that does not load is the loader's error") {
+  StudyPlan p = plan_of({"model=mixtral-8x7b,no-such-model", "hw=h200,no-such-device"});
+  Diagnostics d;
+  for (const SweepAxis& a : p.axes) load_axis_inputs(a, p, d);
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].message.find("no-such-model") != std::string::npos);
+  CHECK(d[1].message.find("no-such-device") != std::string::npos);
+  CHECK(p.models.size() == 1);
+  CHECK(p.hardware.count("h200") == 1);
+}

@@ -5,6 +5,8 @@
 #include <optional>
 #include <tuple>
 
+#include "moesim/io/hardware_io.h"
+#include "moesim/io/model_io.h"
 #include "moesim/io/report.h"
 #include "moesim/model/validate.h"
 
@@ -26,12 +28,13 @@ namespace {
 // a granularity that does not divide the base expert width (Krajewski et al. 2024 §3 splits
 // each expert into G of width d_expert / G; it would round silently), a layer count beyond the
 // bound (1e9 layers took 20 s and 2 GB to refuse).
-std::optional<Diagnostic> value_problem(const SweepPoint& base, const SweepAxis& axis) {
-  const std::int64_t width = base.arch.moe.expert.width;
+std::optional<Diagnostic> value_problem(const Architecture& base, const std::string& model, const SweepAxis& axis) {
+  const std::int64_t width = base.moe.expert.width;
   for (const AxisValue& v : axis.values) {
     const auto g = static_cast<std::int64_t>(v.number);
     if (axis.field == "granularity" && g > 0 && width % g != 0)
-      return Diagnostic{axis.field, "not_divisible", "G = " + v.text + " does not divide the base model's expert width " + std::to_string(width)};
+      return Diagnostic{axis.field, "not_divisible",
+                        "G = " + v.text + " does not divide " + (model.empty() ? "the base model" : model) + "'s expert width " + std::to_string(width)};
     if (axis.field == "layers" && !(v.number >= 1 && v.number <= static_cast<double>(kMaxLayers)))
       return Diagnostic{axis.field, "out_of_range", v.text + " must be in [1, " + std::to_string(kMaxLayers) + "]"};
   }
@@ -39,6 +42,15 @@ std::optional<Diagnostic> value_problem(const SweepPoint& base, const SweepAxis&
 }
 
 }  // namespace
+
+void load_axis_inputs(const SweepAxis& axis, StudyPlan& plan, Diagnostics& out) {
+  for (const AxisValue& v : axis.values) {
+    if (axis.field == "hw" && !plan.hardware.count(v.text))
+      if (auto hw = load_hardware(v.text, out)) plan.hardware.emplace(v.text, std::move(*hw));
+    if (axis.field == "model" && !plan.models.count(v.text))
+      if (auto model = load_model(v.text, out)) plan.models.emplace(v.text, std::move(model->arch));
+  }
+}
 
 void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
   const std::size_t before = out.size();
@@ -49,8 +61,12 @@ void validate(const StudyPlan& plan, std::uint64_t max_rows, Diagnostics& out) {
   if (plan.rows() > max_rows)
     out.push_back({plan.axes.empty() ? std::string() : plan.axes.front().field, "too_many_rows",
                    "the study would have more than " + std::to_string(max_rows) + " rows"});
-  for (const SweepAxis& axis : plan.axes)
-    if (auto problem = value_problem(plan.base, axis)) out.push_back(std::move(*problem));
+  for (const SweepAxis& axis : plan.axes) {
+    std::optional<Diagnostic> problem;
+    if (plan.models.empty()) problem = value_problem(plan.base.arch, "", axis);
+    for (auto m = plan.models.begin(); m != plan.models.end() && !problem; ++m) problem = value_problem(m->second, m->first, axis);
+    if (problem) out.push_back(std::move(*problem));
+  }
   if (out.size() != before) return;  // before any row is built from a refused value
   // A deployment value the library refuses is bad input, as the same value of an option is.
   for (const SweepAxis& axis : plan.axes) {
@@ -72,6 +88,8 @@ std::string StudyRow::reason() const {
 
 StudyCursor::StudyCursor(const StudyPlan& plan, std::uint64_t first, std::uint64_t last)
     : plan_(plan), next_row_(first), last_(std::min(last, plan.rows())), point_(plan.base) {
+  model_axis_ = static_cast<std::size_t>(
+      std::find_if(plan.axes.begin(), plan.axes.end(), [](const SweepAxis& a) { return a.field == "model"; }) - plan.axes.begin());
   row_.index.assign(plan.axes.size(), 0);
   row_.point = &point_;
   // The axis values of row `first`: its mixed-radix digits, the last axis the lowest.
@@ -92,9 +110,19 @@ bool StudyCursor::next() {
       row_.index[k] = 0;
     }
   }
+  const bool new_model = model_axis_ < axes.size() && row_.index[model_axis_] != model_index_;
   started_ = true;
   row_.row = next_row_++;
-  for (std::size_t k = 0; k < axes.size(); ++k) apply_sweep_value(point_, plan_.base, axes[k], row_.index[k]);
+  if (new_model) {  // every field the other axes do not set comes from this row's model
+    const auto model = plan_.models.find(axes[model_axis_].values[row_.index[model_axis_]].text);
+    assert(model != plan_.models.end());
+    model_base_ = plan_.base;
+    model_base_.arch = model->second;
+    point_.arch = model->second;
+    model_index_ = row_.index[model_axis_];
+  }
+  const SweepPoint& base = model_axis_ < axes.size() ? model_base_ : plan_.base;
+  for (std::size_t k = 0; k < axes.size(); ++k) apply_sweep_value(point_, base, axes[k], row_.index[k]);
 
   problems_.clear();
   validate(point_.arch, problems_);

@@ -24,67 +24,71 @@ std::int64_t as_int(const AxisValue& v) { return static_cast<std::int64_t>(v.num
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> table{
-      {{"experts", "routed experts E"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.moe.experts = as_int(v); }},
-      {{"top_k", "experts per token K"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.moe.top_k = as_int(v); }},
-      {{"expert_width", "width of one routed expert"}, Kind::integer,
+      {{"experts", "routed experts E", "routed experts"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.moe.experts = as_int(v); }},
+      {{"top_k", "experts per token K", "experts per token (top-k)"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.moe.top_k = as_int(v); }},
+      {{"expert_width", "width of one routed expert", "routed expert width"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.moe.expert.width = as_int(v); }},
       // Krajewski et al. 2024 (arXiv 2402.07871) §3: granularity G splits each expert into G
       // experts of width d_expert/G, with G times the experts and G times the top-k.
-      {{"granularity", "G: experts x G, top_k x G, expert width / G of the base model"}, Kind::integer,
+      {{"granularity", "G: experts x G, top_k x G, expert width / G of the base model", "granularity G"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint& b, const AxisValue& v) {
          const std::int64_t g = as_int(v);
          p.arch.moe.experts = b.arch.moe.experts * g;
          p.arch.moe.top_k = b.arch.moe.top_k * g;
          p.arch.moe.expert.width = g > 0 ? b.arch.moe.expert.width / g : 0;
        }},
-      {{"shared_experts", "always-on shared experts"}, Kind::integer,
+      {{"shared_experts", "always-on shared experts", "shared experts"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint& b, const AxisValue& v) {
          p.arch.moe.shared_experts = as_int(v);
          p.arch.moe.shared_expert_width = as_int(v) > 0 ? (b.arch.moe.shared_expert_width > 0 ? b.arch.moe.shared_expert_width : b.arch.moe.expert.width) : 0;
          if (as_int(v) == 0) p.arch.moe.shared_expert_gate = false;
        }},
-      {{"hidden_size", "model width h"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.hidden_size = as_int(v); }},
-      {{"layers", "layer count (new layers repeat the last layer's kind)"}, Kind::integer,
+      {{"hidden_size", "model width h", "model width (hidden size)"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.hidden_size = as_int(v); }},
+      {{"layers", "layer count (new layers repeat the last layer's kind)", "layers"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint& b, const AxisValue& v) {
          const auto n = static_cast<std::size_t>(std::max<std::int64_t>(as_int(v), 0));
          p.arch.layers.assign(b.arch.layers.begin(), b.arch.layers.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.arch.layers.size())));
          while (p.arch.layers.size() < n) p.arch.layers.push_back(b.arch.layers.back());
        }},
-      {{"heads", "attention heads"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.attention.heads = as_int(v); }},
-      {{"kv_heads", "key/value heads"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.attention.kv_heads = as_int(v); }},
-      {{"head_dim", "dimension per head"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.attention.head_dim = as_int(v); }},
-      {{"dense_width", "width of dense FFN layers"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.dense_ffn.width = as_int(v); }},
-      {{"vocab_size", "vocabulary"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.vocab_size = as_int(v); }},
-      {{"weight_format", "every weight matrix and embedding"}, Kind::format,
+      {{"heads", "attention heads", "attention heads"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.attention.heads = as_int(v); }},
+      {{"kv_heads", "key/value heads", "key/value heads"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.attention.kv_heads = as_int(v); }},
+      {{"head_dim", "dimension per head", "head dimension"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.attention.head_dim = as_int(v); }},
+      {{"dense_width", "width of dense FFN layers", "dense FFN width"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.dense_ffn.width = as_int(v); }},
+      {{"vocab_size", "vocabulary", "vocabulary [tokens]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.vocab_size = as_int(v); }},
+      {{"weight_format", "every weight matrix and embedding", "weight format"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { set_weight_format(p.arch.precision, *parse_number_format(v.text)); }},
-      {{"expert_format", "routed experts' weights"}, Kind::format,
+      {{"expert_format", "routed experts' weights", "expert weight format"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { set_expert_format(p.arch.precision, *parse_number_format(v.text)); }},
-      {{"kv_format", "KV cache"}, Kind::format, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.kv_cache = *parse_number_format(v.text); }},
-      {{"activation_format", "activations (and the compute format)"}, Kind::format,
+      {{"kv_format", "KV cache", "KV cache format"}, Kind::format, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.kv_cache = *parse_number_format(v.text); }},
+      {{"activation_format", "activations (and the compute format)", "activation format"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.activations = *parse_number_format(v.text); }},
-      {{"phase", "prefill | decode | train"}, Kind::phase, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.phase = *parse_enum<Phase>(v.text); }},
-      {{"batch", "sequences"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.batch = as_int(v); }},
-      {{"context", "tokens"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.context = as_int(v); }},
-      {{"tokens", "training tokens D"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.train_tokens = v.number; }},
-      {{"recompute", "none | selective | full"}, Kind::recompute,
+      {{"phase", "prefill | decode | train", "phase"}, Kind::phase, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.phase = *parse_enum<Phase>(v.text); }},
+      {{"batch", "sequences", "batch [sequences]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.batch = as_int(v); }},
+      {{"context", "tokens", "context [tokens]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.context = as_int(v); }},
+      {{"tokens", "training tokens D", "training tokens D [tokens]"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.train_tokens = v.number; }},
+      {{"recompute", "none | selective | full", "activation recomputation"}, Kind::recompute,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.recompute = *parse_enum<Recompute>(v.text); }},
-      {{"tp", "tensor parallel"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.tp = as_int(v); }},
-      {{"ep", "expert parallel"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.ep = as_int(v); }},
-      {{"pp", "pipeline stages"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.pp = as_int(v); }},
-      {{"dp", "data parallel"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.dp = as_int(v); }},
-      {{"microbatches", "micro-batches per training step"}, Kind::integer,
+      {{"tp", "tensor parallel", "tensor-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.tp = as_int(v); }},
+      {{"ep", "expert parallel", "expert-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.ep = as_int(v); }},
+      {{"pp", "pipeline stages", "pipeline stages"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.pp = as_int(v); }},
+      {{"dp", "data parallel", "data-parallel replicas"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.dp = as_int(v); }},
+      {{"microbatches", "micro-batches per training step", "micro-batches per step"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.microbatches = as_int(v); }},
-      {{"capacity_factor", "expert capacity (0 = dropless)"}, Kind::real,
+      {{"capacity_factor", "expert capacity (0 = dropless)", "expert capacity factor"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.capacity_factor = v.number; }},
-      {{"routing_skew", "Zipf exponent of expert popularity"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.zipf_exponent = v.number; }},
-      {{"offload", "none | host | storage"}, Kind::offload,
+      {{"routing_skew", "Zipf exponent of expert popularity", "routing skew (Zipf exponent)"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.zipf_exponent = v.number; }},
+      {{"offload", "none | host | storage", "expert offload target"}, Kind::offload,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) {
          p.deployment.offload.target = *parse_enum<OffloadTarget>(v.text);
        }},
-      {{"expert_cache", "experts cached per MoE layer"}, Kind::real,
+      {{"expert_cache", "experts cached per MoE layer", "experts cached per MoE layer"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.cache_experts_per_layer = v.number; }},
-      {{"prefetch_accuracy", "0..1"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.prefetch_accuracy = v.number; }},
-      {{"hw", "hardware profile names (or files)"}, Kind::name, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.hardware = v.text; }},
+      {{"prefetch_accuracy", "0..1", "expert prefetch accuracy"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.prefetch_accuracy = v.number; }},
+      {{"hw", "hardware profile names (or files)", "device"}, Kind::name, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.hardware = v.text; }},
+      // The architecture itself: StudyCursor starts each row from that model (StudyPlan::models)
+      // before the other axes set their fields on it.
+      {{"model", "model presets or files (native or Hugging Face config.json)", "model"}, Kind::name,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.model = v.text; }},
   };
   return table;
 }

@@ -26,10 +26,18 @@ struct StudyPlan {
   // Profiles by the hw axis' texts; without an hw axis, the one profile under the key "".
   // Empty: no latency (estimates only).
   std::map<std::string, Hardware> hardware;
+  // Architectures by the model axis' texts (loaded by the front end); each row of a model
+  // starts from it instead of base.arch, and relative fields (granularity) read it.
+  std::map<std::string, Architecture> models;
   LatencyPhases phases;
   bool with_latency() const { return !hardware.empty(); }
   std::uint64_t rows() const;  // the product of the axes' sizes (1 without axes)
 };
+
+// Loads what an axis names (each profile of an hw axis into plan.hardware, each model of a
+// model axis into plan.models; nothing for other fields), once, before any row: a file that
+// does not load stops the study. Diagnostics are the loaders'.
+void load_axis_inputs(const SweepAxis& axis, StudyPlan& plan, Diagnostics& out);
 
 // Checks the plan before any row runs: at most `max_rows` rows, no field set twice, and every
 // value of a deployment axis against the library's rules (validate(Deployment)), so that
@@ -69,6 +77,9 @@ class StudyCursor {
   bool started_ = false;
   SweepPoint point_;
   StudyRow row_;
+  SweepPoint model_base_;  // the plan's base with the row's model, when there is a model axis
+  std::size_t model_axis_;  // its index; axes.size() without one
+  std::size_t model_index_ = static_cast<std::size_t>(-1);  // which of its values point_ and model_base_ hold
   std::optional<LatencyModel> latency_model_;
   std::vector<std::size_t> latency_index_;  // the axis values it was prepared for
   Diagnostics problems_;

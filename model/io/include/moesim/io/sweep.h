@@ -14,12 +14,14 @@
 
 namespace moesim::io {
 
-// One configuration of a sweep: the three inputs (hardware chosen by name).
+// One configuration of a sweep: the three inputs (hardware chosen by name; the model axis'
+// text in `model`, "" without one).
 struct SweepPoint {
   Architecture arch;
   Workload workload;
   Deployment deployment;  // routing included
   std::string hardware;
+  std::string model;
 };
 
 struct AxisValue {
@@ -36,8 +38,9 @@ struct SweepAxis {
 };
 
 struct SweepFieldInfo {
-  std::string_view name;
-  std::string_view help;
+  std::string_view name;   // as after --set, and the output column
+  std::string_view help;   // what it sets
+  std::string_view label;  // words and unit for people: axis titles, menus ("batch [sequences]")
 };
 const std::vector<SweepFieldInfo>& sweep_fields();
 
