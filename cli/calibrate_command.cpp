@@ -201,6 +201,22 @@ int run_calibrate(const std::vector<std::string>& args) {
   return kOk;
 }
 
+namespace {
+
+// Once, under the table: what "(noisy)" means, what to do, and the figures without those rows.
+void print_noisy_note(const calib::Validation& v) {
+  std::printf("(noisy): the spread of the row's repetitions (p90 - p10) exceeded %.0f%% of their median even after re-measuring\n"
+              "  with twice the repetitions, so its measured time is uncertain (other load, frequency changes, thread migration).\n"
+              "  Rerun on a quiet machine, or pin the threads (taskset, --threads).\n",
+              100 * v.noisy_dispersion);
+  if (v.quiet_rows == 0) std::printf("  every row was noisy: no figures without them\n");
+  else
+    std::printf("  without the %zu noisy rows (%zu configurations): median absolute error %.1f%%, 90th percentile %.1f%%\n",
+                v.rows.size() - v.quiet_rows, v.quiet_rows, v.quiet_median_abs_pct_error, v.quiet_p90_abs_pct_error);
+}
+
+}  // namespace
+
 int run_validate(const std::vector<std::string>& args) {
   calib::ValidationOptions options;
   std::string hw_spec, format, csv_path, device_text;
@@ -249,8 +265,17 @@ int run_validate(const std::vector<std::string>& args) {
   }
   switch (out) {
     case OutputFormat::json:
-      std::cout << io::Json{{"hardware", hw->name}, {"device", measured_on}, {"median_abs_pct_error", v.median_abs_pct_error},
-                            {"p90_abs_pct_error", v.p90_abs_pct_error}, {"rows", rows}}.dump(2) << "\n";
+      std::cout << io::Json{{"hardware", hw->name},
+                            {"device", measured_on},
+                            {"median_abs_pct_error", v.median_abs_pct_error},
+                            {"p90_abs_pct_error", v.p90_abs_pct_error},
+                            {"noisy_dispersion", v.noisy_dispersion},
+                            {"quiet_rows", v.quiet_rows},
+                            {"quiet_median_abs_pct_error", v.quiet_rows ? io::Json(v.quiet_median_abs_pct_error) : io::Json()},
+                            {"quiet_p90_abs_pct_error", v.quiet_rows ? io::Json(v.quiet_p90_abs_pct_error) : io::Json()},
+                            {"rows", rows}}
+                       .dump(2)
+                << "\n";
       break;
     case OutputFormat::csv: std::cout << csv; break;
     case OutputFormat::table:
@@ -261,6 +286,7 @@ int run_validate(const std::vector<std::string>& args) {
                     r.abs_pct_error(), r.noisy ? " (noisy)" : "");
       std::printf("%zu configurations: median absolute error %.1f%%, 90th percentile %.1f%%\n", v.rows.size(), v.median_abs_pct_error,
                   v.p90_abs_pct_error);
+      if (v.quiet_rows < v.rows.size()) print_noisy_note(v);
       break;
   }
   if (!csv_path.empty() && !io::write_file_atomically(csv_path, csv, true, d)) throw BadInput{d};

@@ -166,6 +166,7 @@ int run_estimate(const std::vector<std::string>& args) {
         throw BadInput{{{std::string("--") + option, "not_applicable", "deployment options need a hardware profile (--hw)"}}};
   }
   write_result(out_format, *model, w, e, hw ? &*hw : nullptr, deployment.deployment, latency);
+  if (const std::string warning = context_warning(model->arch, w); !warning.empty()) std::cerr << "moesim estimate: warning: " << warning << "\n";
   return kOk;
 }
 

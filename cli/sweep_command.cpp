@@ -134,6 +134,16 @@ io::StudyPlan make_plan(Options& o) {
   io::validate(plan, io::kMaxStudyRows, d);
   for (Diagnostic& x : d) x.path = "--set " + x.path;
   if (!d.empty()) throw BadInput{d};
+  // Once per model, for the longest context of the sweep: rows beyond it are still computed.
+  Workload longest = plan.base.workload;
+  for (const io::SweepAxis& a : plan.axes)
+    if (a.field == "context")
+      for (const io::AxisValue& v : a.values) longest.context = std::max(longest.context, static_cast<std::int64_t>(v.number));
+  std::vector<const Architecture*> models;
+  for (const auto& [name, arch] : plan.models) models.push_back(&arch);
+  if (models.empty()) models.push_back(&plan.base.arch);
+  for (const Architecture* arch : models)
+    if (const std::string w = context_warning(*arch, longest); !w.empty()) std::cerr << "moesim sweep: warning: " << w << "\n";
   return plan;
 }
 

@@ -91,10 +91,17 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
     const Measurement r = timers.attention(s, m);
     v.rows.push_back({"decode_attention", name.str(), r.median_s, predict_attention(hw, s, format), r.noisy});
   }
-  std::vector<double> errors;
-  for (const ValidationRow& row : v.rows) errors.push_back(row.abs_pct_error());
+  std::vector<double> errors, quiet;
+  for (const ValidationRow& row : v.rows) {
+    errors.push_back(row.abs_pct_error());
+    if (!row.noisy) quiet.push_back(row.abs_pct_error());
+  }
   v.median_abs_pct_error = quantile(errors, 0.5);
   v.p90_abs_pct_error = quantile(errors, 0.9);
+  v.quiet_rows = quiet.size();
+  v.quiet_median_abs_pct_error = quiet.empty() ? std::nan("") : quantile(quiet, 0.5);
+  v.quiet_p90_abs_pct_error = quiet.empty() ? std::nan("") : quantile(quiet, 0.9);
+  v.noisy_dispersion = m.noisy_dispersion;
   return v;
 }
 

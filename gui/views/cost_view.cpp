@@ -3,6 +3,7 @@
 #include <QGridLayout>
 
 #include "moesim/model/enum_names.h"
+#include "moesim/model/validate.h"
 
 namespace moesim::gui {
 
@@ -166,7 +167,8 @@ void CostView::refresh(const Resolved& r, bool) {
               fits ? QColor(0, 140, 60) : QColor(200, 0, 0));
   m.replot();
 
-  set_status(summary_line(r, l), false);
+  const QString warning = QString::fromStdString(context_warning(r.model.arch, r.workload)).toHtmlEscaped();
+  set_status(summary_line(r, l) + (warning.isEmpty() ? QString() : "<br><span style='color:#a05a00'>warning: " + warning + "</span>"), false);
 }
 
 }  // namespace moesim::gui

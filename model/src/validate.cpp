@@ -48,6 +48,7 @@ void validate(const Architecture& a, Diagnostics& out) {
   c.range("/vocab_size", a.vocab_size, 1, kMaxDimension);
   c.range("/layers/count", static_cast<std::int64_t>(a.layers.size()), 1, kMaxLayers);
   c.range("/layers/mtp_modules", a.mtp_modules, 0, 64);
+  c.range("/max_position_embeddings", a.max_position_embeddings, 0, kMaxTokens);
 
   bool any_dense = false, any_moe = false, any_sliding = false, any_chunked = false;
   for (const LayerConfig& l : a.layers) {
@@ -202,6 +203,12 @@ void validate(const Workload& w, Diagnostics& out) {
     c.fail("batch", "out_of_range", "batch * context must not exceed 2^40 tokens");
   if (!(w.train_tokens >= 0 && w.train_tokens <= 1e18))
     c.fail("tokens", "out_of_range", scientific(w.train_tokens) + " must be in [0, 1e18]");
+}
+
+std::string context_warning(const Architecture& arch, const Workload& workload) {
+  if (arch.max_position_embeddings <= 0 || workload.context <= arch.max_position_embeddings) return "";
+  return "context " + std::to_string(workload.context) + " is beyond " + arch.name + "'s max_position_embeddings " +
+         std::to_string(arch.max_position_embeddings) + ": the cost is computed, but the model was not trained for positions that far";
 }
 
 }  // namespace moesim

@@ -1,7 +1,11 @@
-# Runs COMMAND (a ;-list) and fails unless it exits with EXPECT. Output is shown on failure.
+# Runs COMMAND (a ;-list) and fails unless it exits with EXPECT (and, with STDERR, unless its
+# standard error matches that regular expression). Output is shown on failure.
 execute_process(COMMAND ${COMMAND} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT "${code}" STREQUAL "${EXPECT}")
   message(FATAL_ERROR "exit code ${code}, expected ${EXPECT}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(STDERR AND NOT err MATCHES "${STDERR}")
+  message(FATAL_ERROR "stderr does not match \"${STDERR}\":\n${err}")
 endif()
 if("${EXPECT}" STREQUAL "2" AND NOT err MATCHES "moesim: error: ")
   if(NOT out MATCHES "usage: moesim")

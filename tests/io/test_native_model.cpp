@@ -66,6 +66,7 @@ TEST_CASE("native format: write then read gives the same model, for every preset
     CHECK(a.params.active_params() == b.params.active_params());
     CHECK(a.flops.decode_step == b.flops.decode_step);
     CHECK(a.memory.total_bytes == b.memory.total_bytes);
+    CHECK(again.arch.max_position_embeddings == original.arch.max_position_embeddings);
   }
 }
 

@@ -87,6 +87,10 @@ TEST_CASE("shared models: each preset counts what its config.json counts") {
     CHECK(ea.params.active_params() == eb.params.active_params());
     CHECK(ea.flops.decode_step == eb.flops.decode_step);
     CHECK(ea.memory.kv_cache_bytes == eb.memory.kv_cache_bytes);
+    // the trained context (llama4 keeps it in text_config)
+    CHECK(a->arch.max_position_embeddings > 0);
+    CHECK(a->arch.max_position_embeddings == b->arch.max_position_embeddings);
+    for (const std::string& k : b->ignored_keys) CHECK(k.find("max_position_embeddings") == std::string::npos);
   }
 }
 

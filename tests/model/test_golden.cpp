@@ -223,3 +223,22 @@ TEST_CASE("golden: Soft MoE and expert choice", "[golden]") {
     CHECK(estimate(a, w).flops.forward_per_token[C::routed_experts] == 4.0 * 72 / 2);
   }
 }
+
+TEST_CASE("golden: a context beyond max_position_embeddings is a warning naming both numbers, and only then") {
+  Architecture a;
+  a.name = "M";
+  Workload w;
+  w.context = 32768;
+  CHECK(context_warning(a, w).empty());  // not given: nothing to say
+  a.max_position_embeddings = 32768;
+  CHECK(context_warning(a, w).empty());  // at the limit
+  w.context = 32769;
+  CHECK(context_warning(a, w) ==
+        "context 32769 is beyond M's max_position_embeddings 32768: the cost is computed, but the model was not trained for positions that far");
+  Diagnostics d;
+  a.max_position_embeddings = -1;
+  validate(a, d);
+  bool named = false;
+  for (const Diagnostic& x : d) named = named || x.path == "/max_position_embeddings";
+  CHECK(named);
+}

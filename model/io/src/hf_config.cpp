@@ -300,6 +300,7 @@ void llama4(Importer& outer, Diagnostics& out) {
                       std::to_string(interval) + "th layer global (NoPE)");
   }
   m.notes.push_back("llama4: one shared expert of intermediate_size per MoE layer; vision encoder not counted");
+  if (const auto n = m.r.integer("max_position_embeddings", false)) a.max_position_embeddings = *n;
   outer.a = std::move(a);
   outer.notes.insert(outer.notes.end(), m.notes.begin(), m.notes.end());
   outer.a.name = "llama4";
@@ -389,6 +390,9 @@ std::optional<LoadedModel> import_hf_config(const Json& doc, Diagnostics& out) {
   }
   family->second(m, out);
   read_precision(m);
+  // The trained context: warned about (context_warning), never refused; DBRX calls it max_seq_len.
+  if (const auto n = m.r.integer("max_position_embeddings", false)) m.a.max_position_embeddings = *n;
+  else if (const auto n = m.r.integer("max_seq_len", false)) m.a.max_position_embeddings = *n;
   if (m.a.name.empty()) m.a.name = *type;
   m.r.allow("architectures");
   LoadedModel loaded;

@@ -173,6 +173,7 @@ std::optional<Architecture> read_native_model(const Json& doc, Diagnostics& out,
   read_int(r, "vocab_size", a.vocab_size, true);
   read_bool(r, "tied_embeddings", a.tied_embeddings);
   read_enum(r, "norm", a.norm);
+  read_int(r, "max_position_embeddings", a.max_position_embeddings, false);
 
   const bool has_moe = r.has("moe");
   if (const Json* layers = r.value("layers", true)) {
@@ -310,6 +311,7 @@ Json write_native_model(const Architecture& a, const std::string& source) {
   doc["vocab_size"] = a.vocab_size;
   doc["tied_embeddings"] = a.tied_embeddings;
   doc["norm"] = to_string(a.norm);
+  if (a.max_position_embeddings > 0) doc["max_position_embeddings"] = a.max_position_embeddings;
   Json layers{{"count", a.layers.size()}, {"moe", moe_layers_json(a.layers)}};
   if (!a.layers.empty()) layers["attention_span"] = spans_json(a.layers);
   if (a.mtp_modules > 0) layers["mtp_modules"] = a.mtp_modules;

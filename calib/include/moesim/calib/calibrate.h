@@ -50,6 +50,12 @@ struct Validation {
   std::vector<ValidationRow> rows;
   double median_abs_pct_error = 0;
   double p90_abs_pct_error = 0;
+  // The same statistics over the rows that were not noisy (NaN when every row was), and the
+  // dispersion above which a row is noisy ((p90 - p10) / median of its repetitions).
+  std::size_t quiet_rows = 0;
+  double quiet_median_abs_pct_error = 0;
+  double quiet_p90_abs_pct_error = 0;
+  double noisy_dispersion = 0;
 };
 
 // Measures the grid (at least 24 configurations) and predicts each from `hw` with moesim's

@@ -127,6 +127,10 @@ struct Architecture {
   // so they are counted apart from the model's total and active parameters.
   std::int64_t mtp_modules = 0;
   Precision precision;
+  // The longest sequence the model's positions were trained for (Hugging Face
+  // max_position_embeddings); 0 = not given. Longer contexts cost what they cost, but the
+  // model's answers there are untested: a warning, never a refusal (context_warning()).
+  std::int64_t max_position_embeddings = 0;
 };
 
 // Every weight matrix and embedding stored in `f` (norms keep theirs; per-expert overrides go:

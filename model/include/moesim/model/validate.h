@@ -2,6 +2,8 @@
 // Rules a valid architecture and workload obey, checked like Ceres' Options::IsValid: each
 // broken rule becomes one Diagnostic naming the field (as its path in the native model
 // format), the value and the rule. estimate() may assume they all hold.
+#include <string>
+
 #include "moesim/model/architecture.h"
 #include "moesim/model/diagnostic.h"
 #include "moesim/model/latency.h"
@@ -19,6 +21,9 @@ inline constexpr double kMaxParams = 1e15;
 
 void validate(const Architecture& arch, Diagnostics& out);
 void validate(const Workload& workload, Diagnostics& out);
+// A context beyond the architecture's max_position_embeddings: the message, or "" (none, or
+// not given). A warning: the cost is still computed.
+std::string context_warning(const Architecture& arch, const Workload& workload);
 // Paths are the field names: tp, ep, pp, dp, microbatches, capacity_factor, expert_cache,
 // prefetch_accuracy, routing_skew, routing_histogram (the CLI prefixes "--", the GUI
 // "/deployment/").
