@@ -150,15 +150,17 @@ void MainWindow::set_session(const Session& session) {
 void MainWindow::open_model(const std::string& spec) {
   inputs_->set_model_spec(spec);
   recompute();
-  const bool failed = std::any_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& x) { return x.path == "/model/spec"; });
-  load_failure_ = failed ? QString::fromStdString(spec) : QString();
-  update_title();
+  note_load(spec, "/model/spec");
 }
 
 void MainWindow::open_hardware(const std::string& spec) {
   inputs_->set_hardware_spec(spec);
   recompute();
-  const bool failed = std::any_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& x) { return x.path == "/hardware"; });
+  note_load(spec, "/hardware");
+}
+
+void MainWindow::note_load(const std::string& spec, const std::string& field) {
+  const bool failed = std::any_of(diagnostics_.begin(), diagnostics_.end(), [&](const Diagnostic& x) { return x.path == field; });
   load_failure_ = failed ? QString::fromStdString(spec) : QString();
   update_title();
 }

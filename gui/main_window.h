@@ -58,6 +58,8 @@ class MainWindow : public QMainWindow {
   void build_menu();
   void export_current_view();
   void update_title();
+  // After a file was opened into `field` ("/model/spec"): the title names it while it fails.
+  void note_load(const std::string& spec, const std::string& field);
   bool save_with_dialog();
   void closeEvent(QCloseEvent* event) override;
   Session session_;

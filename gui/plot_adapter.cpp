@@ -2,17 +2,15 @@
 
 #include <qcustomplot.h>
 
-#include <QFile>
 #include <QBuffer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
-#include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
 #include <QSvgGenerator>
-#include <QMenu>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -433,16 +431,11 @@ void Plot::show_menu(const QPoint& global) {
   menu.exec(global);
 }
 
-std::optional<ExportFormat> export_format(const QString& path) {
-  const QString suffix = QFileInfo(path).suffix().toLower();
-  if (suffix == "png") return ExportFormat::png;
-  if (suffix == "svg") return ExportFormat::svg;
-  if (suffix == "pdf") return ExportFormat::pdf;
-  if (suffix == "csv") return ExportFormat::csv;
-  return std::nullopt;
-}
-
 namespace {
+
+// In ExportFormat's order: the file extension and the save dialog's filter of each format.
+const QStringList kExportSuffixes = {"png", "svg", "pdf", "csv"};
+const QStringList kExportFilters = {"PNG image (*.png)", "SVG drawing (*.svg)", "PDF document (*.pdf)", "CSV data (*.csv)"};
 
 // The figure's labels (a view's status line) and plots, painted where they sit in it.
 void paint_figure(QPaintDevice& device, QWidget* figure, const std::vector<Plot*>& plots) {
@@ -473,6 +466,11 @@ QByteArray figure_csv(const std::vector<Plot*>& plots) {
 }
 
 }  // namespace
+
+std::optional<ExportFormat> export_format(const QString& path) {
+  const qsizetype i = kExportSuffixes.indexOf(QFileInfo(path).suffix().toLower());
+  return i < 0 ? std::nullopt : std::optional(static_cast<ExportFormat>(i));
+}
 
 bool export_figure(QWidget* figure, const std::vector<Plot*>& plots, const QString& path, QString& error) {
   const auto format = export_format(path);
@@ -512,13 +510,11 @@ bool export_figure(QWidget* figure, const std::vector<Plot*>& plots, const QStri
 }
 
 QString ask_export_path(QWidget* parent, const QString& suggested_name) {
-  static const QStringList filters = {"PNG image (*.png)", "SVG drawing (*.svg)", "PDF document (*.pdf)", "CSV data (*.csv)"};
-  static const QStringList suffixes = {"png", "svg", "pdf", "csv"};
-  QString chosen = filters[std::max<qsizetype>(0, suffixes.indexOf(QFileInfo(suggested_name).suffix().toLower()))];
+  QString chosen = kExportFilters[static_cast<qsizetype>(export_format(suggested_name).value_or(ExportFormat::png))];
   // Qt's own dialog (not the desktop's): the same everywhere, and driven by the GUI tests.
-  QString path = QFileDialog::getSaveFileName(parent, "Export", suggested_name, filters.join(";;"), &chosen,
+  QString path = QFileDialog::getSaveFileName(parent, "Export", suggested_name, kExportFilters.join(";;"), &chosen,
                                               QFileDialog::DontUseNativeDialog);
-  if (!path.isEmpty() && !export_format(path)) path += "." + suffixes[std::max<qsizetype>(0, filters.indexOf(chosen))];
+  if (!path.isEmpty() && !export_format(path)) path += "." + kExportSuffixes[std::max<qsizetype>(0, kExportFilters.indexOf(chosen))];
   return path;
 }
 
