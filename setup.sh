@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev catch2 libbenchmark-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev zlib1g-dev
   clang libclang-rt-14-dev libomp-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -57,13 +57,7 @@ std::string fields_help() {
   return s + "\n\noptions";
 }
 
-// One output column: a key, its unit (for the summary) and how to read it from a row.
-struct Column {
-  std::string key;
-  int axis = -1;  // >= 0: the value of that axis
-  io::Unit unit = io::Unit::ratio;
-  std::function<double(const io::StudyRow&)> value;
-};
+using Column = io::StudyColumn;
 
 void append_quoted(std::string& out, const std::string& s, bool json) {
   out += '"';
@@ -145,19 +139,6 @@ io::StudyPlan make_plan(Options& o) {
   for (const Architecture* arch : models)
     if (const std::string w = context_warning(*arch, longest); !w.empty()) std::cerr << "moesim sweep: warning: " << w << "\n";
   return plan;
-}
-
-// Every column a row can have, defined once for CSV and JSON lines.
-std::vector<Column> all_columns(const io::StudyPlan& plan) {
-  std::vector<Column> all;
-  for (std::size_t i = 0; i < plan.axes.size(); ++i) all.push_back({plan.axes[i].field, static_cast<int>(i), io::Unit::ratio, nullptr});
-  all.push_back({"valid", -1, io::Unit::ratio, [](const io::StudyRow& r) { return r.valid ? 1.0 : 0.0; }});
-  for (const auto& f : io::estimate_fields())
-    all.push_back({std::string(f.key), -1, f.unit, [&f](const io::StudyRow& r) { return r.valid ? f.value(r.estimate) : std::nan(""); }});
-  if (plan.with_latency())
-    for (const auto& f : io::latency_fields())
-      all.push_back({std::string(f.key), -1, f.unit, [&f](const io::StudyRow& r) { return r.valid ? f.value(r.latency) : std::nan(""); }});
-  return all;
 }
 
 // The written columns: all, or the named ones with the swept axes first (rows stay identifiable).
@@ -351,7 +332,7 @@ int run_sweep(const std::vector<std::string>& args) {
   if (o.resume && o.force) throw BadInput{{{"--resume", "inconsistent", "--resume and --force exclude each other"}}};
 
   const io::StudyPlan plan = make_plan(o);
-  const std::vector<Column> all = all_columns(plan);
+  const std::vector<Column> all = io::study_columns(plan);
   const std::vector<const Column*> columns = chosen_columns(all, o.columns_list);
   const auto [pareto_x, pareto_y] = pareto_columns(all, plan, o.pareto_spec);
   Output out = open_output(o, plan_signature(args));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <optional>
 #include <tuple>
 
@@ -156,6 +157,18 @@ std::string StudyCursor::label() const {
   for (std::size_t k = 0; k < plan_.axes.size(); ++k)
     s += (k ? " " : "") + plan_.axes[k].field + "=" + plan_.axes[k].values[row_.index[k]].text;
   return s.empty() ? "base" : s;
+}
+
+std::vector<StudyColumn> study_columns(const StudyPlan& plan) {
+  std::vector<StudyColumn> all;
+  for (std::size_t i = 0; i < plan.axes.size(); ++i) all.push_back({plan.axes[i].field, static_cast<int>(i), Unit::ratio, nullptr});
+  all.push_back({"valid", -1, Unit::ratio, [](const StudyRow& r) { return r.valid ? 1.0 : 0.0; }});
+  for (const auto& f : estimate_fields())
+    all.push_back({std::string(f.key), -1, f.unit, [&f](const StudyRow& r) { return r.valid ? f.value(r.estimate) : std::nan(""); }});
+  if (plan.with_latency())
+    for (const auto& f : latency_fields())
+      all.push_back({std::string(f.key), -1, f.unit, [&f](const StudyRow& r) { return r.valid ? f.value(r.latency) : std::nan(""); }});
+  return all;
 }
 
 bool ParetoFront::dominated(double x, double y) const {

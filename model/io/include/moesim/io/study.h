@@ -5,11 +5,13 @@
 // a bounded Pareto front. `moesim sweep`, the GUI's sweep and Pareto views use it; shards and
 // ranks evaluate slices of the same order.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "moesim/io/report.h"
 #include "moesim/io/sweep.h"
 #include "moesim/model/diagnostic.h"
 #include "moesim/model/estimate.h"
@@ -84,6 +86,17 @@ class StudyCursor {
   std::vector<std::size_t> latency_index_;  // the axis values it was prepared for
   Diagnostics problems_;
 };
+
+// One output column of a study row; every front end writes the same list (`moesim sweep`'s
+// CSV and JSON lines, Python's arrays): the axes, `valid`, every estimate field, and with
+// latency every latency field, under the keys of io::estimate_fields() / latency_fields().
+struct StudyColumn {
+  std::string key;
+  int axis = -1;  // >= 0: the value of that axis (its text); no `value`
+  Unit unit = Unit::ratio;
+  std::function<double(const StudyRow&)> value;  // NaN for an invalid row's estimate fields
+};
+std::vector<StudyColumn> study_columns(const StudyPlan& plan);
 
 // The minimising 2-D Pareto front of offered points: a point stays unless another is at most
 // as large on both coordinates; of equal points the first offered (lowest row) stays. At most

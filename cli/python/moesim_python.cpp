@@ -1,0 +1,367 @@
+// `import moesim`: the library in Python. Every call is the library's own (io::load_model,
+// io::load_hardware, estimate, estimate_latency, the study engine, io's report fields), so a
+// result equals `moesim estimate --format json` and `moesim sweep` field for field; bad input
+// raises moesim.BadInput (a ValueError) carrying the diagnostics the CLI prints.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "moesim/fit/law.h"
+#include "moesim/io/hardware_io.h"
+#include "moesim/io/model_io.h"
+#include "moesim/io/report.h"
+#include "moesim/io/study.h"
+#include "moesim/model/enum_names.h"
+#include "moesim/model/estimate.h"
+#include "moesim/model/latency.h"
+#include "moesim/model/validate.h"
+
+namespace py = pybind11;
+using namespace moesim;
+
+namespace {
+
+// Bad input as data until it reaches Python, where the translator below raises BadInput.
+struct BadInputError : std::exception {
+  Diagnostics diagnostics;
+  explicit BadInputError(Diagnostics d) : diagnostics(std::move(d)) {}
+  const char* what() const noexcept override { return "bad input"; }
+};
+
+void throw_if(const Diagnostics& d) {
+  if (!d.empty()) throw BadInputError(d);
+}
+
+// The CLI's line for each diagnostic: "path: message [code]".
+std::string describe(const Diagnostics& d) {
+  std::string text;
+  for (const Diagnostic& x : d) text += (text.empty() ? "" : "\n") + (x.path.empty() ? "" : x.path + ": ") + x.message + " [" + x.code + "]";
+  return text;
+}
+
+// nlohmann JSON -> Python objects (dict, list, float, int, str, bool, None), numbers exact.
+py::object to_python(const io::Json& j) {
+  switch (j.type()) {
+    case io::Json::value_t::object: {
+      py::dict d;
+      for (const auto& [k, v] : j.items()) d[py::str(k)] = to_python(v);
+      return d;
+    }
+    case io::Json::value_t::array: {
+      py::list l;
+      for (const auto& v : j) l.append(to_python(v));
+      return l;
+    }
+    case io::Json::value_t::string: return py::str(j.get<std::string>());
+    case io::Json::value_t::boolean: return py::bool_(j.get<bool>());
+    case io::Json::value_t::number_integer: return py::int_(j.get<std::int64_t>());
+    case io::Json::value_t::number_unsigned: return py::int_(j.get<std::uint64_t>());
+    case io::Json::value_t::number_float: return py::float_(j.get<double>());
+    default: return py::none();
+  }
+}
+
+// A dict (or any JSON-serialisable object) as the JSON document the file readers take.
+std::string json_text(const py::object& o) { return py::module_::import("json").attr("dumps")(o).cast<std::string>(); }
+
+struct Model {
+  io::LoadedModel loaded;
+};
+
+struct Device {
+  Hardware hw;
+};
+
+Model load_model(const py::object& spec) {
+  Diagnostics d;
+  std::optional<io::LoadedModel> m;
+  if (py::isinstance<py::dict>(spec)) m = io::read_model_document(json_text(spec), "dict", d);
+  else m = io::load_model(py::str(spec).cast<std::string>(), d);
+  throw_if(d);
+  return {std::move(*m)};
+}
+
+Device load_hardware(const py::object& spec) {
+  Diagnostics d;
+  std::optional<Hardware> hw;
+  if (py::isinstance<py::dict>(spec)) {
+    const io::Json doc = io::Json::parse(json_text(spec));
+    hw = io::read_hardware_profile(doc, d);
+  } else {
+    hw = io::load_hardware(py::str(spec).cast<std::string>(), d);
+  }
+  throw_if(d);
+  return {std::move(*hw)};
+}
+
+Model as_model(const py::object& o) { return py::isinstance<Model>(o) ? o.cast<Model>() : load_model(o); }
+std::optional<Device> as_device(const py::object& o) {
+  if (o.is_none()) return std::nullopt;
+  return py::isinstance<Device>(o) ? o.cast<Device>() : load_hardware(o);
+}
+
+template <class Enum>
+Enum parse_choice(const std::string& field, const std::string& text) {
+  if (const auto v = parse_enum<Enum>(text)) return *v;
+  throw BadInputError({{field, "unknown_value", "\"" + text + "\" must be " + enum_choices<Enum>()}});
+}
+
+NumberFormat parse_format(const std::string& field, const std::string& text) {
+  if (const auto f = parse_number_format(text)) return *f;
+  throw BadInputError({{field, "unknown_value", "\"" + text + "\" is not a number format: " + std::string(number_format_grammar())}});
+}
+
+// The keyword arguments of estimate() and sweep(), under the CLI's option names with
+// underscores, and the CLI's defaults.
+struct Inputs {
+  std::string phase = "decode";
+  std::int64_t batch = 1, context = 4096;
+  double tokens = 0;
+  std::string recompute = "selective", optimizer = "adam", gradient_format = "bf16", optimizer_state_format = "fp32";
+  bool master_weights = true, flash_attention = true;
+  std::optional<std::string> weight_format, expert_format, kv_format, activation_format;
+  std::int64_t tp = 1, ep = 1, pp = 1, dp = 1, microbatches = 1;
+  double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
+  std::vector<double> routing_histogram;
+  std::string offload = "none", cache_policy = "lru";
+};
+
+Inputs read_inputs(const py::kwargs& kw) {
+  Inputs in;
+  for (const auto& [key, value] : kw) {
+    const std::string k = py::str(key);
+    auto opt_str = [&](std::optional<std::string>& f) { f = value.is_none() ? std::nullopt : std::optional(value.cast<std::string>()); };
+    try {
+      if (k == "phase") in.phase = value.cast<std::string>();
+      else if (k == "batch") in.batch = value.cast<std::int64_t>();
+      else if (k == "context") in.context = value.cast<std::int64_t>();
+      else if (k == "tokens") in.tokens = value.cast<double>();
+      else if (k == "recompute") in.recompute = value.cast<std::string>();
+      else if (k == "optimizer") in.optimizer = value.cast<std::string>();
+      else if (k == "gradient_format") in.gradient_format = value.cast<std::string>();
+      else if (k == "optimizer_state_format") in.optimizer_state_format = value.cast<std::string>();
+      else if (k == "master_weights") in.master_weights = value.cast<bool>();
+      else if (k == "flash_attention") in.flash_attention = value.cast<bool>();
+      else if (k == "weight_format") opt_str(in.weight_format);
+      else if (k == "expert_format") opt_str(in.expert_format);
+      else if (k == "kv_format") opt_str(in.kv_format);
+      else if (k == "activation_format") opt_str(in.activation_format);
+      else if (k == "tp") in.tp = value.cast<std::int64_t>();
+      else if (k == "ep") in.ep = value.cast<std::int64_t>();
+      else if (k == "pp") in.pp = value.cast<std::int64_t>();
+      else if (k == "dp") in.dp = value.cast<std::int64_t>();
+      else if (k == "microbatches") in.microbatches = value.cast<std::int64_t>();
+      else if (k == "capacity_factor") in.capacity_factor = value.cast<double>();
+      else if (k == "routing_skew") in.routing_skew = value.cast<double>();
+      else if (k == "routing_histogram") in.routing_histogram = value.cast<std::vector<double>>();
+      else if (k == "offload") in.offload = value.cast<std::string>();
+      else if (k == "expert_cache") in.expert_cache = value.cast<double>();
+      else if (k == "cache_policy") in.cache_policy = value.cast<std::string>();
+      else if (k == "prefetch_accuracy") in.prefetch_accuracy = value.cast<double>();
+      else throw BadInputError({{k, "unknown_option", "is not an argument (see help(moesim.estimate))"}});
+    } catch (const py::cast_error&) {
+      throw BadInputError({{k, "wrong_type", py::repr(value).cast<std::string>() + " has the wrong type"}});
+    }
+  }
+  return in;
+}
+
+struct Built {
+  Workload workload;
+  Deployment deployment;
+};
+
+// The inputs as the library's structs, each checked by the library's rules (as the CLI's options are).
+Built build(const Inputs& in, Architecture& arch) {
+  Built b;
+  Workload& w = b.workload;
+  w.phase = parse_choice<Phase>("phase", in.phase);
+  w.batch = in.batch;
+  w.context = in.context;
+  w.train_tokens = in.tokens;
+  if (in.tokens != 0 && w.phase != Phase::train)
+    throw BadInputError({{"tokens", "not_applicable", "training tokens apply only to phase=\"train\""}});
+  w.training.recompute = parse_choice<Recompute>("recompute", in.recompute);
+  w.training.optimizer = parse_choice<Optimizer>("optimizer", in.optimizer);
+  w.training.gradient_format = parse_format("gradient_format", in.gradient_format);
+  w.training.optimizer_state_format = parse_format("optimizer_state_format", in.optimizer_state_format);
+  w.training.master_weights = in.master_weights;
+  w.training.flash_attention = in.flash_attention;
+  Precision& p = arch.precision;
+  if (in.weight_format) set_weight_format(p, parse_format("weight_format", *in.weight_format));
+  if (in.expert_format) set_expert_format(p, parse_format("expert_format", *in.expert_format));
+  if (in.kv_format) p.kv_cache = parse_format("kv_format", *in.kv_format);
+  if (in.activation_format) p.activations = parse_format("activation_format", *in.activation_format);
+  Deployment& d = b.deployment;
+  d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
+  d.capacity_factor = in.capacity_factor;
+  d.routing.zipf_exponent = in.routing_skew;
+  d.routing.histogram = in.routing_histogram;
+  d.offload = {parse_choice<OffloadTarget>("offload", in.offload), in.expert_cache, parse_choice<CachePolicy>("cache_policy", in.cache_policy),
+               in.prefetch_accuracy};
+  Diagnostics problems;
+  validate(w, problems);
+  validate(d, problems);
+  throw_if(problems);
+  return b;
+}
+
+py::dict estimate_py(const py::object& model, const py::object& hw, const py::kwargs& kw) {
+  Model m = as_model(model);
+  const std::optional<Device> device = as_device(hw);
+  const Inputs in = read_inputs(kw);
+  const Built b = build(in, m.loaded.arch);
+  Diagnostics d;
+  validate(b.deployment, m.loaded.arch, d);
+  throw_if(d);
+  io::Json j;
+  {
+    py::gil_scoped_release release;
+    j = io::estimate_json(m.loaded, b.workload, estimate(m.loaded.arch, b.workload));
+    if (device) {
+      j["hardware"] = device->hw.name;
+      io::add_latency_json(j, estimate_latency(m.loaded.arch, b.workload, device->hw, b.deployment));
+    }
+  }
+  return to_python(j).cast<py::dict>();
+}
+
+// A study's columns as numpy arrays (axis values and reasons as lists of str), evaluated
+// without the GIL and without a Python object per row; Ctrl-C stops it between blocks.
+py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict& axes, const py::kwargs& kw) {
+  Model m = as_model(model);
+  const Inputs in = read_inputs(kw);
+  io::StudyPlan plan;
+  const Built b = build(in, m.loaded.arch);
+  plan.base = {m.loaded.arch, b.workload, b.deployment, "", ""};
+  Diagnostics d;
+  for (const auto& [key, value] : axes) {
+    std::string values;
+    if (py::isinstance<py::str>(value)) values = value.cast<std::string>();
+    else
+      for (const auto& v : value) values += (values.empty() ? "" : ",") + py::str(v).cast<std::string>();
+    if (auto axis = io::parse_sweep_axis(py::str(key).cast<std::string>() + "=" + values, d)) plan.axes.push_back(std::move(*axis));
+  }
+  if (!hw.is_none()) {
+    if (py::isinstance<Device>(hw)) plan.hardware.emplace("", hw.cast<Device>().hw);
+    else if (auto axis = io::parse_sweep_axis("hw=" + (py::isinstance<py::str>(hw) ? hw.cast<std::string>() : py::str(",").attr("join")(hw).cast<std::string>()), d))
+      plan.axes.push_back(std::move(*axis));
+  }
+  throw_if(d);
+  for (const io::SweepAxis& a : plan.axes) io::load_axis_inputs(a, plan, d);
+  throw_if(d);
+  constexpr std::uint64_t kMaxRows = 100'000'000;  // about 10 GB of columns: stream larger studies with `moesim sweep`
+  io::validate(plan, kMaxRows, d);
+  throw_if(d);
+
+  const std::vector<io::StudyColumn> columns = io::study_columns(plan);
+  const std::size_t rows = static_cast<std::size_t>(plan.rows());
+  std::vector<std::vector<double>> numbers(columns.size());
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    if (columns[c].value) numbers[c].resize(rows);
+  std::vector<std::vector<std::uint32_t>> axis_index(plan.axes.size(), std::vector<std::uint32_t>(rows));
+  std::vector<std::string> reasons(rows);
+  constexpr std::uint64_t kBlock = 1 << 16;
+  for (std::uint64_t first = 0; first < rows; first += kBlock) {
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    py::gil_scoped_release release;
+    io::StudyCursor cursor(plan, first, first + kBlock);
+    while (cursor.next()) {
+      const io::StudyRow& r = cursor.row();
+      for (std::size_t c = 0; c < columns.size(); ++c)
+        if (columns[c].value) numbers[c][r.row] = columns[c].value(r);
+      for (std::size_t a = 0; a < plan.axes.size(); ++a) axis_index[a][r.row] = static_cast<std::uint32_t>(r.index[a]);
+      reasons[r.row] = r.reason();
+    }
+  }
+  py::dict out;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const io::StudyColumn& col = columns[c];
+    if (col.value) {
+      out[py::str(col.key)] = py::array_t<double>(static_cast<py::ssize_t>(rows), numbers[c].data());
+      continue;
+    }
+    const io::SweepAxis& axis = plan.axes[static_cast<std::size_t>(col.axis)];
+    if (axis.numeric) {
+      py::array_t<double> values(static_cast<py::ssize_t>(rows));
+      auto v = values.mutable_unchecked<1>();
+      for (std::size_t i = 0; i < rows; ++i) v(static_cast<py::ssize_t>(i)) = axis.values[axis_index[static_cast<std::size_t>(col.axis)][i]].number;
+      out[py::str(col.key)] = values;
+    } else {
+      py::list texts;
+      for (std::size_t i = 0; i < rows; ++i) texts.append(axis.values[axis_index[static_cast<std::size_t>(col.axis)][i]].text);
+      out[py::str(col.key)] = texts;
+    }
+  }
+  out["infeasible_reason"] = reasons;
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(moesim, m) {
+  m.doc() = "moesim: analytical cost model and scaling laws for Mixture-of-Experts models (the C++ library, bound)";
+  static py::exception<BadInputError> bad_input(m, "BadInput", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const BadInputError& e) {
+      py::object error = py::handle(bad_input.ptr())(describe(e.diagnostics));  // an instance, to carry the attributes
+      py::list diagnostics;
+      for (const Diagnostic& x : e.diagnostics) diagnostics.append(py::dict(py::arg("path") = x.path, py::arg("code") = x.code, py::arg("message") = x.message));
+      error.attr("path") = e.diagnostics.front().path;
+      error.attr("code") = e.diagnostics.front().code;
+      error.attr("message") = e.diagnostics.front().message;
+      error.attr("diagnostics") = diagnostics;
+      PyErr_SetObject(bad_input.ptr(), error.ptr());
+    }
+  });
+
+  py::class_<Model>(m, "Model", "An architecture as loaded (io::LoadedModel)")
+      .def_property_readonly("name", [](const Model& x) { return x.loaded.arch.name; })
+      .def_property_readonly("origin", [](const Model& x) { return x.loaded.origin; })
+      .def_property_readonly("format", [](const Model& x) { return x.loaded.format; })
+      .def("to_dict", [](const Model& x) { return to_python(io::write_native_model(x.loaded.arch, x.loaded.source)); },
+           "the native model format (docs/formats.md) as a dict")
+      .def("__repr__", [](const Model& x) { return "<moesim.Model " + x.loaded.arch.name + " (" + x.loaded.origin + ")>"; })
+      .def("__str__", [](const Model& x) { return io::describe_architecture(x.loaded); });
+  py::class_<Device>(m, "Hardware", "A hardware profile (hwprofiles/README.md)")
+      .def_property_readonly("name", [](const Device& x) { return x.hw.name; })
+      .def("to_dict", [](const Device& x) { return to_python(io::write_hardware_profile(x.hw)); })
+      .def("__repr__", [](const Device& x) { return "<moesim.Hardware " + x.hw.name + ">"; })
+      .def("__str__", [](const Device& x) { return io::describe_hardware(x.hw); });
+
+  m.def("load_model", &load_model, py::arg("spec"),
+        "A model from a preset name (moesim.models()), a file (native or Hugging Face config.json) or a dict of either");
+  m.def("hardware", &load_hardware, py::arg("spec"), "A hardware profile from a shipped name (moesim.devices()), a file or a dict");
+  m.def("models", [] {
+    std::vector<std::string> names;
+    for (const io::PresetInfo& p : io::presets()) names.emplace_back(p.name);
+    return names;
+  }, "the preset names");
+  m.def("devices", [] {
+    std::vector<std::string> names;
+    for (const io::PresetInfo& p : io::shipped_hardware_profiles()) names.emplace_back(p.name);
+    return names;
+  }, "the shipped hardware profiles' names");
+  m.def("laws", [] {
+    std::vector<std::string> names;
+    for (const fit::Law* law : fit::laws()) names.emplace_back(law->info.name);
+    return names;
+  }, "the built-in scaling laws");
+  m.def("estimate", &estimate_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(),
+        "Parameters, FLOPs and memory, and with hw the latency: the dict of `moesim estimate --format json`.\n"
+        "Keywords as the CLI's options with underscores and its defaults: phase, batch, context, tokens, recompute,\n"
+        "optimizer, gradient_format, optimizer_state_format, master_weights, flash_attention, weight_format,\n"
+        "expert_format, kv_format, activation_format, tp, ep, pp, dp, microbatches, capacity_factor, routing_skew,\n"
+        "routing_histogram, offload, expert_cache, cache_policy, prefetch_accuracy.");
+  m.def("sweep", &sweep_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(), py::arg("axes") = py::dict(),
+        "Every combination of the axes ({field: values}, values a list or a string as after `moesim sweep --set field=`),\n"
+        "as a dict of columns under `moesim sweep`'s keys: numpy float arrays, lists of str for name axes and\n"
+        "infeasible_reason. hw: a profile, a name, or a list of names (an hw axis). Keywords as estimate().");
+}

@@ -1,0 +1,122 @@
+"""`import moesim` against the `moesim` command: the same library, so the same numbers.
+
+Run by CTest (test `python`) with PYTHONPATH at the built module and MOESIM_CLI at the
+command. Equality is exact: both sides are the library's doubles, the CLI's written
+shortest-round-trip and read back by json/float().
+"""
+import csv
+import io
+import json
+import math
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+
+import moesim
+
+CLI = os.environ["MOESIM_CLI"]
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def cli(*args):
+    done = subprocess.run([CLI, *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+# Ten configurations: presets and a Hugging Face file, each phase, formats, parallelism,
+# offloading, skew and a routing histogram.
+CONFIGS = [
+    ({}, []),
+    ({"hw": "h100-sxm", "tp": 2}, ["--hw", "h100-sxm", "--tp", "2"]),
+    ({"model": "deepseek-v3", "phase": "train", "tokens": 1e12}, ["--model", "deepseek-v3", "--phase", "train", "--tokens", "1e12"]),
+    ({"model": "qwen3-30b-a3b", "hw": "h200", "batch": 64, "context": 8192},
+     ["--model", "qwen3-30b-a3b", "--hw", "h200", "--batch", "64", "--context", "8192"]),
+    ({"model": "gpt-oss-20b", "hw": "jetson-agx-orin-64gb", "offload": "host", "expert_cache": 8},
+     ["--model", "gpt-oss-20b", "--hw", "jetson-agx-orin-64gb", "--offload", "host", "--expert-cache", "8"]),
+    ({"model": "olmoe-1b-7b", "phase": "prefill", "weight_format": "fp8", "kv_format": "fp8"},
+     ["--model", "olmoe-1b-7b", "--phase", "prefill", "--weight-format", "fp8", "--kv-format", "fp8"]),
+    ({"model": "dbrx", "hw": "mi300x", "ep": 4, "tp": 4, "routing_skew": 1.2},
+     ["--model", "dbrx", "--hw", "mi300x", "--ep", "4", "--tp", "4", "--routing-skew", "1.2"]),
+    ({"hw": "h200", "batch": 8, "routing_histogram": [4, 2, 1, 1, 1, 1, 1, 1]},
+     ["--hw", "h200", "--batch", "8", "--routing-histogram", "4,2,1,1,1,1,1,1"]),
+    ({"model": "llama-4-scout", "hw": "h100-sxm", "phase": "train", "pp": 4, "microbatches": 8, "recompute": "full", "batch": 32},
+     ["--model", "llama-4-scout", "--hw", "h100-sxm", "--phase", "train", "--pp", "4", "--microbatches", "8", "--recompute", "full",
+      "--batch", "32"]),
+    ({"model": str(FIXTURES / "good_tiny_moe.json"), "hw": "l4", "expert_format": "int4-g128"},
+     ["--model", str(FIXTURES / "good_tiny_moe.json"), "--hw", "l4", "--expert-format", "int4-g128"]),
+]
+
+
+@pytest.mark.parametrize("kwargs,args", CONFIGS)
+def test_estimate_equals_the_cli_json(kwargs, args):
+    assert moesim.estimate(**kwargs) == json.loads(cli("estimate", "--format", "json", *args))
+
+
+def test_sweep_columns_equal_the_cli_csv():
+    axes = {"experts": [8, 16], "weight_format": "bf16,fp8", "batch": "1..64*8"}
+    got = moesim.sweep("mixtral-8x7b", ["h100-sxm", "h200"], axes)
+    rows = list(csv.DictReader(io.StringIO(cli("sweep", "--no-progress", "--set", "experts=8,16", "--set", "weight_format=bf16,fp8",
+                                                "--set", "batch=1..64*8", "--hw", "h100-sxm,h200"))))
+    assert len(rows) == 2 * 2 * 3 * 2
+    assert list(got) == list(rows[0])  # the same keys in the same order
+    for key, column in got.items():
+        want = [r[key] for r in rows]
+        if isinstance(column, np.ndarray):
+            assert column.dtype == np.float64
+            assert len(column) == len(want)
+            for g, w in zip(column, want):
+                assert (math.isnan(g) and w == "") or g == float(w), key
+        else:
+            assert column == want, key
+
+
+def test_models_devices_laws_are_the_cli_lists():
+    assert "mixtral-8x7b" in moesim.models() and "h100-sxm" in moesim.devices()
+    assert all(name in cli("models") for name in moesim.models())
+    assert "abnar2025" in moesim.laws() and "chinchilla" in moesim.laws()
+
+
+def test_a_model_from_a_dict_is_the_same_model():
+    model = moesim.load_model("qwen3-30b-a3b")
+    again = moesim.load_model(model.to_dict())
+    assert moesim.estimate(again, "h200") == moesim.estimate(model, "h200")
+    device = moesim.hardware("h200")
+    assert moesim.estimate(model, moesim.hardware(device.to_dict())) == moesim.estimate(model, device)
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("bad_*.json")))
+def test_each_bad_model_fixture_raises_bad_input_naming_its_field(fixture):
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.load_model(str(FIXTURES / fixture))
+    e = caught.value
+    assert isinstance(e, ValueError)
+    assert e.diagnostics and e.path == e.diagnostics[0]["path"]
+    assert fixture in e.path  # the file, and after it the field's JSON path
+    assert e.code and e.message and f"[{e.code}]" in str(e)
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"tp": 0}, "tp"),
+    ({"phase": "serve"}, "phase"),
+    ({"weight_format": "nonsense"}, "weight_format"),
+    ({"routing_skew": 50.0}, "routing_skew"),
+    ({"tokens": 1e9}, "tokens"),
+    ({"batch": "eight"}, "batch"),
+    ({"bogus": 1}, "bogus"),
+    ({"hw": "no-such-device"}, "no-such-device"),
+])
+def test_bad_arguments_raise_bad_input_naming_the_argument(kwargs, field):
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.estimate(**kwargs)
+    assert field in caught.value.path or field in str(caught.value)
+
+
+def test_a_bad_sweep_axis_raises_bad_input():
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.sweep(axes={"expert": [8]})
+    assert "\"expert\" is not a sweep field" in str(caught.value)
+    with pytest.raises(moesim.BadInput):
+        moesim.sweep(axes={"model": ["mixtral-8x7b", "no-such-model"]})
