@@ -99,10 +99,13 @@ Device load_hardware(const py::object& spec) {
   return {std::move(*hw)};
 }
 
-Model as_model(const py::object& o) { return py::isinstance<Model>(o) ? o.cast<Model>() : load_model(o); }
-std::optional<Device> as_device(const py::object& o) {
-  if (o.is_none()) return std::nullopt;
-  return py::isinstance<Device>(o) ? o.cast<Device>() : load_hardware(o);
+// The model an argument names: a Model object as it is (not copied per call), else loaded into `owned`.
+const Model& model_of(const py::object& o, std::optional<Model>& owned) {
+  return py::isinstance<Model>(o) ? o.cast<const Model&>() : owned.emplace(load_model(o));
+}
+const Hardware* hardware_of(const py::object& o, std::optional<Device>& owned) {
+  if (o.is_none()) return nullptr;
+  return py::isinstance<Device>(o) ? &o.cast<const Device&>().hw : &owned.emplace(load_hardware(o)).hw;
 }
 
 template <class Enum>
@@ -176,8 +179,25 @@ struct Built {
   Deployment deployment;
 };
 
+// The number formats the options set on the model's own; false when they set none.
+bool apply_formats(const Inputs& in, Precision& p) {
+  if (in.weight_format) set_weight_format(p, parse_format("weight_format", *in.weight_format));
+  if (in.expert_format) set_expert_format(p, parse_format("expert_format", *in.expert_format));
+  if (in.kv_format) p.kv_cache = parse_format("kv_format", *in.kv_format);
+  if (in.activation_format) p.activations = parse_format("activation_format", *in.activation_format);
+  return in.weight_format || in.expert_format || in.kv_format || in.activation_format;
+}
+
+// The model with the options' formats: the model itself when they set none, else a copy.
+const io::LoadedModel& with_formats(const Inputs& in, const io::LoadedModel& model, std::optional<io::LoadedModel>& copy) {
+  Precision p = model.arch.precision;
+  if (!apply_formats(in, p)) return model;
+  copy.emplace(model).arch.precision = p;
+  return *copy;
+}
+
 // The inputs as the library's structs, each checked by the library's rules (as the CLI's options are).
-Built build(const Inputs& in, Architecture& arch) {
+Built build(const Inputs& in) {
   Built b;
   Workload& w = b.workload;
   w.phase = parse_choice<Phase>("phase", in.phase);
@@ -192,11 +212,6 @@ Built build(const Inputs& in, Architecture& arch) {
   w.training.optimizer_state_format = parse_format("optimizer_state_format", in.optimizer_state_format);
   w.training.master_weights = in.master_weights;
   w.training.flash_attention = in.flash_attention;
-  Precision& p = arch.precision;
-  if (in.weight_format) set_weight_format(p, parse_format("weight_format", *in.weight_format));
-  if (in.expert_format) set_expert_format(p, parse_format("expert_format", *in.expert_format));
-  if (in.kv_format) p.kv_cache = parse_format("kv_format", *in.kv_format);
-  if (in.activation_format) p.activations = parse_format("activation_format", *in.activation_format);
   Deployment& d = b.deployment;
   d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
   d.capacity_factor = in.capacity_factor;
@@ -212,20 +227,23 @@ Built build(const Inputs& in, Architecture& arch) {
 }
 
 py::dict estimate_py(const py::object& model, const py::object& hw, const py::kwargs& kw) {
-  Model m = as_model(model);
-  const std::optional<Device> device = as_device(hw);
+  std::optional<Model> owned_model;
+  std::optional<Device> owned_device;
+  std::optional<io::LoadedModel> formatted;
   const Inputs in = read_inputs(kw);
-  const Built b = build(in, m.loaded.arch);
+  const io::LoadedModel& m = with_formats(in, model_of(model, owned_model).loaded, formatted);
+  const Hardware* device = hardware_of(hw, owned_device);
+  const Built b = build(in);
   Diagnostics d;
-  validate(b.deployment, m.loaded.arch, d);
+  validate(b.deployment, m.arch, d);
   throw_if(d);
   io::Json j;
   {
     py::gil_scoped_release release;
-    j = io::estimate_json(m.loaded, b.workload, estimate(m.loaded.arch, b.workload));
+    j = io::estimate_json(m, b.workload, estimate(m.arch, b.workload));
     if (device) {
-      j["hardware"] = device->hw.name;
-      io::add_latency_json(j, estimate_latency(m.loaded.arch, b.workload, device->hw, b.deployment));
+      j["hardware"] = device->name;
+      io::add_latency_json(j, estimate_latency(m.arch, b.workload, *device, b.deployment));
     }
   }
   return to_python(j).cast<py::dict>();
@@ -234,11 +252,13 @@ py::dict estimate_py(const py::object& model, const py::object& hw, const py::kw
 // A study's columns as numpy arrays (axis values and reasons as lists of str), evaluated
 // without the GIL and without a Python object per row; Ctrl-C stops it between blocks.
 py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict& axes, const py::kwargs& kw) {
-  Model m = as_model(model);
+  std::optional<Model> owned_model;
+  std::optional<io::LoadedModel> formatted;
   const Inputs in = read_inputs(kw);
+  const io::LoadedModel& m = with_formats(in, model_of(model, owned_model).loaded, formatted);
   io::StudyPlan plan;
-  const Built b = build(in, m.loaded.arch);
-  plan.base = {m.loaded.arch, b.workload, b.deployment, "", ""};
+  const Built b = build(in);
+  plan.base = {m.arch, b.workload, b.deployment, "", ""};
   Diagnostics d;
   for (const auto& [key, value] : axes) {
     std::string values;
