@@ -6,7 +6,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -134,44 +136,54 @@ struct Inputs {
   std::string offload = "none", cache_policy = "lru";
 };
 
+// One keyword argument: its name and how its value is stored, by the member's own type.
+struct Keyword {
+  const char* name;
+  std::function<void(Inputs&, const py::handle&)> set;
+};
+template <class T>
+Keyword keyword(const char* name, T Inputs::*member) {
+  return {name, [member](Inputs& in, const py::handle& value) { in.*member = value.cast<T>(); }};
+}
+
+// Every keyword of estimate() and sweep(), in the order help() lists them.
+const std::vector<Keyword>& keywords() {
+  static const std::vector<Keyword> table{
+      keyword("phase", &Inputs::phase), keyword("batch", &Inputs::batch), keyword("context", &Inputs::context),
+      keyword("tokens", &Inputs::tokens), keyword("recompute", &Inputs::recompute), keyword("optimizer", &Inputs::optimizer),
+      keyword("gradient_format", &Inputs::gradient_format), keyword("optimizer_state_format", &Inputs::optimizer_state_format),
+      keyword("master_weights", &Inputs::master_weights), keyword("flash_attention", &Inputs::flash_attention),
+      keyword("weight_format", &Inputs::weight_format), keyword("expert_format", &Inputs::expert_format),
+      keyword("kv_format", &Inputs::kv_format), keyword("activation_format", &Inputs::activation_format),
+      keyword("tp", &Inputs::tp), keyword("ep", &Inputs::ep), keyword("pp", &Inputs::pp), keyword("dp", &Inputs::dp),
+      keyword("microbatches", &Inputs::microbatches), keyword("capacity_factor", &Inputs::capacity_factor),
+      keyword("routing_skew", &Inputs::routing_skew), keyword("routing_histogram", &Inputs::routing_histogram),
+      keyword("offload", &Inputs::offload), keyword("expert_cache", &Inputs::expert_cache),
+      keyword("cache_policy", &Inputs::cache_policy), keyword("prefetch_accuracy", &Inputs::prefetch_accuracy),
+  };
+  return table;
+}
+
 Inputs read_inputs(const py::kwargs& kw) {
   Inputs in;
   for (const auto& [key, value] : kw) {
     const std::string k = py::str(key);
-    auto opt_str = [&](std::optional<std::string>& f) { f = value.is_none() ? std::nullopt : std::optional(value.cast<std::string>()); };
+    const auto it = std::find_if(keywords().begin(), keywords().end(), [&](const Keyword& x) { return k == x.name; });
+    if (it == keywords().end()) throw BadInputError({{k, "unknown_option", "is not an argument (see help(moesim.estimate))"}});
     try {
-      if (k == "phase") in.phase = value.cast<std::string>();
-      else if (k == "batch") in.batch = value.cast<std::int64_t>();
-      else if (k == "context") in.context = value.cast<std::int64_t>();
-      else if (k == "tokens") in.tokens = value.cast<double>();
-      else if (k == "recompute") in.recompute = value.cast<std::string>();
-      else if (k == "optimizer") in.optimizer = value.cast<std::string>();
-      else if (k == "gradient_format") in.gradient_format = value.cast<std::string>();
-      else if (k == "optimizer_state_format") in.optimizer_state_format = value.cast<std::string>();
-      else if (k == "master_weights") in.master_weights = value.cast<bool>();
-      else if (k == "flash_attention") in.flash_attention = value.cast<bool>();
-      else if (k == "weight_format") opt_str(in.weight_format);
-      else if (k == "expert_format") opt_str(in.expert_format);
-      else if (k == "kv_format") opt_str(in.kv_format);
-      else if (k == "activation_format") opt_str(in.activation_format);
-      else if (k == "tp") in.tp = value.cast<std::int64_t>();
-      else if (k == "ep") in.ep = value.cast<std::int64_t>();
-      else if (k == "pp") in.pp = value.cast<std::int64_t>();
-      else if (k == "dp") in.dp = value.cast<std::int64_t>();
-      else if (k == "microbatches") in.microbatches = value.cast<std::int64_t>();
-      else if (k == "capacity_factor") in.capacity_factor = value.cast<double>();
-      else if (k == "routing_skew") in.routing_skew = value.cast<double>();
-      else if (k == "routing_histogram") in.routing_histogram = value.cast<std::vector<double>>();
-      else if (k == "offload") in.offload = value.cast<std::string>();
-      else if (k == "expert_cache") in.expert_cache = value.cast<double>();
-      else if (k == "cache_policy") in.cache_policy = value.cast<std::string>();
-      else if (k == "prefetch_accuracy") in.prefetch_accuracy = value.cast<double>();
-      else throw BadInputError({{k, "unknown_option", "is not an argument (see help(moesim.estimate))"}});
+      it->set(in, value);
     } catch (const py::cast_error&) {
       throw BadInputError({{k, "wrong_type", py::repr(value).cast<std::string>() + " has the wrong type"}});
     }
   }
   return in;
+}
+
+// "phase, batch, ..." for the docstrings.
+std::string keyword_list() {
+  std::string names;
+  for (const Keyword& k : keywords()) names += (names.empty() ? "" : ", ") + std::string(k.name);
+  return names;
 }
 
 struct Built {
@@ -374,12 +386,10 @@ PYBIND11_MODULE(moesim, m) {
     for (const fit::Law* law : fit::laws()) names.emplace_back(law->info.name);
     return names;
   }, "the built-in scaling laws");
-  m.def("estimate", &estimate_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(),
-        "Parameters, FLOPs and memory, and with hw the latency: the dict of `moesim estimate --format json`.\n"
-        "Keywords as the CLI's options with underscores and its defaults: phase, batch, context, tokens, recompute,\n"
-        "optimizer, gradient_format, optimizer_state_format, master_weights, flash_attention, weight_format,\n"
-        "expert_format, kv_format, activation_format, tp, ep, pp, dp, microbatches, capacity_factor, routing_skew,\n"
-        "routing_histogram, offload, expert_cache, cache_policy, prefetch_accuracy.");
+  static const std::string estimate_doc =
+      "Parameters, FLOPs and memory, and with hw the latency: the dict of `moesim estimate --format json`.\n"
+      "Keywords as the CLI's options with underscores and its defaults: " + keyword_list() + ".";
+  m.def("estimate", &estimate_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(), estimate_doc.c_str());
   m.def("sweep", &sweep_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(), py::arg("axes") = py::dict(),
         "Every combination of the axes ({field: values}, values a list or a string as after `moesim sweep --set field=`),\n"
         "as a dict of columns under `moesim sweep`'s keys: numpy float arrays, lists of str for name axes and\n"
