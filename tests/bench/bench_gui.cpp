@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "render.h"
@@ -13,19 +14,23 @@
 
 namespace {
 
+// The session's inputs, or none with the benchmark skipped and the first problem named.
+std::optional<moesim::gui::Resolved> resolve_or_skip(benchmark::State& state, const moesim::gui::Session& session) {
+  moesim::Diagnostics d;
+  auto resolved = moesim::gui::resolve(session, d);
+  if (!resolved) state.SkipWithError(("the session does not resolve: " + (d.empty() ? std::string() : d[0].path + ": " + d[0].message)).c_str());
+  return resolved;
+}
+
 void BM_Redraw(benchmark::State& state, const char* view_name) {
   moesim::gui::Session session;
   auto view = moesim::gui::make_view(view_name, session);
   view->resize(900, 600);
-  moesim::Diagnostics d;
   std::int64_t batch = 1;
   for (auto _ : state) {
     session.workload.batch = batch = batch % 64 + 1;  // an input change each time
-    const auto resolved = moesim::gui::resolve(session, d);
-    if (!resolved) {
-      state.SkipWithError("the default session does not resolve");
-      return;
-    }
+    const auto resolved = resolve_or_skip(state, session);
+    if (!resolved) return;
     view->refresh(*resolved, true);
     view->grab();  // paint it, as the screen would
   }
@@ -45,12 +50,8 @@ void BM_ScalingLimitChange(benchmark::State& state) {
   session.scaling.devices = 8;
   auto view = moesim::gui::make_view("scaling", session);
   view->resize(900, 600);
-  moesim::Diagnostics d;
-  const auto resolved = moesim::gui::resolve(session, d);
-  if (!resolved) {
-    state.SkipWithError("the default session does not resolve");
-    return;
-  }
+  const auto resolved = resolve_or_skip(state, session);
+  if (!resolved) return;
   int i = 0;
   for (auto _ : state) {
     session.scaling.max_decode_latency = std::to_string(30 + 10 * (i++ % 3)) + " ms";
@@ -66,17 +67,15 @@ void BM_ParetoBudgetChange(benchmark::State& state) {
   moesim::gui::Session session;
   session.scaling.top_k = "1,2,4,8";
   session.scaling.granularity = "1,2,4";
+  session.deployment.tp = 1;  // 8 devices (dp 8, ep 8 over them), whatever the session's default
   session.deployment.ep = 8;
+  session.deployment.dp = 8;
   session.workload.batch = 64;
   session.workload.context = 8192;
   auto view = moesim::gui::make_view("pareto", session);
   view->resize(900, 600);
-  moesim::Diagnostics d;
-  const auto resolved = moesim::gui::resolve(session, d);
-  if (!resolved) {
-    state.SkipWithError("the session does not resolve");
-    return;
-  }
+  const auto resolved = resolve_or_skip(state, session);
+  if (!resolved) return;
   int i = 0;
   for (auto _ : state) {
     session.pareto.budget_flops = 1e22 * (1 + i++ % 3);
