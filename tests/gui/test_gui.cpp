@@ -61,6 +61,14 @@ LatencyEstimate cli_latency(std::int64_t batch, const std::string& device = "h10
   return estimate_latency(model->arch, w, *hw, deployment);
 }
 
+// The session's inputs as the views get them; the session must resolve.
+Resolved resolved(const Session& s) {
+  Diagnostics d;
+  auto r = resolve(s, d);
+  REQUIRE(r);
+  return std::move(*r);
+}
+
 // The plotted height of a stacked bar, back in base units.
 double stacked_total(const Plot& p, io::Unit unit, double expected) {
   double sum = 0;
@@ -205,27 +213,26 @@ TEST_CASE("a measured routing histogram reaches the sweep through the deployment
   s.deployment.routing_histogram = "4,2,1,1,1,1,1,1";
   s.sweep = {"batch", "1,8,64", "", "", "latency.decode_step_s"};
   Diagnostics d;
-  const auto r = resolve(s, d);
-  REQUIRE(r);
-  REQUIRE(r->deployment.routing.histogram.size() == 8);
-  const auto plan = plan_sweep(s, *r, d);
+  const Resolved r = resolved(s);
+  REQUIRE(r.deployment.routing.histogram.size() == 8);
+  const auto plan = plan_sweep(s, r, d);
   REQUIRE(plan);
   const SweepResult res = run_sweep(*plan);
   REQUIRE(res.curves.size() == 1);
-  Deployment skewed = r->deployment;  // the session's parallelism (tp 2)
+  Deployment skewed = r.deployment;  // the session's parallelism (tp 2)
   REQUIRE(skewed.parallel.tp == 2);
   skewed.routing.histogram = {4, 2, 1, 1, 1, 1, 1, 1};
   for (std::size_t i = 0; i < 3; ++i) {
-    Workload w = r->workload;
+    Workload w = r.workload;
     w.batch = std::int64_t{1} << (3 * i);
-    CHECK(res.curves[0].rows[i].y == estimate_latency(r->model.arch, w, r->hardware, skewed).decode_step_s);
+    CHECK(res.curves[0].rows[i].y == estimate_latency(r.model.arch, w, r.hardware, skewed).decode_step_s);
   }
   // skew changes the answer against uniform routing at batch 8, so the histogram was used
-  Workload w8 = r->workload;
+  Workload w8 = r.workload;
   w8.batch = 8;
   Deployment uniform = skewed;
   uniform.routing.histogram.clear();
-  CHECK(res.curves[0].rows[1].y != estimate_latency(r->model.arch, w8, r->hardware, uniform).decode_step_s);
+  CHECK(res.curves[0].rows[1].y != estimate_latency(r.model.arch, w8, r.hardware, uniform).decode_step_s);
   // one share per expert, a number each: the rule and the message are the library's
   for (const char* bad : {"1,1,1", "1,x,1,1,1,1,1,1"}) {
     s.deployment.routing_histogram = bad;
@@ -239,11 +246,9 @@ TEST_CASE("a measured routing histogram reaches the sweep through the deployment
 TEST_CASE("a long sweep runs off the UI thread and can be cancelled", "[gui]") {
   Session s;
   s.sweep = {"context", "1..20000", "", "", "latency.decode_step_s"};
-  Diagnostics d;
-  const auto r = resolve(s, d);
-  REQUIRE(r);
+  const Resolved r = resolved(s);
   SweepView view(s);
-  view.refresh(*r, false);
+  view.refresh(r, false);
   CHECK(view.running());
   wait_until([&] { return !view.running(); });
   REQUIRE_FALSE(view.running());
@@ -251,7 +256,7 @@ TEST_CASE("a long sweep runs off the UI thread and can be cancelled", "[gui]") {
   CHECK_FALSE(view.result().cancelled);
 
   s.sweep.values = "1..500000";
-  view.refresh(*r, false);
+  view.refresh(r, false);
   REQUIRE(view.running());
   view.cancel();
   wait_until([&] { return !view.running(); });
@@ -263,11 +268,9 @@ TEST_CASE("the scaling view shows fit::compute_frontier and the data residuals",
   Session s;
   s.scaling.data = kFixtures + "/data/good_runs.csv";
   s.scaling.data_columns = "N=N,D=D,loss=loss";
-  Diagnostics d;
-  const auto r = resolve(s, d);
-  REQUIRE(r);
+  const Resolved r = resolved(s);
   ScalingView view(s);
-  view.refresh(*r, true);
+  view.refresh(r, true);
   REQUIRE(view.result());
   const fit::Law& law = *fit::find_law("abnar2025");
   const fit::Frontier f = fit::compute_frontier(law, law.info.published, frontier_options("abnar2025", {1e19, 1e20, 1e21, 1e22, 1e23}));
@@ -282,7 +285,7 @@ TEST_CASE("the scaling view shows fit::compute_frontier and the data residuals",
   CHECK(view.result()->predicted[0] == fit::predict(law, law.info.published, points[0]));
 
   s.scaling.law = "no-such-law";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.status_is_error());
   CHECK(view.status().contains("neither a law"));
   CHECK(view.result()->frontier->optimum.size() == 5);  // the last valid result stays
@@ -295,7 +298,7 @@ TEST_CASE("the scaling view shows fit::compute_frontier and the data residuals",
   Workload train;
   train.phase = Phase::train;
   train.context = 2048;
-  const Estimate e = estimate(r->model.arch, train);
+  const Estimate e = estimate(r.model.arch, train);
   fit::Observation o;
   o.total_params = e.params.total_params();
   o.active_params = e.params.active_excl_input_embedding();
@@ -310,11 +313,9 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   Session s;
   s.scaling.budgets = "1e21,1e22,1e23";
   s.scaling.max_params = "1e10";
-  Diagnostics d;
-  const auto r = resolve(s, d);
-  REQUIRE(r);
+  const Resolved r = resolved(s);
   ScalingView view(s);
-  view.refresh(*r, true);
+  view.refresh(r, true);
   REQUIRE(view.result());
   const auto& c = view.result()->constrained;
   REQUIRE(c.size() == 3);
@@ -340,7 +341,7 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   s.scaling.top_k = "2";
   s.scaling.granularity = "2";
   s.scaling.max_sparsity = 0.9;
-  view.refresh(*r, true);
+  view.refresh(r, true);
   REQUIRE_FALSE(view.status_is_error());
   const fit::Candidate& k2 = view.result()->frontier->optimum[1];
   CHECK(k2.sparsity == Approx(1 - 2.0 / static_cast<double>(k2.experts)));
@@ -349,7 +350,7 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   CHECK(k2_arch.moe.top_k == 2);
   CHECK(k2_arch.moe.expert.width == 2 * k2_arch.hidden_size);  // 4 d / G
   s.scaling.top_k = "0";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.status_is_error());
   CHECK(view.status().contains("/scaling/top_k"));
   s.scaling.top_k = "1";
@@ -359,11 +360,11 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   // serving on devices of the session's hardware; a limit without its unit is an error
   s.scaling.devices = 8;
   s.scaling.max_decode_latency = "50";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.status_is_error());
   CHECK(view.status().contains("/scaling/max_decode_latency"));
   s.scaling.max_decode_latency = "50 ms";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   REQUIRE_FALSE(view.status_is_error());
   for (const fit::ConstrainedOptimum& x : view.result()->constrained) {
     REQUIRE(x.feasible);
@@ -420,17 +421,15 @@ TEST_CASE("the scaling view shades designs that break a limit; a click on an opt
 
 TEST_CASE("the Pareto view predicts each candidate's loss with the law", "[gui]") {
   Session s;
-  Diagnostics d;
-  const auto r = resolve(s, d);
-  REQUIRE(r);
+  const Resolved r = resolved(s);
   ParetoView view(s);
-  view.refresh(*r, true);
+  view.refresh(r, true);
   REQUIRE(view.result());
   const ParetoResult& p = *view.result();
   const fit::Law& law = *fit::find_law("abnar2025");
-  Workload train = r->workload;
+  Workload train = r.workload;
   train.phase = Phase::train;
-  const Estimate e = estimate(r->model.arch, train);
+  const Estimate e = estimate(r.model.arch, train);
   fit::Observation o;
   o.total_params = e.params.total_params();
   o.active_params = e.params.active_excl_input_embedding();
@@ -496,10 +495,9 @@ TEST_CASE("the Pareto view draws the optimizer's least loss at each cost; a clic
   // a cost the optimizer does not trace: the candidates alone, and a note why
   Session t;
   t.pareto.x = "memory_per_device.total_bytes";
-  const auto r = resolve(t, d);
-  REQUIRE(r);
+  const Resolved r = resolved(t);
   ParetoView other(t);
-  other.refresh(*r, true);
+  other.refresh(r, true);
   REQUIRE(other.result());
   CHECK(other.result()->optimal.empty());
   CHECK(other.plot()->note().contains("no optimizer front"));
@@ -511,11 +509,9 @@ TEST_CASE("the scaling view searches K and G lists and draws S* at a fixed total
   s.scaling.top_k = "1,2,4";
   s.scaling.granularity = "1,2";
   s.scaling.fixed_size = "1e10";
-  Diagnostics d;
-  const auto r = resolve(s, d);
-  REQUIRE(r);
+  const Resolved r = resolved(s);
   ScalingView view(s);
-  view.refresh(*r, true);
+  view.refresh(r, true);
   REQUIRE_FALSE(view.status_is_error());
   const ScalingResult& res = *view.result();
   // without limits the optimizer still runs over the lists: the same as moesim frontier --top-k 1,2,4 --granularity 1,2
@@ -543,15 +539,15 @@ TEST_CASE("the scaling view searches K and G lists and draws S* at a fixed total
   CHECK(fixed->y.size() == 3);
   // bad lists name their field
   s.scaling.granularity = "1,x";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.status().contains("/scaling/granularity"));
   s.scaling.granularity = "1";
   s.scaling.top_k = "1.5";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.status().contains("/scaling/top_k"));
   s.scaling.top_k = "1";
   s.scaling.law = "ludziejewski2025";
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.status().contains("/scaling/fixed_size"));
 }
 
@@ -580,9 +576,9 @@ TEST_CASE("the calibration view reads measured and predicted times", "[gui]") {
 
   Session s;
   s.calibration.csv = kGuiFixtures + "/published_latency.csv";
-  const auto r = resolve(s, d);
+  const Resolved r = resolved(s);
   CalibrationView view(s);
-  view.refresh(*r, true);
+  view.refresh(r, true);
   CHECK(view.plot()->graph_count() == 1 + 3);  // y = x and one colour per kind
 }
 
@@ -629,11 +625,9 @@ TEST_CASE("an override that breaks a rule is reported beside its field", "[gui]"
   s = Session{};
   s.model.overrides.experts = 16;
   s.model.overrides.weight_format = "int4-g128";
-  d.clear();
-  const auto r = resolve(s, d);
-  REQUIRE(r);
-  CHECK(r->model.arch.moe.experts == 16);
-  CHECK(r->model.arch.precision.experts == *parse_number_format("int4-g128"));
+  const Resolved r = resolved(s);
+  CHECK(r.model.arch.moe.experts == 16);
+  CHECK(r.model.arch.precision.experts == *parse_number_format("int4-g128"));
 }
 
 TEST_CASE("a session saved and loaded restores every input", "[gui]") {
