@@ -398,8 +398,7 @@ Architecture design_architecture(const Family& family, const Design& d) {
   return family_architecture_with_experts(f, d.candidate.d_model, d.candidate.experts);
 }
 
-void validate(const OptimizeOptions& o, Diagnostics& out) {
-  const DesignSpace& s = o.space;
+void validate(const DesignSpace& s, Diagnostics& out) {
   auto bad = [&](const char* path, const char* code, const std::string& message) { out.push_back({path, code, message}); };
   if (s.top_k.empty()) bad("top_k", "empty", "needs at least one K");
   for (std::int64_t k : s.top_k)
@@ -412,6 +411,11 @@ void validate(const OptimizeOptions& o, Diagnostics& out) {
   if (!s.experts.empty() && *std::max_element(s.experts.begin(), s.experts.end()) < *std::min_element(s.top_k.begin(), s.top_k.end()))
     bad("experts", "out_of_range", "every expert count is below the smallest top-k");
   if (s.weight_formats.empty()) bad("weight_format", "empty", "needs at least one format");
+}
+
+void validate(const OptimizeOptions& o, Diagnostics& out) {
+  validate(o.space, out);
+  auto bad = [&](const char* path, const char* code, const std::string& message) { out.push_back({path, code, message}); };
   const Limits& L = o.limits;
   auto positive = [&](const char* path, double v) {
     if (!(v > 0)) bad(path, "out_of_range", "must be > 0");

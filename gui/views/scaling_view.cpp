@@ -59,10 +59,13 @@ std::optional<ScalingSpace> parse_space(const ScalingSettings& s, Diagnostics& o
     if (const auto v = io::parse_number_list(s.fixed_size, "/scaling/fixed_size", "parameters", out); v && v->size() == 1) space.fixed_size = v->front();
     else if (v) out.push_back({"/scaling/fixed_size", "wrong_type", "one number of parameters"});
   }
-  for (std::int64_t k : space.top_k)
-    if (k > 1024) out.push_back({"/scaling/top_k", "out_of_range", std::to_string(k) + " must be in [1, 1024]"});
-  for (double g : space.granularity)
-    if (!(g >= 1 && g <= 256)) out.push_back({"/scaling/granularity", "out_of_range", io::shortest_number(g) + " must be in [1, 256]"});
+  // The lists' ranges are the optimizer's own rules (a list that did not read is still {1}).
+  fit::DesignSpace lists;
+  lists.top_k = space.top_k;
+  lists.granularity = space.granularity;
+  Diagnostics d;
+  fit::validate(lists, d);
+  for (const Diagnostic& x : d) out.push_back({"/scaling/" + x.path, x.code, x.message});
   if (!(s.max_sparsity >= 0 && s.max_sparsity <= 0.999)) out.push_back({"/scaling/max_sparsity", "out_of_range", "must be in [0, 0.999]"});
   if (out.size() != before) return std::nullopt;
   return space;

@@ -353,6 +353,10 @@ TEST_CASE("the scaling view draws the optimum under the limits beside the uncons
   view.refresh(r, true);
   CHECK(view.status_is_error());
   CHECK(view.status().contains("/scaling/top_k"));
+  s.scaling.top_k = "2000";  // beyond the optimizer's range: its rule and message (fit::validate)
+  view.refresh(r, true);
+  CHECK(view.status_is_error());
+  CHECK(view.status().contains("/scaling/top_k: K 2000 must be in [1, 1024]"));
   s.scaling.top_k = "1";
   s.scaling.granularity = "1";
   s.scaling.max_sparsity = 0.98;

@@ -108,6 +108,9 @@ Architecture design_architecture(const Family& family, const Design& design);
 // The rules optimize() needs of its options. Paths name the option in snake case
 // ("max_params", "serve_batch"); front ends map them to their own spelling.
 void validate(const OptimizeOptions& options, Diagnostics& out);
+// ... of the design space alone (top_k, granularity, experts, weight_format), part of the
+// above: a front end that draws the space's curves without searching checks its lists here.
+void validate(const DesignSpace& space, Diagnostics& out);
 
 // The limits of `options` that one design of `family` breaks (its candidate's budget_flops as
 // its training FLOPs), as optimize() judges them: for drawing which designs fit.
