@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "moesim/fit/law.h"
@@ -291,46 +292,57 @@ py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict&
   io::validate(plan, kMaxRows, d);
   throw_if(d);
 
+  // The arrays are allocated first and filled in place: no copy, one page fault per page.
   const std::vector<io::StudyColumn> columns = io::study_columns(plan);
-  const std::size_t rows = static_cast<std::size_t>(plan.rows());
-  std::vector<std::vector<double>> numbers(columns.size());
-  for (std::size_t c = 0; c < columns.size(); ++c)
-    if (columns[c].value) numbers[c].resize(rows);
-  std::vector<std::vector<std::uint32_t>> axis_index(plan.axes.size(), std::vector<std::uint32_t>(rows));
-  std::vector<std::string> reasons(rows);
+  const auto rows = static_cast<py::ssize_t>(plan.rows());
+  py::dict out;
+  std::vector<std::pair<const io::StudyColumn*, double*>> filled;  // the value columns and axis numbers
+  std::vector<std::pair<const io::SweepAxis*, std::vector<std::uint32_t>>> named;  // name axes: value per row
+  for (const io::StudyColumn& col : columns) {
+    const io::SweepAxis* axis = col.value ? nullptr : &plan.axes[static_cast<std::size_t>(col.axis)];
+    if (axis && !axis->numeric) {
+      named.emplace_back(axis, std::vector<std::uint32_t>(static_cast<std::size_t>(rows)));
+      out[py::str(col.key)] = py::none();  // its place in the column order; filled below
+      continue;
+    }
+    py::array_t<double> array(rows);
+    filled.emplace_back(&col, array.mutable_data());
+    out[py::str(col.key)] = std::move(array);
+  }
+  // Reasons repeat (most rows have none): each distinct text once, rows point at it.
+  std::vector<std::string> reason_texts{""};
+  std::unordered_map<std::string, std::uint32_t> reason_index{{"", 0}};
+  std::vector<std::uint32_t> reason_of(static_cast<std::size_t>(rows));
   constexpr std::uint64_t kBlock = 1 << 16;
-  for (std::uint64_t first = 0; first < rows; first += kBlock) {
+  for (std::uint64_t first = 0; first < static_cast<std::uint64_t>(rows); first += kBlock) {
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     py::gil_scoped_release release;
     io::StudyCursor cursor(plan, first, first + kBlock);
     while (cursor.next()) {
       const io::StudyRow& r = cursor.row();
-      for (std::size_t c = 0; c < columns.size(); ++c)
-        if (columns[c].value) numbers[c][r.row] = columns[c].value(r);
-      for (std::size_t a = 0; a < plan.axes.size(); ++a) axis_index[a][r.row] = static_cast<std::uint32_t>(r.index[a]);
-      reasons[r.row] = r.reason();
+      for (const auto& [col, data] : filled)
+        data[r.row] = col->value ? col->value(r) : plan.axes[static_cast<std::size_t>(col->axis)].values[r.index[static_cast<std::size_t>(col->axis)]].number;
+      for (auto& [axis, values] : named)
+        values[r.row] = static_cast<std::uint32_t>(r.index[static_cast<std::size_t>(axis - plan.axes.data())]);
+      if (r.feasible(plan)) continue;
+      const auto [it, added] = reason_index.try_emplace(r.reason(), static_cast<std::uint32_t>(reason_texts.size()));
+      if (added) reason_texts.push_back(it->first);
+      reason_of[r.row] = it->second;
     }
   }
-  py::dict out;
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    const io::StudyColumn& col = columns[c];
-    if (col.value) {
-      out[py::str(col.key)] = py::array_t<double>(static_cast<py::ssize_t>(rows), numbers[c].data());
-      continue;
-    }
-    const io::SweepAxis& axis = plan.axes[static_cast<std::size_t>(col.axis)];
-    if (axis.numeric) {
-      py::array_t<double> values(static_cast<py::ssize_t>(rows));
-      auto v = values.mutable_unchecked<1>();
-      for (std::size_t i = 0; i < rows; ++i) v(static_cast<py::ssize_t>(i)) = axis.values[axis_index[static_cast<std::size_t>(col.axis)][i]].number;
-      out[py::str(col.key)] = values;
-    } else {
-      py::list texts;
-      for (std::size_t i = 0; i < rows; ++i) texts.append(axis.values[axis_index[static_cast<std::size_t>(col.axis)][i]].text);
-      out[py::str(col.key)] = texts;
-    }
+  // Lists of str sharing one object per distinct text.
+  auto texts = [rows](const std::vector<std::string>& distinct, const std::vector<std::uint32_t>& which) {
+    std::vector<py::str> objects(distinct.begin(), distinct.end());
+    py::list list(rows);
+    for (py::ssize_t i = 0; i < rows; ++i) list[static_cast<std::size_t>(i)] = objects[which[static_cast<std::size_t>(i)]];
+    return list;
+  };
+  for (const auto& [axis, values] : named) {
+    std::vector<std::string> distinct;
+    for (const io::AxisValue& v : axis->values) distinct.push_back(v.text);
+    out[py::str(axis->field)] = texts(distinct, values);
   }
-  out["infeasible_reason"] = reasons;
+  out["infeasible_reason"] = texts(reason_texts, reason_of);
   return out;
 }
 

@@ -7,6 +7,8 @@
 
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
+#include "moesim/io/report.h"
+#include "moesim/model/estimate.h"
 #include "moesim/model/latency.h"
 
 namespace {
@@ -58,11 +60,32 @@ void BM_LatencyPrepared(benchmark::State& state, const char* preset, const char*
   state.SetItemsProcessed(state.iterations());
 }
 
+// The document of `moesim estimate --format json --hw` (and Python's estimate()): the estimate,
+// the latency and the JSON report of both, which costs more than the model itself.
+void BM_EstimateJson(benchmark::State& state, const char* preset, const char* device, std::int64_t tp) {
+  moesim::Diagnostics d;
+  const auto model = moesim::io::load_model(preset, d);
+  const auto hw = moesim::io::load_hardware(device, d);
+  if (!model || !hw) throw std::runtime_error("inputs do not load");
+  moesim::Workload w;
+  moesim::Deployment deployment;
+  deployment.parallel.tp = tp;
+  std::int64_t i = 0;
+  for (auto _ : state) {
+    w.context = 1024 + (i++ & 1023);
+    moesim::io::Json j = moesim::io::estimate_json(*model, w, moesim::estimate(model->arch, w));
+    moesim::io::add_latency_json(j, moesim::estimate_latency(model->arch, w, *hw, deployment));
+    benchmark::DoNotOptimize(j);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // The measure: prefill + decode of a 60-layer MoE.
 BENCHMARK_CAPTURE(BM_Latency, prefill_decode_deepseek_v3_61_layers_h200_ep8, "deepseek-v3", "h200", 8, 0.0, false);
 BENCHMARK_CAPTURE(BM_Latency, prefill_decode_train_deepseek_v3_h200_ep8, "deepseek-v3", "h200", 8, 0.0, true);
 BENCHMARK_CAPTURE(BM_Latency, prefill_decode_train_deepseek_v3_h200_ep8_zipf, "deepseek-v3", "h200", 8, 1.0, true);
 BENCHMARK_CAPTURE(BM_Latency, prefill_decode_mixtral_h100, "mixtral-8x7b", "h100-sxm", 1, 0.0, false);
+BENCHMARK_CAPTURE(BM_EstimateJson, mixtral_h100_tp2, "mixtral-8x7b", "h100-sxm", 2);
 BENCHMARK_CAPTURE(BM_LatencyPrepared, prefill_decode_deepseek_v3_61_layers_h200_ep8, "deepseek-v3", "h200", 8);
 
 }  // namespace

@@ -362,19 +362,27 @@ void add_latency_json(Json& out, const LatencyEstimate& l) {
   }
   out["feasible"] = l.feasible();
   out["infeasible_reason"] = infeasible_reason(l);
-  auto phase = [](const PhaseTime& p) {
-    Json ops = Json::object();
+  // Built in place: nlohmann's initializer lists copy every nested value, which made this
+  // report cost 50 times the latency model (tests/bench/bench_latency.cpp, BM_EstimateJson).
+  Json& breakdown = out["breakdown"];
+  for (const auto& [name, p] : {std::pair<const char*, const PhaseTime*>{"prefill", &l.prefill}, {"decode", &l.decode}, {"train", &l.train}}) {
+    Json& phase = breakdown[name];
+    phase["total_s"] = p->total_s;
+    Json& ops = phase["operators"] = Json::object();
     for (std::size_t k = 0; k < kOpCount; ++k) {
-      const OpTime& t = p.op[k];
+      const OpTime& t = p->op[k];
       if (t.time_s <= 0) continue;
-      ops[std::string(to_string(static_cast<Op>(k)))] = {{"time_s", t.time_s},     {"bound", to_string(t.bound)},
-                                                         {"compute_s", t.compute_s}, {"memory_s", t.memory_s},
-                                                         {"communication_s", t.communication_s}, {"io_s", t.io_s},
-                                                         {"flops", t.flops},       {"bytes", t.bytes}};
+      Json& op = ops[std::string(to_string(static_cast<Op>(k)))];
+      op["time_s"] = t.time_s;
+      op["bound"] = to_string(t.bound);
+      op["compute_s"] = t.compute_s;
+      op["memory_s"] = t.memory_s;
+      op["communication_s"] = t.communication_s;
+      op["io_s"] = t.io_s;
+      op["flops"] = t.flops;
+      op["bytes"] = t.bytes;
     }
-    return Json{{"total_s", p.total_s}, {"operators", ops}};
-  };
-  out["breakdown"] = {{"prefill", phase(l.prefill)}, {"decode", phase(l.decode)}, {"train", phase(l.train)}};
+  }
 }
 
 std::string latency_table(const LatencyEstimate& l, Phase phase) {
