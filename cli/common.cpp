@@ -82,6 +82,8 @@ std::string format_eta(double seconds) {
 
 void name_options(Diagnostics& diagnostics) {
   for (Diagnostic& x : diagnostics) {
+    // A file's path ("fit.json:/params/a") names itself; only field names become options.
+    if (x.path.empty() || x.path.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos) continue;
     std::replace(x.path.begin(), x.path.end(), '_', '-');
     x.path = "--" + x.path;
   }

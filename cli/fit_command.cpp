@@ -7,7 +7,7 @@
 #include <iostream>
 
 #include "common.h"
-#include "moesim/fit/fit.h"
+#include "moesim/fit/io/fit_query.h"
 #include "moesim/fit/io/fit_file.h"
 #include "moesim/fit/io/scaling_data.h"
 #include "moesim/io/report.h"
@@ -64,41 +64,6 @@ std::vector<std::pair<std::string, std::string>> pairs(const std::vector<std::st
   return out;
 }
 
-// A number read whole ("1.5x" is not 1.5).
-std::optional<double> whole_number(const std::string& text) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-// --holdout RULE[:FRACTION]
-void parse_holdout(const std::string& holdout, fit::FitOptions& options) {
-  const auto colon = holdout.find(':');
-  const std::string rule = holdout.substr(0, colon);
-  if (rule == "none") options.holdout = fit::HoldoutRule::none;
-  else if (rule == "max_sparsity") options.holdout = fit::HoldoutRule::max_sparsity;
-  else if (rule == "lowest_loss") options.holdout = fit::HoldoutRule::lowest_loss;
-  else if (rule == "largest_compute") options.holdout = fit::HoldoutRule::largest_compute;
-  else throw BadInput{{{"--holdout", "unknown_value", "\"" + holdout + "\" must be none, max_sparsity, lowest_loss:F or largest_compute:F"}}};
-  if (colon == std::string::npos) return;
-  const auto fraction = whole_number(holdout.substr(colon + 1));
-  if (!fraction) throw BadInput{{{"--holdout", "wrong_type", "\"" + holdout.substr(colon + 1) + "\" is not a fraction"}}};
-  options.holdout_fraction = *fraction;
-}
-
-// --fix NAME=VALUE, each a parameter of the law.
-void parse_fixes(const std::vector<std::string>& fixes, const fit::Law& law, fit::FitOptions& options) {
-  for (const auto& [name, value] : pairs(fixes, "--fix")) {
-    const auto& names = law.info.param_names;
-    const auto it = std::find(names.begin(), names.end(), name);
-    const auto v = whole_number(value);
-    if (!v) throw BadInput{{{"--fix", "wrong_type", "\"" + value + "\" is not a number"}}};
-    if (it == names.end()) throw BadInput{{{"--fix", "unknown_parameter", "\"" + name + "\" is not a parameter of " + std::string(law.info.name)}}};
-    options.fixed.emplace_back(static_cast<std::size_t>(it - names.begin()), *v);
-  }
-}
-
 // fit.json, unless a parameter is not a number: that is no law, and frontier could not read it.
 void write_fit_file(const fit::FitReport& report, const std::string& data_path, const std::vector<std::string>& notes,
                     const std::string& out_path, bool force) {
@@ -116,77 +81,60 @@ void write_fit_file(const fit::FitReport& report, const std::string& data_path, 
 }  // namespace
 
 int run_fit(const std::vector<std::string>& args) {
-  std::string law_name, data_path, dataset, holdout, out_path;
+  fit::FitQuery q;
+  std::string out_path;
   std::vector<std::string> columns, filters, fixes;
   bool force = false;
-  fit::FitOptions options;
-  std::size_t max_starts = 10000;  // bounded by default: abnar2025's full grid is 437,400 starts (18 minutes)
   po::options_description desc;
   desc.add_options()
       ("help,h", "show this help")
-      ("law", po::value(&law_name)->required(), "chinchilla | abnar2025 | clark2022 | krajewski2024 | ludziejewski2025")
-      ("data", po::value(&data_path)->required(), "CSV file (.csv or .csv.gz)")
-      ("dataset", po::value(&dataset), "epoch-chinchilla | clark2022 | steplaw | generic")
+      ("law", po::value(&q.law)->required(), "chinchilla | abnar2025 | clark2022 | krajewski2024 | ludziejewski2025")
+      ("data", po::value(&q.data)->required(), "CSV file (.csv or .csv.gz)")
+      ("dataset", po::value(&q.dataset), "epoch-chinchilla | clark2022 | steplaw | generic")
       ("columns", po::value(&columns)->composing(), "generic CSV: ROLE=COLUMN,... (N, Na, D, S, E, G, loss, weight)")
       ("filter", po::value(&filters)->composing(), "keep rows with COLUMN=VALUE (repeatable)")
       ("fix", po::value(&fixes)->composing(), "hold a parameter at a value, NAME=VALUE (repeatable)")
-      ("bootstrap", po::value(&options.bootstrap)->default_value(0), "bootstrap refits for standard errors and 95% intervals")
-      ("holdout", po::value(&holdout)->default_value("none"), "none | max_sparsity | lowest_loss:F | largest_compute:F")
-      ("max-starts", po::value(&max_starts)->default_value(max_starts), "at most N starts, evenly spaced over the law's grid (0 = every start)")
-      ("threads", po::value(&options.threads)->default_value(2), "threads for starts and bootstrap")
-      ("seed", po::value(&options.seed)->default_value(42), "bootstrap seed")
+      ("bootstrap", po::value(&q.bootstrap)->default_value(0), "bootstrap refits for standard errors and 95% intervals")
+      ("holdout", po::value(&q.holdout)->default_value(q.holdout), "none | max_sparsity | lowest_loss:F | largest_compute:F")
+      ("max-starts", po::value(&q.max_starts)->default_value(q.max_starts), "at most N starts, evenly spaced over the law's grid (0 = every start)")
+      ("threads", po::value(&q.threads)->default_value(q.threads), "threads for starts and bootstrap")
+      ("seed", po::value(&q.seed)->default_value(q.seed), "bootstrap seed")
       ("out", po::value(&out_path), "write the fit as JSON to FILE (atomically)")
       ("force", po::bool_switch(&force), "replace an existing --out FILE");
   po::variables_map vm;
   if (!parse_command_line(args, desc, kUsage, vm)) return kOk;
-  options.max_starts = max_starts;
-  const fit::Law* law = fit::find_law(law_name);
-  if (!law) {
-    Diagnostics d;
-    fit::load_law(law_name, d);  // the error lists the laws
-    throw BadInput{{{"--law", "unknown_law", d.empty() ? "unknown law" : d[0].message}}};
+  q.columns = pairs(columns, "--columns");
+  q.filters = pairs(filters, "--filter");
+  for (const auto& [name, value] : pairs(fixes, "--fix")) {
+    const auto v = io::finite_number(value);
+    if (!v) throw BadInput{{{"--fix", "wrong_type", "\"" + value + "\" is not a number"}}};
+    q.fixed.emplace_back(name, *v);
   }
-  parse_holdout(holdout, options);
-  parse_fixes(fixes, *law, options);
-  std::string why;
-  if (!options.IsValid(&why)) {
-    // FitOptions names its field first ("holdout_fraction must ..."): the option that sets it.
-    static const std::pair<std::string_view, const char*> kOptionOf[] = {
-        {"threads", "--threads"}, {"bootstrap", "--bootstrap"}, {"fixed", "--fix"}, {"holdout_fraction", "--holdout"}};
-    std::string option = "--law";
-    for (const auto& [field, flag] : kOptionOf)
-      if (why.rfind(field, 0) == 0) option = flag;
-    throw BadInput{{{option, "out_of_range", why}}};
-  }
-
-  fit::DataOptions data_options;
-  if (vm.count("dataset")) {
-    data_options.dataset = fit::parse_dataset(dataset);
-    if (!data_options.dataset)
-      throw BadInput{{{"--dataset", "unknown_value", "\"" + dataset + "\" must be epoch-chinchilla, clark2022, steplaw or generic"}}};
-  }
-  data_options.columns = pairs(columns, "--columns");
-  data_options.filters = pairs(filters, "--filter");
   Diagnostics d;
-  const auto data = fit::read_scaling_data(data_path, data_options, d);
-  if (!data) throw BadInput{d};
+  auto setup = fit::fit_setup(q, d);
+  name_options(d);
+  if (!setup) throw BadInput{d};
+  const fit::Law* law = setup->law;
+  fit::FitOptions& options = setup->options;
+  const auto& data = setup->data;
+  const std::string& data_path = q.data;
   ProgressLine bar(true);
   options.progress = [&bar](std::size_t done, std::size_t all) {
     bar.update(static_cast<double>(done) / static_cast<double>(all), std::to_string(done) + "/" + std::to_string(all) + " starts");
   };
-  const fit::FitReport report = fit::fit(data->points, *law, options);
+  const fit::FitReport report = fit::fit(data.points, *law, options);
   bar.finish();
 
   std::printf("%s\n", report.BriefReport().c_str());
-  std::printf("data: %s (%s, %zu points)\n", data_path.c_str(), std::string(fit::to_string(data->dataset)).c_str(), data->points.size());
-  for (const auto& n : data->notes) std::printf("  note: %s\n", n.c_str());
+  std::printf("data: %s (%s, %zu points)\n", data_path.c_str(), std::string(fit::to_string(data.dataset)).c_str(), data.points.size());
+  for (const auto& n : data.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("%-10s %14s %12s %14s %14s %14s\n", "parameter", "fit", "stderr", "ci95 low", "ci95 high", "published");
   for (std::size_t i = 0; i < report.param_names.size(); ++i)
     std::printf("%-10s %14.6g %12.4g %14.6g %14.6g %14.6g\n", report.param_names[i].c_str(), report.params[i], report.stderrs[i],
                 report.ci_low[i], report.ci_high[i], law->info.published[i]);
   if (report.bootstrap_refits > 0)
     std::printf("bootstrap: %d refits in %.2f s\n", report.bootstrap_refits, report.bootstrap_time_in_seconds);
-  if (!out_path.empty()) write_fit_file(report, data_path, data->notes, out_path, force);
+  if (!out_path.empty()) write_fit_file(report, data_path, data.notes, out_path, force);
   return kOk;
 }
 

@@ -9,11 +9,15 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <memory>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "moesim/fit/io/fit_query.h"
+#include "moesim/fit/io/frontier_query.h"
 #include "moesim/fit/law.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
@@ -137,19 +141,65 @@ struct Inputs {
   std::string offload = "none", cache_policy = "lru";
 };
 
-// One keyword argument: its name and how its value is stored, by the member's own type.
+// A value as the text of the CLI's option: a str as it is, a number as Python prints it, a
+// list or tuple joined with commas ("1,2,4").
+std::string option_text(const py::handle& value) {
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (!py::isinstance<py::list>(value) && !py::isinstance<py::tuple>(value)) return py::str(value).cast<std::string>();
+  std::string text;
+  for (const auto& v : value) text += (text.empty() ? "" : ",") + py::str(v).cast<std::string>();
+  return text;
+}
+
+// One keyword argument of a function whose keywords fill a struct S: its name and how its
+// value is stored, by the member's own type (texts by option_text()).
+template <class S>
 struct Keyword {
   const char* name;
-  std::function<void(Inputs&, const py::handle&)> set;
+  std::function<void(S&, const py::handle&)> set;
 };
-template <class T>
-Keyword keyword(const char* name, T Inputs::*member) {
-  return {name, [member](Inputs& in, const py::handle& value) { in.*member = value.cast<T>(); }};
+template <class S, class T>
+Keyword<S> keyword(const char* name, T S::*member) {
+  return {name, [member](S& s, const py::handle& value) {
+            if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::optional<std::string>>) s.*member = option_text(value);
+            else s.*member = value.cast<T>();
+          }};
+}
+// A quantity: a text with its unit ("30 ms"), or a number in the unit given here.
+template <class S>
+Keyword<S> quantity(const char* name, std::optional<std::string> S::*member, const char* unit) {
+  return {name, [member, unit](S& s, const py::handle& value) {
+            s.*member = py::isinstance<py::str>(value) ? value.cast<std::string>() : io::shortest_number(value.cast<double>()) + " " + unit;
+          }};
+}
+
+template <class S>
+S read_keywords(const py::kwargs& kw, const std::vector<Keyword<S>>& table, const char* function) {
+  S s;
+  for (const auto& [key, value] : kw) {
+    const std::string k = py::str(key);
+    const auto it = std::find_if(table.begin(), table.end(), [&](const Keyword<S>& x) { return k == x.name; });
+    if (it == table.end()) throw BadInputError({{k, "unknown_option", "is not an argument (see help(moesim." + std::string(function) + "))"}});
+    try {
+      it->set(s, value);
+    } catch (const py::cast_error&) {
+      throw BadInputError({{k, "wrong_type", std::string(py::str(py::repr(value))) + " has the wrong type"}});
+    }
+  }
+  return s;
+}
+
+// "phase, batch, ..." for the docstrings.
+template <class S>
+std::string keyword_list(const std::vector<Keyword<S>>& table) {
+  std::string names;
+  for (const Keyword<S>& k : table) names += (names.empty() ? "" : ", ") + std::string(k.name);
+  return names;
 }
 
 // Every keyword of estimate() and sweep(), in the order help() lists them.
-const std::vector<Keyword>& keywords() {
-  static const std::vector<Keyword> table{
+const std::vector<Keyword<Inputs>>& keywords() {
+  static const std::vector<Keyword<Inputs>> table{
       keyword("phase", &Inputs::phase), keyword("batch", &Inputs::batch), keyword("context", &Inputs::context),
       keyword("tokens", &Inputs::tokens), keyword("recompute", &Inputs::recompute), keyword("optimizer", &Inputs::optimizer),
       keyword("gradient_format", &Inputs::gradient_format), keyword("optimizer_state_format", &Inputs::optimizer_state_format),
@@ -165,26 +215,44 @@ const std::vector<Keyword>& keywords() {
   return table;
 }
 
-Inputs read_inputs(const py::kwargs& kw) {
-  Inputs in;
-  for (const auto& [key, value] : kw) {
-    const std::string k = py::str(key);
-    const auto it = std::find_if(keywords().begin(), keywords().end(), [&](const Keyword& x) { return k == x.name; });
-    if (it == keywords().end()) throw BadInputError({{k, "unknown_option", "is not an argument (see help(moesim.estimate))"}});
-    try {
-      it->set(in, value);
-    } catch (const py::cast_error&) {
-      throw BadInputError({{k, "wrong_type", py::repr(value).cast<std::string>() + " has the wrong type"}});
-    }
-  }
-  return in;
+// Every keyword of frontier(): `moesim frontier`'s options with underscores, and its defaults.
+const std::vector<Keyword<fit::FrontierQuery>>& frontier_keywords() {
+  using Q = fit::FrontierQuery;
+  static const std::vector<Keyword<Q>> table{
+      keyword("budgets", &Q::budgets), keyword("family", &Q::family), keyword("top_k", &Q::top_k),
+      keyword("granularity", &Q::granularity), keyword("experts", &Q::experts), keyword("weight_format", &Q::weight_format),
+      keyword("aspect_ratio", &Q::aspect_ratio), keyword("flops", &Q::flops), keyword("sparsity_levels", &Q::sparsity_levels),
+      keyword("max_sparsity", &Q::max_sparsity), keyword("fixed_size", &Q::fixed_size), keyword("max_params", &Q::max_params),
+      quantity("max_memory", &Q::max_memory, "B"), keyword("kv_tokens", &Q::kv_tokens), keyword("devices", &Q::devices),
+      keyword("serve_batch", &Q::serve_batch), keyword("serve_context", &Q::serve_context),
+      quantity("max_decode_latency", &Q::max_decode_latency, "s"), keyword("min_decode_throughput", &Q::min_decode_throughput),
+      keyword("max_train_hours", &Q::max_train_hours), keyword("train_devices", &Q::train_devices),
+      keyword("inference_tokens", &Q::inference_tokens), keyword("budget_unit", &Q::budget_unit),
+      keyword("alternatives", &Q::alternatives),
+  };
+  return table;
 }
 
-// "phase, batch, ..." for the docstrings.
-std::string keyword_list() {
-  std::string names;
-  for (const Keyword& k : keywords()) names += (names.empty() ? "" : ", ") + std::string(k.name);
-  return names;
+// {name: value} as (name, text) pairs.
+std::vector<std::pair<std::string, std::string>> text_pairs(const py::handle& dict) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& [name, value] : dict.cast<py::dict>()) pairs.emplace_back(py::str(name).cast<std::string>(), option_text(value));
+  return pairs;
+}
+
+// Every keyword of fit() beside law and data; columns, filters and fix are dicts.
+const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
+  using Q = fit::FitQuery;
+  static const std::vector<Keyword<Q>> table{
+      keyword("dataset", &Q::dataset), keyword("bootstrap", &Q::bootstrap), keyword("holdout", &Q::holdout),
+      keyword("max_starts", &Q::max_starts), keyword("threads", &Q::threads), keyword("seed", &Q::seed),
+      {"columns", [](Q& q, const py::handle& v) { q.columns = text_pairs(v); }},
+      {"filters", [](Q& q, const py::handle& v) { q.filters = text_pairs(v); }},
+      {"fix", [](Q& q, const py::handle& v) {
+         for (const auto& [name, value] : v.cast<py::dict>()) q.fixed.emplace_back(py::str(name).cast<std::string>(), value.cast<double>());
+       }},
+  };
+  return table;
 }
 
 struct Built {
@@ -243,7 +311,7 @@ py::dict estimate_py(const py::object& model, const py::object& hw, const py::kw
   std::optional<Model> owned_model;
   std::optional<Device> owned_device;
   std::optional<io::LoadedModel> formatted;
-  const Inputs in = read_inputs(kw);
+  const Inputs in = read_keywords(kw, keywords(), "estimate");
   const io::LoadedModel& m = with_formats(in, model_of(model, owned_model).loaded, formatted);
   const Hardware* device = hardware_of(hw, owned_device);
   const Built b = build(in);
@@ -267,23 +335,17 @@ py::dict estimate_py(const py::object& model, const py::object& hw, const py::kw
 py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict& axes, const py::kwargs& kw) {
   std::optional<Model> owned_model;
   std::optional<io::LoadedModel> formatted;
-  const Inputs in = read_inputs(kw);
+  const Inputs in = read_keywords(kw, keywords(), "estimate");
   const io::LoadedModel& m = with_formats(in, model_of(model, owned_model).loaded, formatted);
   io::StudyPlan plan;
   const Built b = build(in);
   plan.base = {m.arch, b.workload, b.deployment, "", ""};
   Diagnostics d;
-  for (const auto& [key, value] : axes) {
-    std::string values;
-    if (py::isinstance<py::str>(value)) values = value.cast<std::string>();
-    else
-      for (const auto& v : value) values += (values.empty() ? "" : ",") + py::str(v).cast<std::string>();
-    if (auto axis = io::parse_sweep_axis(py::str(key).cast<std::string>() + "=" + values, d)) plan.axes.push_back(std::move(*axis));
-  }
+  for (const auto& [key, value] : axes)
+    if (auto axis = io::parse_sweep_axis(py::str(key).cast<std::string>() + "=" + option_text(value), d)) plan.axes.push_back(std::move(*axis));
   if (!hw.is_none()) {
     if (py::isinstance<Device>(hw)) plan.hardware.emplace("", hw.cast<Device>().hw);
-    else if (auto axis = io::parse_sweep_axis("hw=" + (py::isinstance<py::str>(hw) ? hw.cast<std::string>() : py::str(",").attr("join")(hw).cast<std::string>()), d))
-      plan.axes.push_back(std::move(*axis));
+    else if (auto axis = io::parse_sweep_axis("hw=" + option_text(hw), d)) plan.axes.push_back(std::move(*axis));
   }
   throw_if(d);
   for (const io::SweepAxis& a : plan.axes) io::load_axis_inputs(a, plan, d);
@@ -346,6 +408,47 @@ py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict&
   return out;
 }
 
+// `moesim frontier --format json` as a dict. law: a built-in law's name, a fit.json, or the
+// dict moesim.fit() returned.
+py::dict frontier_py(const py::object& law, const py::object& hw, const py::kwargs& kw) {
+  fit::FrontierQuery q = read_keywords(kw, frontier_keywords(), "frontier");
+  Diagnostics d;
+  if (py::isinstance<py::dict>(law)) {
+    const io::Json doc = io::Json::parse(json_text(law));
+    const io::Json file = doc.value(io::Json::json_pointer("/data/file"), io::Json("?"));
+    q.loaded_law = fit::read_law_document(doc, "moesim.fit(" + (file.is_string() ? file.get<std::string>() : "?") + ")", d);
+  }
+  else q.law = py::str(law).cast<std::string>();
+  throw_if(d);
+  std::optional<Device> owned;
+  if (const Hardware* device = hardware_of(hw, owned)) q.hw = std::make_shared<const Hardware>(*device);
+  const auto study = fit::frontier_study(q, d);
+  throw_if(d);
+  io::Json answer;
+  {
+    py::gil_scoped_release release;
+    answer = fit::answer_frontier(*study).json;
+  }
+  if (const std::string w = fit::unidentified_warning(study->law); !w.empty()) PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1);
+  return to_python(answer).cast<py::dict>();
+}
+
+// `moesim fit --out` as a dict (the fit.json document): frontier() takes it as its law.
+py::dict fit_py(const std::string& law, const std::string& data, const py::kwargs& kw) {
+  fit::FitQuery q = read_keywords(kw, fit_keywords(), "fit");
+  q.law = law;
+  q.data = data;
+  Diagnostics d;
+  const auto setup = fit::fit_setup(q, d);
+  throw_if(d);
+  fit::FitReport report;
+  {
+    py::gil_scoped_release release;
+    report = fit::fit(setup->data.points, *setup->law, setup->options);
+  }
+  return to_python(fit::fit_report_json(report, data, setup->data.notes)).cast<py::dict>();
+}
+
 }  // namespace
 
 PYBIND11_MODULE(moesim, m) {
@@ -400,8 +503,19 @@ PYBIND11_MODULE(moesim, m) {
   }, "the built-in scaling laws");
   static const std::string estimate_doc =
       "Parameters, FLOPs and memory, and with hw the latency: the dict of `moesim estimate --format json`.\n"
-      "Keywords as the CLI's options with underscores and its defaults: " + keyword_list() + ".";
+      "Keywords as the CLI's options with underscores and its defaults: " + keyword_list(keywords()) + ".";
   m.def("estimate", &estimate_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(), estimate_doc.c_str());
+  static const std::string frontier_doc =
+      "The loss-minimising design per budget under the limits given: the dict of `moesim frontier --format json`.\n"
+      "law: a built-in law, a fit.json or the dict moesim.fit() returned; hw: a profile or its name (serving device).\n"
+      "Keywords as the CLI's options with underscores and its defaults (lists as lists or \"1,2,4\"; max_memory in\n"
+      "bytes or \"80 GB\", max_decode_latency in seconds or \"30 ms\"): " + keyword_list(frontier_keywords()) + ".";
+  m.def("frontier", &frontier_py, py::arg("law") = "abnar2025", py::arg("hw") = py::none(), frontier_doc.c_str());
+  static const std::string fit_doc =
+      "Fits a law to scaling-law data (a CSV file): the dict `moesim fit --out` writes, which frontier() takes as its law.\n"
+      "columns {role: column}, filters {column: value}, fix {parameter: value}; other keywords as the CLI's options\n"
+      "with underscores and its defaults: " + keyword_list(fit_keywords()) + ".";
+  m.def("fit", &fit_py, py::arg("law"), py::arg("data"), fit_doc.c_str());
   m.def("sweep", &sweep_py, py::arg("model") = "mixtral-8x7b", py::arg("hw") = py::none(), py::arg("axes") = py::dict(),
         "Every combination of the axes ({field: values}, values a list or a string as after `moesim sweep --set field=`),\n"
         "as a dict of columns under `moesim sweep`'s keys: numpy float arrays, lists of str for name axes and\n"

@@ -91,7 +91,7 @@ std::optional<ParetoResult> compute_pareto(const Session& s, const Resolved& r, 
   ParetoResult res;
   Diagnostics d;
   const auto law = fit::load_law(s.scaling.law, d);
-  for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
+  for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "law" ? x.message : x.path + ": " + x.message});
   res.x = find_metric(s.pareto.x);
   if (!res.x) out.push_back({"/pareto/x", "unknown_column", "\"" + s.pareto.x + "\" is not an output figure"});
   if (!(s.pareto.budget_flops > 0) || !std::isfinite(s.pareto.budget_flops))

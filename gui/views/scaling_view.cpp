@@ -119,7 +119,7 @@ std::optional<ScalingResult> compute_scaling(const ScalingSettings& s, const Har
   ScalingResult r;
   Diagnostics d;
   auto law = fit::load_law(s.law, d);
-  for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "--law" ? x.message : x.path + ": " + x.message});
+  for (const Diagnostic& x : d) out.push_back({"/scaling/law", x.code, x.path == "law" ? x.message : x.path + ": " + x.message});
   auto budgets = io::parse_budgets(s.budgets, "/scaling/budgets", out);
   const auto space = parse_space(s, out);  // the family's ranges, as moesim frontier checks them
   if (!s.data.empty()) {

@@ -120,3 +120,91 @@ def test_a_bad_sweep_axis_raises_bad_input():
     assert "\"expert\" is not a sweep field" in str(caught.value)
     with pytest.raises(moesim.BadInput):
         moesim.sweep(axes={"model": ["mixtral-8x7b", "no-such-model"]})
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (FIXTURES / "hw").glob("bad_*.json")))
+def test_each_bad_hardware_fixture_raises_bad_input_naming_its_field(fixture):
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.hardware(str(FIXTURES / "hw" / fixture))
+    assert fixture in caught.value.path and f"[{caught.value.code}]" in str(caught.value)
+
+
+@pytest.mark.parametrize("fixture", ["fit_bad_unidentified.json", "fit_negative_coefficient.json"])
+def test_each_bad_fit_file_raises_bad_input_naming_its_field(fixture):
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.frontier(str(FIXTURES / fixture))
+    assert caught.value.path.startswith(str(FIXTURES / fixture) + ":/")
+
+
+# The frontier: keywords as the CLI's options, the same JSON.
+FRONTIERS = [
+    ({"budgets": [1e20, 1e22]}, ["--budgets", "1e20,1e22"]),
+    ({"hw": "h100-sxm", "devices": 8, "max_decode_latency": 0.03, "inference_tokens": 1e12, "budgets": "1e21,1e23"},
+     ["--hw", "h100-sxm", "--devices", "8", "--max-decode-latency", "30 ms", "--inference-tokens", "1e12", "--budgets", "1e21,1e23"]),
+    ({"law": "ludziejewski2025", "experts": [1, 2, 4, 8, 16, 32], "max_memory": "2 GB", "budgets": [1e20, 1e22]},
+     ["--law", "ludziejewski2025", "--experts", "1,2,4,8,16,32", "--max-memory", "2 GB", "--budgets", "1e20,1e22"]),
+    ({"law": "krajewski2024", "budgets": "1e20:1e24:3"}, ["--law", "krajewski2024", "--budgets", "1e20:1e24:3"]),
+    ({"law": "chinchilla", "max_params": 1e11, "fixed_size": 1e10, "budgets": [1e21, 1e23]},
+     ["--law", "chinchilla", "--max-params", "1e11", "--fixed-size", "1e10", "--budgets", "1e21,1e23"]),
+    ({"hw": "h200", "budget_unit": "device-hours", "budgets": [1e4, 1e6], "alternatives": 2, "weight_format": ["bf16", "fp8"]},
+     ["--hw", "h200", "--budget-unit", "device-hours", "--budgets", "1e4,1e6", "--alternatives", "2", "--weight-format", "bf16,fp8"]),
+]
+
+
+@pytest.mark.parametrize("kwargs,args", FRONTIERS)
+def test_frontier_equals_the_cli_json(kwargs, args):
+    assert moesim.frontier(**kwargs) == json.loads(cli("frontier", "--format", "json", *args))
+
+
+def test_a_frontier_over_a_bytes_limit_reads_numbers_as_bytes_and_seconds():
+    assert moesim.frontier(max_memory=2e9, budgets=[1e21]) == moesim.frontier(max_memory="2 GB", budgets=[1e21])
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"top_k": [0]}, "top_k"),
+    ({"max_sparsity": 1.5}, "max_sparsity"),
+    ({"family": "bogus"}, "family"),
+    ({"max_memory": "80 parsecs"}, "max_memory"),
+    ({"max_decode_latency": "1 us", "hw": "h100-sxm"}, "max_decode_latency"),
+    ({"budgets": "1e24:1e19:3"}, "budgets"),
+    ({"law": "clark2022"}, "law"),
+    ({"law": "chinchilla", "top_k": [2]}, "top_k"),
+    ({"devices": 8}, "hw"),
+    ({"budgetz": 1}, "budgetz"),
+])
+def test_bad_frontier_arguments_raise_bad_input_naming_the_argument(kwargs, field):
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.frontier(**kwargs)
+    assert caught.value.path == field, str(caught.value)
+
+
+DATA = FIXTURES / "data" / "good_runs.csv"
+
+
+def test_fit_is_the_cli_fit_file_and_drives_the_frontier(tmp_path):
+    out = tmp_path / "fit.json"
+    cli("fit", "--law", "chinchilla", "--data", str(DATA), "--columns", "N=N,D=D,loss=loss", "--max-starts", "50", "--out", str(out))
+    want = json.loads(out.read_text())
+    got = moesim.fit("chinchilla", str(DATA), columns={"N": "N", "D": "D", "loss": "loss"}, max_starts=50)
+    timing = {"fit_time_s", "bootstrap_time_s"}
+    assert {k: v for k, v in got.items() if k not in timing} == {k: v for k, v in want.items() if k not in timing}
+    from_dict = moesim.frontier(got, budgets=[1e21])
+    from_file = moesim.frontier(str(out), budgets=[1e21])
+    assert from_dict["rows"] == from_file["rows"]
+    assert from_dict["coefficients"] == f"moesim.fit({DATA})"
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"law": "nope"}, "law"),
+    ({"holdout": "x"}, "holdout"),
+    ({"fix": {"zz": 1.0}}, "fix"),
+    ({"threads": 0}, "threads"),
+    ({"dataset": "mine"}, "dataset"),
+    ({"columns": {"Q": "N"}}, "columns"),
+    ({"data": str(FIXTURES / "data" / "bad_not_a_number.csv")}, "bad_not_a_number.csv"),
+])
+def test_bad_fit_arguments_raise_bad_input_naming_the_argument(kwargs, field):
+    args = {"law": "chinchilla", "data": str(DATA), "columns": {"N": "N", "D": "D", "loss": "loss"}, **kwargs}
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.fit(**args)
+    assert field in caught.value.path, str(caught.value)

@@ -51,7 +51,7 @@ std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
   if (!std::filesystem::is_regular_file(spec, ec)) {
     std::string names;
     for (const Law* l : laws()) names += (names.empty() ? "" : ", ") + std::string(l->info.name);
-    out.push_back({"--law", "unknown_law", "\"" + spec + "\" is neither a law (" + names + ") nor a fit.json file"});
+    out.push_back({"law", "unknown_law", "\"" + spec + "\" is neither a law (" + names + ") nor a fit.json file"});
     return std::nullopt;
   }
   const std::size_t before = out.size();
@@ -60,6 +60,12 @@ std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out) {
   const auto doc = io::parse_json(*text, out);
   for (std::size_t i = before; i < out.size(); ++i) out[i].path = spec + ":" + out[i].path;
   if (!doc) return std::nullopt;
+  return read_law_document(*doc, spec, out);
+}
+
+std::optional<LoadedLaw> read_law_document(const io::Json& document, const std::string& spec, Diagnostics& out) {
+  const std::size_t before = out.size();
+  const io::Json* doc = &document;
   if (!doc->is_object() || !doc->contains("law") || !(*doc)["law"].is_string() || !doc->contains("params") || !(*doc)["params"].is_object()) {
     out.push_back({spec + ":/", "wrong_type", "a fit.json holds \"law\" (a name) and \"params\" (name -> value)"});
     return std::nullopt;

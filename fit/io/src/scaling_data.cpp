@@ -176,12 +176,12 @@ std::optional<ScalingData> read_scaling_data(const std::string& path, const Data
     }
     case Dataset::generic: {
       if (options.columns.empty())
-        out.push_back({"--columns", "missing", "a generic CSV needs --columns ROLE=COLUMN,... (roles N, Na, D, S, E, G, loss, weight)"});
+        out.push_back({"columns", "missing", "a generic CSV needs its columns named, ROLE=COLUMN,... (roles N, Na, D, S, E, G, loss, weight)"});
       std::vector<std::pair<std::string, std::size_t>> map;
       for (const auto& [role, column] : options.columns) {
         static const char* const roles[] = {"N", "Na", "D", "S", "E", "G", "loss", "weight"};
         if (std::find(std::begin(roles), std::end(roles), role) == std::end(roles)) {
-          out.push_back({"--columns", "unknown_role", "\"" + role + "\" is not a role (N, Na, D, S, E, G, loss, weight)"});
+          out.push_back({"columns", "unknown_role", "\"" + role + "\" is not a role (N, Na, D, S, E, G, loss, weight)"});
           continue;
         }
         if (const auto c = rows.column(column)) map.emplace_back(role, *c);

@@ -51,15 +51,14 @@ bool write_file_atomically(const std::string& path, const std::string& text, boo
   return true;
 }
 
-namespace {
-
-// A finite number, read whole.
-std::optional<double> finite_number(const std::string& item) {
+std::optional<double> finite_number(std::string_view item) {
   double v = 0;
   const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
   if (ec == std::errc() && end == item.data() + item.size() && std::isfinite(v)) return v;
   return std::nullopt;
 }
+
+namespace {
 
 std::optional<double> positive_number(const std::string& item) {
   const auto v = finite_number(item);

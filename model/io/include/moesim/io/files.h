@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "moesim/model/diagnostic.h"
@@ -12,6 +13,9 @@ namespace moesim::io {
 // Writes `text` to `path` atomically (a unique temporary file in the same directory, then
 // rename); refuses to replace an existing file unless `force`.
 bool write_file_atomically(const std::string& path, const std::string& text, bool force, Diagnostics& out);
+
+// A finite number read whole ("1.5x" is not 1.5); nullopt otherwise.
+std::optional<double> finite_number(std::string_view text);
 
 // "A,B,C": positive finite numbers, each read whole; diagnostics at `path` name `what` ("FLOPs").
 std::optional<std::vector<double>> parse_number_list(const std::string& text, const std::string& path, const std::string& what,

@@ -23,5 +23,7 @@ struct LoadedLaw {
 // empty otherwise. Front ends print it beside every optimum they derive from the law.
 std::string unidentified_warning(const LoadedLaw& law);
 std::optional<LoadedLaw> load_law(const std::string& spec, Diagnostics& out);
+// ... of a fit.json document already read (as fit_report_json writes it); paths start "source:".
+std::optional<LoadedLaw> read_law_document(const io::Json& doc, const std::string& source, Diagnostics& out);
 
 }  // namespace moesim::fit
