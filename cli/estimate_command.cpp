@@ -77,19 +77,6 @@ void write_result(OutputFormat out_format, const io::LoadedModel& model, const W
   }
 }
 
-// A missing device property is an error naming the option and the profile, never free (the
-// rules are the model's: Infeasible::no_offload_path, Infeasible::no_link).
-void refuse_missing_device_property(const LatencyEstimate& latency, const Hardware& hw, const Deployment& d) {
-  if (latency.infeasible == Infeasible::no_offload_path)
-    throw BadInput{{{"--offload", "not_applicable",
-                     d.offload.target == OffloadTarget::storage
-                         ? "storage: the profile " + hw.name + " has no storage read rates (its \"storage\" section)"
-                         : "host: the profile " + hw.name + " has no host link (its \"host_link\" section)"}}};
-  if (latency.infeasible == Infeasible::no_link)
-    throw BadInput{{{"--tp", "not_applicable", "tp x pp x dp = " + std::to_string(d.parallel.devices()) + " devices, but the profile " +
-                                                   hw.name + " has no link between them (its \"scale_up\" / \"scale_out\" sections)"}}};
-}
-
 }  // namespace
 
 int run_estimate(const std::vector<std::string>& args) {
@@ -159,7 +146,9 @@ int run_estimate(const std::vector<std::string>& args) {
     if (!hw) throw BadInput{d};
     deployment.check_against(model->arch);
     latency = estimate_latency(model->arch, w, *hw, deployment.deployment);
-    refuse_missing_device_property(latency, *hw, deployment.deployment);
+    io::missing_device_property(latency, *hw, deployment.deployment, d);
+    name_options(d);
+    if (!d.empty()) throw BadInput{d};
   } else {
     for (const char* option : DeploymentOptions::kNames)
       if (vm.count(option) && !vm[option].defaulted())

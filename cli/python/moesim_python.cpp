@@ -255,6 +255,10 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
   return table;
 }
 
+// The keywords of the deployment, which need a device.
+constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity_factor", "routing_skew",
+                                               "routing_histogram", "offload", "expert_cache", "cache_policy", "prefetch_accuracy"};
+
 struct Built {
   Workload workload;
   Deployment deployment;
@@ -316,16 +320,18 @@ py::dict estimate_py(const py::object& model, const py::object& hw, const py::kw
   const Hardware* device = hardware_of(hw, owned_device);
   const Built b = build(in);
   Diagnostics d;
+  if (!device)  // as the CLI: deployment options without a device would be silently ignored
+    for (const char* name : kDeploymentKeywords)
+      if (kw.contains(name)) d.push_back({name, "not_applicable", "deployment options need a hardware profile (hw)"});
   validate(b.deployment, m.arch, d);
   throw_if(d);
-  io::Json j;
-  {
-    py::gil_scoped_release release;
-    j = io::estimate_json(m, b.workload, estimate(m.arch, b.workload));
-    if (device) {
-      j["hardware"] = device->name;
-      io::add_latency_json(j, estimate_latency(m.arch, b.workload, *device, b.deployment));
-    }
+  io::Json j = io::estimate_json(m, b.workload, estimate(m.arch, b.workload));
+  if (device) {
+    const LatencyEstimate latency = estimate_latency(m.arch, b.workload, *device, b.deployment);
+    io::missing_device_property(latency, *device, b.deployment, d);
+    throw_if(d);
+    j["hardware"] = device->name;
+    io::add_latency_json(j, latency);
   }
   return to_python(j).cast<py::dict>();
 }

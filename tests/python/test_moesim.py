@@ -208,3 +208,15 @@ def test_bad_fit_arguments_raise_bad_input_naming_the_argument(kwargs, field):
     with pytest.raises(moesim.BadInput) as caught:
         moesim.fit(**args)
     assert field in caught.value.path, str(caught.value)
+
+
+def test_deployment_options_without_a_device_are_refused_as_by_the_cli():
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.estimate(tp=2)
+    assert caught.value.path == "tp" and "hardware profile" in caught.value.message
+
+
+def test_a_missing_device_property_is_an_error_never_free():
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.estimate("gpt-oss-20b", "h100-sxm", offload="storage", expert_cache=4)
+    assert caught.value.path == "offload" and "no storage read rates" in caught.value.message

@@ -354,6 +354,17 @@ std::string infeasible_reason(const LatencyEstimate& l) {
   return s;
 }
 
+void missing_device_property(const LatencyEstimate& l, const Hardware& hw, const Deployment& d, Diagnostics& out) {
+  if (l.infeasible == Infeasible::no_offload_path)
+    out.push_back({"offload", "not_applicable",
+                   d.offload.target == OffloadTarget::storage
+                       ? "storage: the profile " + hw.name + " has no storage read rates (its \"storage\" section)"
+                       : "host: the profile " + hw.name + " has no host link (its \"host_link\" section)"});
+  if (l.infeasible == Infeasible::no_link)
+    out.push_back({"tp", "not_applicable", "tp x pp x dp = " + std::to_string(d.parallel.devices()) + " devices, but the profile " + hw.name +
+                                               " has no link between them (its \"scale_up\" / \"scale_out\" sections)"});
+}
+
 void add_latency_json(Json& out, const LatencyEstimate& l) {
   for (const LatencyField& f : latency_fields()) {
     const auto dot = f.key.find('.');

@@ -52,6 +52,10 @@ void add_latency_json(Json& out, const LatencyEstimate& l);
 std::string latency_table(const LatencyEstimate& l, Phase phase);
 // One-line reason for an infeasible result, with the numbers that decided it.
 std::string infeasible_reason(const LatencyEstimate& l);
+// A missing device property is an input error, never free: the estimate needed a link or an
+// offload path the profile lacks (Infeasible::no_link, no_offload_path). Paths name the
+// deployment field that asked for it ("tp", "offload").
+void missing_device_property(const LatencyEstimate& l, const Hardware& hw, const Deployment& d, Diagnostics& out);
 
 // The shortest text that reads back to exactly `value` (std::to_chars), for CSV cells; "nan"
 // for a NaN.
