@@ -125,10 +125,21 @@ bool StudyCursor::next() {
   const SweepPoint& base = model_axis_ < axes.size() ? model_base_ : plan_.base;
   for (std::size_t k = 0; k < axes.size(); ++k) apply_sweep_value(point_, base, axes[k], row_.index[k]);
 
-  problems_.clear();
-  validate(point_.arch, problems_);
+  // The architecture's and the deployment's rules read no workload field: rows that turn
+  // only workload axes (usually the fastest) reuse their verdicts.
+  bool same_design = checked_;
+  for (std::size_t k = 0; k < axes.size() && same_design; ++k) same_design = axes[k].workload_only || row_.index[k] == checked_index_[k];
+  if (!same_design) {
+    arch_problems_.clear();
+    deployment_problems_.clear();
+    validate(point_.arch, arch_problems_);
+    validate(point_.deployment, point_.arch, deployment_problems_);
+    checked_index_ = row_.index;
+    checked_ = true;
+  }
+  problems_ = arch_problems_;
   validate(point_.workload, problems_);
-  validate(point_.deployment, point_.arch, problems_);
+  problems_.insert(problems_.end(), deployment_problems_.begin(), deployment_problems_.end());
   row_.valid = problems_.empty();
   row_.problem.reset();
   row_.latency = LatencyEstimate{};

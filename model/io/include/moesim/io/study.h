@@ -85,6 +85,9 @@ class StudyCursor {
   std::optional<LatencyModel> latency_model_;
   std::vector<std::size_t> latency_index_;  // the axis values it was prepared for
   Diagnostics problems_;
+  bool checked_ = false;  // arch_ and deployment_problems_ hold the verdicts for checked_index_
+  std::vector<std::size_t> checked_index_;
+  Diagnostics arch_problems_, deployment_problems_;
 };
 
 // One output column of a study row; every front end writes the same list (`moesim sweep`'s
