@@ -366,6 +366,13 @@ py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict&
   py::dict out;
   std::vector<std::pair<const io::StudyColumn*, double*>> filled;  // the value columns and axis numbers
   std::vector<std::pair<const io::SweepAxis*, std::vector<std::uint32_t>>> named;  // name axes: value per row
+  // The number columns are rows of one block, each returned as a view of it: NumPy asks the
+  // kernel for huge pages for a block this large, which cuts the page faults of filling it
+  // (a quarter of the time with one 1.6 MB array per column).
+  const auto numbers = static_cast<py::ssize_t>(std::count_if(columns.begin(), columns.end(), [&](const io::StudyColumn& c) {
+    return c.value || plan.axes[static_cast<std::size_t>(c.axis)].numeric;
+  }));
+  py::array_t<double> block({numbers, rows});
   for (const io::StudyColumn& col : columns) {
     const io::SweepAxis* axis = col.value ? nullptr : &plan.axes[static_cast<std::size_t>(col.axis)];
     if (axis && !axis->numeric) {
@@ -373,9 +380,9 @@ py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict&
       out[py::str(col.key)] = py::none();  // its place in the column order; filled below
       continue;
     }
-    py::array_t<double> array(rows);
-    filled.emplace_back(&col, array.mutable_data());
-    out[py::str(col.key)] = std::move(array);
+    double* data = block.mutable_data(static_cast<py::ssize_t>(filled.size()));
+    filled.emplace_back(&col, data);
+    out[py::str(col.key)] = py::array_t<double>({rows}, {static_cast<py::ssize_t>(sizeof(double))}, data, block);
   }
   // Reasons repeat (most rows have none): each distinct text once, rows point at it.
   std::vector<std::string> reason_texts{""};
@@ -435,7 +442,8 @@ py::dict frontier_py(const py::object& law, const py::object& hw, const py::kwar
     py::gil_scoped_release release;
     answer = fit::answer_frontier(*study).json;
   }
-  if (const std::string w = fit::unidentified_warning(study->law); !w.empty()) PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1);
+  if (const std::string w = fit::unidentified_warning(study->law); !w.empty() && PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1) < 0)
+    throw py::error_already_set();  // warnings turned into errors
   return to_python(answer).cast<py::dict>();
 }
 

@@ -220,3 +220,8 @@ def test_a_missing_device_property_is_an_error_never_free():
     with pytest.raises(moesim.BadInput) as caught:
         moesim.estimate("gpt-oss-20b", "h100-sxm", offload="storage", expert_cache=4)
     assert caught.value.path == "offload" and "no storage read rates" in caught.value.message
+
+
+def test_a_law_with_unidentified_parameters_warns_naming_them():
+    with pytest.warns(UserWarning, match="could not determine"):
+        moesim.frontier(str(FIXTURES / "fit_unidentified.json"), budgets=[1e21])
