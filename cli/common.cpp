@@ -101,6 +101,8 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("capacity-factor", po::value(&deployment.capacity_factor)->default_value(0), "expert capacity factor; 0 = dropless")
       ("routing-skew", po::value(&routing_skew)->default_value(0), "Zipf exponent of expert popularity; 0 = uniform routing")
       ("routing-histogram", po::value(&routing_histogram), "measured share of each expert, comma-separated (one per expert; normalised)")
+      ("routing-locality", po::value<double>()->notifier([this](double f) { routing_locality = f; }),
+       "share of routed tokens whose expert is on their own node (LocMoE); default: as uniform routing")
       ("offload", po::value(&offload)->default_value("none"), "where routed experts live: none | host | storage")
       ("expert-cache", po::value(&o.cache_experts_per_layer)->default_value(0), "experts cached per MoE layer when offloading")
       ("cache-policy", po::value(&cache_policy)->default_value("lru"), "expert cache policy: lru | lfu")
@@ -115,6 +117,7 @@ void DeploymentOptions::finish() {
   else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be " + enum_choices<CachePolicy>()}}};
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;
+  deployment.node_locality = routing_locality;
   if (!routing_histogram.empty()) {
     if (auto shares = io::parse_share_list(routing_histogram, "--routing-histogram", d)) deployment.routing.histogram = std::move(*shares);
     else throw BadInput{d};

@@ -77,14 +77,17 @@ OpTime all_reduce(const Hardware& hw, double bytes, std::int64_t n) {
 
 // All-to-all of `bytes` held by each device over n devices: (n-1)/n of it leaves. When the
 // group spans nodes, the node-local and remote shares travel at once over their own links
-// (hierarchical all-to-all), the slower deciding.
-OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n) {
+// (hierarchical all-to-all), the slower deciding. Uniform routing sends the node its share
+// local/n; with a routing locality F (LocMoE) the node keeps F, of which the device itself
+// keeps 1/local, and 1 - F crosses the scale-out link.
+OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n, std::optional<double> node_locality) {
   OpTime t;
   if (n <= 1 || bytes <= 0) return t;
   const double N = static_cast<double>(n);
   const double local = static_cast<double>(std::min(n, hw.scale_up_devices));
   const double eff = hw.link_efficiency;
-  const double up_bytes = bytes * (local - 1) / N, out_bytes = bytes * (N - local) / N;
+  const double node_share = node_locality && N > local ? *node_locality : local / N;  // one node: everything stays on it
+  const double up_bytes = bytes * node_share * (local - 1) / local, out_bytes = bytes * (1 - node_share);
   const double up_s = up_bytes > 0 ? (local - 1) * hw.scale_up.latency_s + up_bytes / (hw.scale_up.bandwidth_bytes_per_s * eff) : 0;
   const double out_s = out_bytes > 0 ? (N - local) * hw.scale_out.latency_s / local +
                                            out_bytes / (hw.scale_out.bandwidth_bytes_per_s * eff)
@@ -208,7 +211,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, const A
   const double sent = M / std::min(tp, static_cast<double>(ep)) * k * h * plan.act;
   OpTime dispatch = memory_op(hw, 2 * M * k * h * plan.act), combine = dispatch;
   if (ep > 1) {
-    const OpTime wire = all_to_all(hw, sent, ep);
+    const OpTime wire = all_to_all(hw, sent, ep, c.d.node_locality);
     dispatch.communication_s = combine.communication_s = wire.communication_s;
     dispatch.bytes += wire.bytes;
     combine.bytes += wire.bytes;

@@ -170,6 +170,8 @@ void validate(const Deployment& d, Diagnostics& out) {
     c.fail("expert_cache", "out_of_range", "must be in [0, 1e7]");
   if (!(d.offload.prefetch_accuracy >= 0 && d.offload.prefetch_accuracy <= 1))
     c.fail("prefetch_accuracy", "out_of_range", "must be in [0, 1]");
+  if (d.node_locality && !(*d.node_locality >= 0 && *d.node_locality <= 1))
+    c.fail("routing_locality", "out_of_range", scientific(*d.node_locality) + " must be in [0, 1]");
   // A Zipf exponent of 10 already sends > 99.9% of picks to the first expert.
   if (!(d.routing.zipf_exponent >= 0 && d.routing.zipf_exponent <= 10))
     c.fail("routing_skew", "out_of_range", scientific(d.routing.zipf_exponent) + " must be in [0, 10]");

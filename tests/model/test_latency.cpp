@@ -2,9 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <optional>
 
 #include "moesim/model/estimate.h"
 #include "moesim/model/latency.h"
+#include "moesim/model/validate.h"
 
 using namespace moesim;
 
@@ -335,4 +337,43 @@ TEST_CASE("latency: tensor parallelism alone all-reduces no gradients across rep
   CHECK(l.train[Op::dp_allreduce].time_s == 0);
   d.parallel.dp = 2;  // two replicas: now the gradients travel
   CHECK(estimate_latency(a, work(Phase::train, 8, 512), hw, d).train[Op::dp_allreduce].time_s > 0);
+}
+
+// LocMoE's routing locality (Li et al. 2024, arXiv 2401.13920): the node keeps a share F of the
+// routed copies, of which the device itself keeps 1/local; 1 - F crosses the scale-out link.
+// Two nodes of 4 with EP 8: uniform routing keeps 4/8 on the node.
+TEST_CASE("latency golden: routing locality sets the scale-out share of the all-to-all") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  hw.scale_up_devices = 4;
+  hw.scale_up = {1e12, 0};
+  hw.scale_out = {1e10, 0};
+  hw.link_efficiency = 1;
+  Deployment d;
+  d.parallel = {1, 8, 1, 8};
+  const Workload w = work(Phase::decode, 8, 1);
+  auto wire = [&](std::optional<double> locality) {
+    d.node_locality = locality;
+    return estimate_latency(a, w, hw, d).decode[Op::dispatch].communication_s;
+  };
+  const double uniform = wire(std::nullopt);  // bytes * 4/8 over the scale-out link decide
+  REQUIRE(uniform > 0);
+  CHECK(wire(0.5) == Approx(uniform).epsilon(1e-12));
+  CHECK(wire(0.75) == Approx(uniform * 0.25 / 0.5).epsilon(1e-12));
+  // All local: only the node's links, bytes * 1 * 3/4 at 1e12 B/s against bytes * 1/2 at 1e10.
+  CHECK(wire(1.0) == Approx(uniform * (0.75 / 1e12) / (0.5 / 1e10)).epsilon(1e-12));
+  double last = INFINITY;
+  for (double f = 0; f <= 1.0001; f += 0.1) {  // while the scale-out link decides, more locality never costs time
+    d.node_locality = f;
+    const double step = estimate_latency(a, w, hw, d).decode_step_s;
+    CHECK(step <= last);
+    last = step;
+  }
+  d.parallel = {1, 4, 1, 4};  // one node: nothing crosses the scale-out link, whatever F says
+  CHECK(wire(0.0) == wire(std::nullopt));
+  Diagnostics problems;
+  d.node_locality = 1.5;
+  validate(d, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == "routing_locality");
 }

@@ -26,7 +26,7 @@ def cli(*args):
     return done.stdout
 
 
-# Ten configurations: presets and a Hugging Face file, each phase, formats, parallelism,
+# Eleven configurations: presets and a Hugging Face file, each phase, formats, parallelism,
 # offloading, skew and a routing histogram.
 CONFIGS = [
     ({}, []),
@@ -45,6 +45,8 @@ CONFIGS = [
     ({"model": "llama-4-scout", "hw": "h100-sxm", "phase": "train", "pp": 4, "microbatches": 8, "recompute": "full", "batch": 32},
      ["--model", "llama-4-scout", "--hw", "h100-sxm", "--phase", "train", "--pp", "4", "--microbatches", "8", "--recompute", "full",
       "--batch", "32"]),
+    ({"model": "deepseek-v3", "hw": "h200", "ep": 16, "dp": 16, "batch": 64, "routing_locality": 0.9},
+     ["--model", "deepseek-v3", "--hw", "h200", "--ep", "16", "--dp", "16", "--batch", "64", "--routing-locality", "0.9"]),
     ({"model": str(FIXTURES / "good_tiny_moe.json"), "hw": "l4", "expert_format": "int4-g128"},
      ["--model", str(FIXTURES / "good_tiny_moe.json"), "--hw", "l4", "--expert-format", "int4-g128"]),
 ]

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -45,6 +46,10 @@ struct Deployment {
   // How tokens spread over the experts: a Zipf skew or a measured histogram (validate()
   // checks both, and the histogram's length against the architecture).
   RoutingSkew routing;
+  // Routing locality (LocMoE, Li et al. 2024, arXiv 2401.13920 §3): the share of routed token
+  // copies whose expert sits on the token's own node; only the rest crosses the scale-out
+  // link. Unset: as uniform routing, the node's share of the expert-parallel group.
+  std::optional<double> node_locality;
 };
 
 // The per-expert routing shares of `d` for `arch` (expert_shares()); empty = uniform.

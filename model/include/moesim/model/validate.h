@@ -25,7 +25,7 @@ void validate(const Workload& workload, Diagnostics& out);
 // not given). A warning: the cost is still computed.
 std::string context_warning(const Architecture& arch, const Workload& workload);
 // Paths are the field names: tp, ep, pp, dp, microbatches, capacity_factor, expert_cache,
-// prefetch_accuracy, routing_skew, routing_histogram (the CLI prefixes "--", the GUI
+// prefetch_accuracy, routing_skew, routing_histogram, routing_locality (the CLI prefixes "--", the GUI
 // "/deployment/").
 void validate(const Deployment& deployment, Diagnostics& out);
 // ... and against the architecture: a routing histogram has one share per expert.
