@@ -208,6 +208,12 @@ QGroupBox* InputPanel::build_run_box() {
   routing_histogram_->setToolTip("measured share of each expert, comma-separated, one per expert (instead of a skew)");
   run_form->addRow("routing histogram", routing_histogram_);
   add_error_row(run_form, "/deployment/routing_histogram");
+  routing_locality_ = new QLineEdit(run_box);
+  routing_locality_->setPlaceholderText("as uniform routing");
+  routing_locality_->setToolTip("share of routed tokens whose expert sits on their own node, 0..1 (LocMoE); only the rest crosses the "
+                                "scale-out link; empty: as uniform routing");
+  run_form->addRow("routing locality (node share)", routing_locality_);
+  add_error_row(run_form, "/deployment/routing_locality");
   offload_ = enum_combo<OffloadTarget>(run_box);
   run_form->addRow("expert offload", offload_);
   add_double(run_form, "expert cache per layer", "/deployment/expert_cache", 1e7, 2);
@@ -219,6 +225,7 @@ QGroupBox* InputPanel::build_run_box() {
   for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
+  connect(routing_locality_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   return run_box;
 }
 
@@ -328,6 +335,7 @@ void InputPanel::edited() {
   d.capacity_factor = doubles_.at("/deployment/capacity_factor")->value();
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
   d.routing_histogram = routing_histogram_->text().trimmed().toStdString();
+  d.routing_locality = routing_locality_->text().trimmed().toStdString();
   d.expert_cache = doubles_.at("/deployment/expert_cache")->value();
   d.prefetch_accuracy = doubles_.at("/deployment/prefetch_accuracy")->value();
   d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
@@ -374,6 +382,7 @@ void InputPanel::show_session(const Resolved* r) {
   doubles_.at("/deployment/capacity_factor")->setValue(d.capacity_factor);
   doubles_.at("/deployment/routing_skew")->setValue(d.routing_skew);
   routing_histogram_->setText(QString::fromStdString(d.routing_histogram));
+  routing_locality_->setText(QString::fromStdString(d.routing_locality));
   doubles_.at("/deployment/expert_cache")->setValue(d.expert_cache);
   doubles_.at("/deployment/prefetch_accuracy")->setValue(d.prefetch_accuracy);
   offload_->setCurrentText(qs(to_string(d.offload)));

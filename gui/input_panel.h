@@ -57,6 +57,7 @@ class InputPanel : public QWidget {
   std::map<std::string, QComboBox*> formats_;
   QLineEdit* tokens_;
   QLineEdit* routing_histogram_;
+  QLineEdit* routing_locality_;
   QPlainTextEdit* description_;
   QLabel* hardware_figures_;
   std::map<std::string, QLabel*> errors_;

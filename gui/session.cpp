@@ -104,6 +104,10 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   r.deployment.routing.zipf_exponent = in.routing_skew;
   if (!in.routing_histogram.empty())
     if (auto shares = io::parse_share_list(in.routing_histogram, "/deployment/routing_histogram", out)) r.deployment.routing.histogram = std::move(*shares);
+  if (!in.routing_locality.empty()) {
+    r.deployment.node_locality = io::finite_number(in.routing_locality);
+    if (!r.deployment.node_locality) out.push_back({"/deployment/routing_locality", "wrong_type", "\"" + in.routing_locality + "\" is not a number"});
+  }
   check_deployment(r.deployment, r.model.arch, out);
   if (out.size() != before) return std::nullopt;
   return r;
@@ -143,7 +147,8 @@ io::Json session_json(const Session& s) {
         {"cache_policy", to_string(d.cache_policy)},
         {"prefetch_accuracy", d.prefetch_accuracy},
         {"routing_skew", d.routing_skew},
-        {"routing_histogram", d.routing_histogram}}},
+        {"routing_histogram", d.routing_histogram},
+        {"routing_locality", d.routing_locality}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
       {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns},
                    {"top_k", s.scaling.top_k}, {"granularity", s.scaling.granularity}, {"max_sparsity", s.scaling.max_sparsity}, {"fixed_size", s.scaling.fixed_size},
@@ -250,6 +255,7 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
     read_double(r, "routing_skew", d.routing_skew);
     read_string(r, "routing_histogram", d.routing_histogram);
+    read_string(r, "routing_locality", d.routing_locality);
   });
   read_object(root, "sweep", [&](io::ObjectReader& r) {
     read_string(r, "x", s.sweep.x);

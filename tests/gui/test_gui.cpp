@@ -243,6 +243,25 @@ TEST_CASE("a measured routing histogram reaches the sweep through the deployment
   }
 }
 
+TEST_CASE("the routing locality reaches the deployment, or names its field", "[gui]") {
+  Session s;
+  CHECK_FALSE(resolved(s).deployment.node_locality);  // empty: as uniform routing
+  s.deployment.routing_locality = "0.9";
+  CHECK(resolved(s).deployment.node_locality == 0.9);
+  for (const char* bad : {"most", "1.5"}) {  // not a number; the library's [0, 1]
+    s.deployment.routing_locality = bad;
+    Diagnostics e;
+    CHECK_FALSE(resolve(s, e));
+    REQUIRE(!e.empty());
+    CHECK(e[0].path == "/deployment/routing_locality");
+  }
+  s.deployment.routing_locality = "0.25";  // the session file keeps it
+  Diagnostics d;
+  const auto again = read_session(session_json(s), d);
+  REQUIRE(again);
+  CHECK(again->deployment.routing_locality == "0.25");
+}
+
 TEST_CASE("a long sweep runs off the UI thread and can be cancelled", "[gui]") {
   Session s;
   s.sweep = {"context", "1..20000", "", "", "latency.decode_step_s"};
