@@ -101,6 +101,8 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("capacity-factor", po::value(&deployment.capacity_factor)->default_value(0), "expert capacity factor; 0 = dropless")
       ("routing-skew", po::value(&routing_skew)->default_value(0), "Zipf exponent of expert popularity; 0 = uniform routing")
       ("routing-histogram", po::value(&routing_histogram), "measured share of each expert, comma-separated (one per expert; normalised)")
+      ("max-violation", po::value<double>()->notifier([this](double x) { max_violation = x; }),
+       "load imbalance as MaxVio = max load / mean load - 1 (Wang et al. 2024), instead of a skew; 0..E/K-1")
       ("routing-locality", po::value<double>()->notifier([this](double f) { routing_locality = f; }),
        "share of routed tokens whose expert is on their own node (LocMoE); default: as uniform routing")
       ("offload", po::value(&offload)->default_value("none"), "where routed experts live: none | host | storage")
@@ -118,6 +120,7 @@ void DeploymentOptions::finish() {
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;
   deployment.node_locality = routing_locality;
+  deployment.routing.max_violation = max_violation;
   if (!routing_histogram.empty()) {
     if (auto shares = io::parse_share_list(routing_histogram, "--routing-histogram", d)) deployment.routing.histogram = std::move(*shares);
     else throw BadInput{d};

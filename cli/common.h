@@ -77,9 +77,9 @@ struct DeploymentOptions {
   std::string offload = "none", cache_policy = "lru";
   double routing_skew = 0;
   std::string routing_histogram;  // measured per-expert shares, comma-separated
-  std::optional<double> routing_locality;
+  std::optional<double> routing_locality, max_violation;
   static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity-factor", "routing-skew",
-                                           "routing-histogram", "routing-locality", "offload", "expert-cache", "cache-policy",
+                                           "routing-histogram", "max-violation", "routing-locality", "offload", "expert-cache", "cache-policy",
                                            "prefetch-accuracy"};
   void add_to(po::options_description& options);
   // Reads the strings into `deployment` (routing included) and checks it; throws BadInput.

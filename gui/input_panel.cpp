@@ -208,12 +208,11 @@ QGroupBox* InputPanel::build_run_box() {
   routing_histogram_->setToolTip("measured share of each expert, comma-separated, one per expert (instead of a skew)");
   run_form->addRow("routing histogram", routing_histogram_);
   add_error_row(run_form, "/deployment/routing_histogram");
-  routing_locality_ = new QLineEdit(run_box);
-  routing_locality_->setPlaceholderText("as uniform routing");
-  routing_locality_->setToolTip("share of routed tokens whose expert sits on their own node, 0..1 (LocMoE); only the rest crosses the "
-                                "scale-out link; empty: as uniform routing");
-  run_form->addRow("routing locality (node share)", routing_locality_);
-  add_error_row(run_form, "/deployment/routing_locality");
+  max_violation_ = add_optional_number(run_form, "load imbalance (MaxVio)", "/deployment/max_violation", "none",
+                                       "max load / mean load - 1, as Wang et al. 2024 report it (instead of a skew or histogram); empty: none");
+  routing_locality_ = add_optional_number(run_form, "routing locality (node share)", "/deployment/routing_locality", "as uniform routing",
+                                          "share of routed tokens whose expert sits on their own node, 0..1 (LocMoE); only the rest "
+                                          "crosses the scale-out link; empty: as uniform routing");
   offload_ = enum_combo<OffloadTarget>(run_box);
   run_form->addRow("expert offload", offload_);
   add_double(run_form, "expert cache per layer", "/deployment/expert_cache", 1e7, 2);
@@ -225,7 +224,6 @@ QGroupBox* InputPanel::build_run_box() {
   for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
-  connect(routing_locality_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   return run_box;
 }
 
@@ -279,6 +277,17 @@ QDoubleSpinBox* InputPanel::add_double(QFormLayout* form, const QString& label, 
   doubles_[field] = s;
   connect(s, &QDoubleSpinBox::valueChanged, this, &InputPanel::edited);
   return s;
+}
+
+QLineEdit* InputPanel::add_optional_number(QFormLayout* form, const QString& label, const std::string& field, const QString& placeholder,
+                                           const QString& tooltip) {
+  auto* e = new QLineEdit(form->parentWidget());
+  e->setPlaceholderText(placeholder);
+  e->setToolTip(tooltip);
+  form->addRow(label, e);
+  add_error_row(form, field);
+  connect(e, &QLineEdit::editingFinished, this, &InputPanel::edited);
+  return e;
 }
 
 QComboBox* InputPanel::add_format(QFormLayout* form, const QString& label, const std::string& field) {
@@ -336,6 +345,7 @@ void InputPanel::edited() {
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
   d.routing_histogram = routing_histogram_->text().trimmed().toStdString();
   d.routing_locality = routing_locality_->text().trimmed().toStdString();
+  d.max_violation = max_violation_->text().trimmed().toStdString();
   d.expert_cache = doubles_.at("/deployment/expert_cache")->value();
   d.prefetch_accuracy = doubles_.at("/deployment/prefetch_accuracy")->value();
   d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
@@ -383,6 +393,7 @@ void InputPanel::show_session(const Resolved* r) {
   doubles_.at("/deployment/routing_skew")->setValue(d.routing_skew);
   routing_histogram_->setText(QString::fromStdString(d.routing_histogram));
   routing_locality_->setText(QString::fromStdString(d.routing_locality));
+  max_violation_->setText(QString::fromStdString(d.max_violation));
   doubles_.at("/deployment/expert_cache")->setValue(d.expert_cache);
   doubles_.at("/deployment/prefetch_accuracy")->setValue(d.prefetch_accuracy);
   offload_->setCurrentText(qs(to_string(d.offload)));

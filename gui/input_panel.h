@@ -46,6 +46,9 @@ class InputPanel : public QWidget {
   QSpinBox* add_int(QFormLayout* form, const QString& label, const std::string& field, std::int64_t max);
   QDoubleSpinBox* add_double(QFormLayout* form, const QString& label, const std::string& field, double max, int decimals);
   QComboBox* add_format(QFormLayout* form, const QString& label, const std::string& field);
+  // A number that may be left empty (shown as `placeholder`).
+  QLineEdit* add_optional_number(QFormLayout* form, const QString& label, const std::string& field, const QString& placeholder,
+                                 const QString& tooltip);
   void add_error_row(QFormLayout* form, const std::string& field);
   void edited();  // a field changed: fields -> session
 
@@ -58,6 +61,7 @@ class InputPanel : public QWidget {
   QLineEdit* tokens_;
   QLineEdit* routing_histogram_;
   QLineEdit* routing_locality_;
+  QLineEdit* max_violation_;
   QPlainTextEdit* description_;
   QLabel* hardware_figures_;
   std::map<std::string, QLabel*> errors_;

@@ -54,6 +54,14 @@ void check_deployment(const Deployment& d, const Architecture& arch, Diagnostics
   for (std::size_t i = before; i < out.size(); ++i) out[i].path = "/deployment/" + out[i].path;
 }
 
+// A number field that may be left empty ("" = not given).
+std::optional<double> optional_number(const std::string& text, const char* path, Diagnostics& out) {
+  if (text.empty()) return std::nullopt;
+  const auto v = io::finite_number(text);
+  if (!v) out.push_back({path, "wrong_type", "\"" + text + "\" is not a number"});
+  return v;
+}
+
 }  // namespace
 
 std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
@@ -104,10 +112,8 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   r.deployment.routing.zipf_exponent = in.routing_skew;
   if (!in.routing_histogram.empty())
     if (auto shares = io::parse_share_list(in.routing_histogram, "/deployment/routing_histogram", out)) r.deployment.routing.histogram = std::move(*shares);
-  if (!in.routing_locality.empty()) {
-    r.deployment.node_locality = io::finite_number(in.routing_locality);
-    if (!r.deployment.node_locality) out.push_back({"/deployment/routing_locality", "wrong_type", "\"" + in.routing_locality + "\" is not a number"});
-  }
+  r.deployment.node_locality = optional_number(in.routing_locality, "/deployment/routing_locality", out);
+  r.deployment.routing.max_violation = optional_number(in.max_violation, "/deployment/max_violation", out);
   check_deployment(r.deployment, r.model.arch, out);
   if (out.size() != before) return std::nullopt;
   return r;
@@ -148,7 +154,8 @@ io::Json session_json(const Session& s) {
         {"prefetch_accuracy", d.prefetch_accuracy},
         {"routing_skew", d.routing_skew},
         {"routing_histogram", d.routing_histogram},
-        {"routing_locality", d.routing_locality}}},
+        {"routing_locality", d.routing_locality},
+        {"max_violation", d.max_violation}}},
       {"sweep", {{"x", s.sweep.x}, {"values", s.sweep.values}, {"series", s.sweep.series}, {"series_values", s.sweep.series_values}, {"y", s.sweep.y}}},
       {"scaling", {{"law", s.scaling.law}, {"budgets", s.scaling.budgets}, {"data", s.scaling.data}, {"data_columns", s.scaling.data_columns},
                    {"top_k", s.scaling.top_k}, {"granularity", s.scaling.granularity}, {"max_sparsity", s.scaling.max_sparsity}, {"fixed_size", s.scaling.fixed_size},
@@ -256,6 +263,7 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_double(r, "routing_skew", d.routing_skew);
     read_string(r, "routing_histogram", d.routing_histogram);
     read_string(r, "routing_locality", d.routing_locality);
+    read_string(r, "max_violation", d.max_violation);
   });
   read_object(root, "sweep", [&](io::ObjectReader& r) {
     read_string(r, "x", s.sweep.x);

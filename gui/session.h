@@ -47,6 +47,7 @@ struct DeploymentInput {
   double routing_skew = 0;  // Zipf exponent; 0 = uniform
   std::string routing_histogram;  // measured shares "P1,...,PE" (as --routing-histogram); "" = none
   std::string routing_locality;   // share of routed tokens whose expert is on their node (as --routing-locality); "" = as uniform
+  std::string max_violation;      // load imbalance as MaxVio (as --max-violation); "" = none
 };
 
 struct SweepSettings {

@@ -138,7 +138,7 @@ struct Inputs {
   std::int64_t tp = 1, ep = 1, pp = 1, dp = 1, microbatches = 1;
   double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
   std::vector<double> routing_histogram;
-  std::optional<double> routing_locality;
+  std::optional<double> routing_locality, max_violation;
   std::string offload = "none", cache_policy = "lru";
 };
 
@@ -210,7 +210,7 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("tp", &Inputs::tp), keyword("ep", &Inputs::ep), keyword("pp", &Inputs::pp), keyword("dp", &Inputs::dp),
       keyword("microbatches", &Inputs::microbatches), keyword("capacity_factor", &Inputs::capacity_factor),
       keyword("routing_skew", &Inputs::routing_skew), keyword("routing_histogram", &Inputs::routing_histogram),
-      keyword("routing_locality", &Inputs::routing_locality),
+      keyword("max_violation", &Inputs::max_violation), keyword("routing_locality", &Inputs::routing_locality),
       keyword("offload", &Inputs::offload), keyword("expert_cache", &Inputs::expert_cache),
       keyword("cache_policy", &Inputs::cache_policy), keyword("prefetch_accuracy", &Inputs::prefetch_accuracy),
   };
@@ -259,7 +259,7 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
 
 // The keywords of the deployment, which need a device.
 constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity_factor", "routing_skew",
-                                               "routing_histogram", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy"};
+                                               "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy"};
 
 struct Built {
   Workload workload;
@@ -305,6 +305,7 @@ Built build(const Inputs& in) {
   d.routing.zipf_exponent = in.routing_skew;
   d.routing.histogram = in.routing_histogram;
   d.node_locality = in.routing_locality;
+  d.routing.max_violation = in.max_violation;
   d.offload = {parse_choice<OffloadTarget>("offload", in.offload), in.expert_cache, parse_choice<CachePolicy>("cache_policy", in.cache_policy),
                in.prefetch_accuracy};
   Diagnostics problems;

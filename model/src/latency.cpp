@@ -438,8 +438,7 @@ std::string_view to_string(Infeasible r) {
 }
 
 std::vector<double> routing_shares(const Architecture& arch, const Deployment& d) {
-  const bool skewed = d.routing.zipf_exponent > 0 || !d.routing.histogram.empty();
-  if (arch.moe.experts <= 0 || !skewed) return {};
+  if (arch.moe.experts <= 0 || !d.routing.skewed()) return {};
   return expert_shares(arch.moe.experts, d.routing);
 }
 

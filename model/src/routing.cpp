@@ -9,13 +9,31 @@
 
 namespace moesim {
 
+double zipf_exponent_for_max_violation(std::int64_t experts, double max_violation) {
+  const double target = (1 + max_violation) / static_cast<double>(experts);  // p_1
+  std::vector<double> log_rank(static_cast<std::size_t>(std::max<std::int64_t>(experts, 0)));
+  for (std::size_t i = 0; i < log_rank.size(); ++i) log_rank[i] = std::log(static_cast<double>(i + 1));
+  auto first_share = [&](double s) {
+    double sum = 0;
+    for (double l : log_rank) sum += std::exp(-s * l);
+    return 1 / sum;
+  };
+  double lo = 0, hi = 60;  // p_1(60) = 1 - 1e-18 for any E: every MaxVio below E - 1
+  for (int i = 0; i < 100 && hi - lo > 1e-10; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (first_share(mid) < target ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
 std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew) {
   std::vector<double> p;
   if (!skew.histogram.empty()) {
     p = skew.histogram;
   } else {
+    const double s = skew.max_violation ? zipf_exponent_for_max_violation(experts, *skew.max_violation) : skew.zipf_exponent;
     p.resize(static_cast<std::size_t>(std::max<std::int64_t>(experts, 0)));
-    for (std::size_t i = 0; i < p.size(); ++i) p[i] = std::pow(static_cast<double>(i + 1), -skew.zipf_exponent);
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = std::pow(static_cast<double>(i + 1), -s);
   }
   const double sum = std::accumulate(p.begin(), p.end(), 0.0);
   for (double& x : p) x /= sum;

@@ -187,10 +187,21 @@ void validate(const Deployment& d, Diagnostics& out) {
     }
     if (!(sum > 0)) c.fail("routing_histogram", "out_of_range", "the shares must not all be 0");
   }
+  if (const auto& x = d.routing.max_violation) {
+    if (!(*x >= 0 && *x <= 1e6)) c.fail("max_violation", "out_of_range", scientific(*x) + " must be in [0, E/K - 1]");
+    else if (d.routing.zipf_exponent > 0 || !d.routing.histogram.empty())
+      c.fail("max_violation", "inconsistent", "give one of a routing skew, a routing histogram or a max violation");
+  }
 }
 
 void validate(const Deployment& d, const Architecture& arch, Diagnostics& out) {
   validate(d, out);
+  // The busiest expert of top-K routing takes at most every token: max / mean <= E / K.
+  const double most = arch.moe.top_k > 0 ? static_cast<double>(arch.moe.experts) / static_cast<double>(arch.moe.top_k) - 1 : 0;
+  if (const auto& x = d.routing.max_violation; x && *x >= 0 && *x <= 1e6 && *x > most)
+    out.push_back({"max_violation", "out_of_range",
+                   scientific(*x) + " is beyond what top-" + std::to_string(arch.moe.top_k) + " routing over " + std::to_string(arch.moe.experts) +
+                       " experts can reach (E/K - 1 = " + scientific(most) + ": the busiest expert takes every token)"});
   const auto shares = static_cast<std::int64_t>(d.routing.histogram.size());
   if (shares > 0 && shares != arch.moe.experts)
     out.push_back({"routing_histogram", "inconsistent",

@@ -243,7 +243,7 @@ TEST_CASE("a measured routing histogram reaches the sweep through the deployment
   }
 }
 
-TEST_CASE("the routing locality reaches the deployment, or names its field", "[gui]") {
+TEST_CASE("the routing locality and max violation reach the deployment, or name their field", "[gui]") {
   Session s;
   CHECK_FALSE(resolved(s).deployment.node_locality);  // empty: as uniform routing
   s.deployment.routing_locality = "0.9";
@@ -255,11 +255,19 @@ TEST_CASE("the routing locality reaches the deployment, or names its field", "[g
     REQUIRE(!e.empty());
     CHECK(e[0].path == "/deployment/routing_locality");
   }
-  s.deployment.routing_locality = "0.25";  // the session file keeps it
+  s.deployment.routing_locality = "0.25";  // the session file keeps it, and the max violation
+  s.deployment.max_violation = "0.04";
   Diagnostics d;
   const auto again = read_session(session_json(s), d);
   REQUIRE(again);
   CHECK(again->deployment.routing_locality == "0.25");
+  CHECK(again->deployment.max_violation == "0.04");
+  CHECK(resolved(*again).deployment.routing.max_violation == 0.04);
+  s.deployment.max_violation = "9";  // Mixtral: top-2 of 8 reaches at most 8/2 - 1 = 3
+  Diagnostics e;
+  CHECK_FALSE(resolve(s, e));
+  REQUIRE(!e.empty());
+  CHECK(e[0].path == "/deployment/max_violation");
 }
 
 TEST_CASE("a long sweep runs off the UI thread and can be cancelled", "[gui]") {

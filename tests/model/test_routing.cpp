@@ -77,6 +77,32 @@ TEST_CASE("routing: device load under expert parallelism") {
   CHECK(expected_device_load(64, shares, 1000, 8, 0).expected_max > eight.expected_max);
 }
 
+// MaxVio (Wang et al. 2024): max load / mean load - 1; given, the Zipf shape whose busiest
+// expert carries 1 + MaxVio times the mean share.
+TEST_CASE("routing: a max violation is the busiest expert's load over the mean, minus one") {
+  for (const std::int64_t experts : {8, 64, 256})
+    for (const double x : {0.0, 0.04, 0.5, 2.0, 7.0}) {
+      RoutingSkew skew;
+      skew.max_violation = x;
+      const auto p = expert_shares(experts, skew);
+      CHECK(p.front() * static_cast<double>(experts) - 1 == Approx(x).margin(1e-8));
+      CHECK(std::accumulate(p.begin(), p.end(), 0.0) == Approx(1));
+    }
+  RoutingSkew none;
+  none.max_violation = 0;  // balanced: the uniform closed forms
+  CHECK_FALSE(none.skewed());
+  // The busiest of 8 expert-parallel devices carries more as the violation grows.
+  double last = 0;
+  for (const double x : {0.0, 0.1, 0.5, 1.0, 3.0}) {
+    RoutingSkew skew;
+    skew.max_violation = x;
+    const auto p = expert_shares(64, skew);
+    const double busiest = expected_device_load(64, p, 4096 * 8.0, 8, 0).expected_max;
+    CHECK(busiest >= last);
+    last = busiest;
+  }
+}
+
 TEST_CASE("quantile: Hyndman & Fan type 7, by hand") {
   // 1 2 3 4: the median is 2.5; q = 0.9 gives h = 2.7, 3 + 0.7 * (4 - 3) = 3.7
   CHECK(quantile({4, 1, 3, 2}, 0.5) == Approx(2.5));

@@ -45,8 +45,9 @@ CONFIGS = [
     ({"model": "llama-4-scout", "hw": "h100-sxm", "phase": "train", "pp": 4, "microbatches": 8, "recompute": "full", "batch": 32},
      ["--model", "llama-4-scout", "--hw", "h100-sxm", "--phase", "train", "--pp", "4", "--microbatches", "8", "--recompute", "full",
       "--batch", "32"]),
-    ({"model": "deepseek-v3", "hw": "h200", "ep": 16, "dp": 16, "batch": 64, "routing_locality": 0.9},
-     ["--model", "deepseek-v3", "--hw", "h200", "--ep", "16", "--dp", "16", "--batch", "64", "--routing-locality", "0.9"]),
+    ({"model": "deepseek-v3", "hw": "h200", "ep": 16, "dp": 16, "batch": 64, "routing_locality": 0.9, "max_violation": 0.04},
+     ["--model", "deepseek-v3", "--hw", "h200", "--ep", "16", "--dp", "16", "--batch", "64", "--routing-locality", "0.9",
+      "--max-violation", "0.04"]),
     ({"model": str(FIXTURES / "good_tiny_moe.json"), "hw": "l4", "expert_format": "int4-g128"},
      ["--model", str(FIXTURES / "good_tiny_moe.json"), "--hw", "l4", "--expert-format", "int4-g128"]),
 ]

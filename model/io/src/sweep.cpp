@@ -77,6 +77,8 @@ const std::vector<Field>& fields() {
       {{"capacity_factor", "expert capacity (0 = dropless)", "expert capacity factor"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.capacity_factor = v.number; }},
       {{"routing_skew", "Zipf exponent of expert popularity", "routing skew (Zipf exponent)"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.zipf_exponent = v.number; }},
+      {{"max_violation", "MaxVio, max load / mean load - 1 (instead of a skew)", "load imbalance (MaxVio)"}, Kind::real,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.max_violation = v.number; }},
       {{"routing_locality", "share of routed tokens whose expert is on their own node, 0..1", "routing locality (node share)"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.node_locality = v.number; }},
       {{"offload", "none | host | storage", "expert offload target"}, Kind::offload,

@@ -2,18 +2,29 @@
 // Routing statistics, the heart of MoE cost: which experts a batch touches, how unevenly the
 // load falls on devices, and how often an expert cache hits. REFERENCE.md §3.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
 namespace moesim {
 
-// How tokens spread over experts: uniform, Zipf with exponent s (p_i ~ 1/i^s), or a measured
-// per-expert histogram (shares, normalised here).
+// How tokens spread over experts: uniform, Zipf with exponent s (p_i ~ 1/i^s), a measured
+// per-expert histogram (shares, normalised here), or the imbalance papers report, MaxVio =
+// max load / mean load - 1 (Wang et al. 2024, arXiv 2408.15664 §4.1), as the Zipf exponent
+// whose busiest expert has that load.
 struct RoutingSkew {
   double zipf_exponent = 0;          // 0 = uniform
   std::vector<double> histogram;     // if non-empty, overrides zipf_exponent
+  std::optional<double> max_violation;  // MaxVio; excludes the other two
+  bool skewed() const { return zipf_exponent > 0 || !histogram.empty() || (max_violation && *max_violation > 0); }
 };
+
+// The Zipf exponent s at which E experts' busiest one carries (1 + MaxVio) times the mean
+// share: E p_1(s) = 1 + MaxVio with p_1 = 1 / sum_i i^-s, increasing in s (bisection). With
+// top-K routing the busiest expert's load is K p_1 of the tokens while it stays below 1, so
+// MaxVio is at most E / K - 1 (validate(Deployment, Architecture)).
+double zipf_exponent_for_max_violation(std::int64_t experts, double max_violation);
 
 // Per-expert probability that one routing pick lands on it, sorted descending, summing to 1.
 std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew);
