@@ -35,8 +35,8 @@ DesignSpace design_space(const FrontierQuery& q, const LoadedLaw* law, Diagnosti
   if (q.flops && *q.flops != "exact" && *q.flops != "6n") d.push_back({"flops", "unknown_value", "\"" + *q.flops + "\" must be exact or 6n"});
   if (q.flops) space.family.exact_flops = *q.flops == "exact";
   const bool switch_top1 = family == "ludziejewski2025";  // their convention, unless given
-  space.top_k = list_of<std::int64_t>(q.top_k.value_or(switch_top1 ? "1" : "1,2,4,8"), "top_k", "experts per token", d);
-  space.granularity = list_of<double>(q.granularity.value_or(switch_top1 ? "1" : "1,2,4"), "granularity", "granularity", d);
+  space.top_k = list_of<std::int64_t>(q.top_k.value_or(switch_top1 ? "1" : FrontierQuery::kTopK), "top_k", "experts per token", d);
+  space.granularity = list_of<double>(q.granularity.value_or(switch_top1 ? "1" : FrontierQuery::kGranularity), "granularity", "granularity", d);
   if (q.experts) space.experts = list_of<std::int64_t>(*q.experts, "experts", "experts", d);
   else if (switch_top1) space.experts = ludziejewski2025_experts();
   space.weight_formats.clear();

@@ -21,6 +21,8 @@ namespace moesim::fit {
 // the family's conventions (abnar2025: top_k 1,2,4,8, granularity 1,2,4, the sparsity grid;
 // ludziejewski2025: switch top-1 over its expert counts).
 struct FrontierQuery {
+  static constexpr const char* kTopK = "1,2,4,8";   // abnar2025's lists when unset
+  static constexpr const char* kGranularity = "1,2,4";
   std::string law = "abnar2025";         // a built-in law (moesim laws) or a fit.json
   std::optional<LoadedLaw> loaded_law;   // instead of `law`: one the front end read (a fit in memory)
   std::string budgets = "1e20:1e24:11";  // LO:HI:COUNT (log-spaced) or a comma list, in the budget unit
