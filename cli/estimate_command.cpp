@@ -94,6 +94,7 @@ int run_estimate(const std::vector<std::string>& args) {
       ("batch", po::value(&w.batch)->default_value(1), "sequences in the batch")
       ("context", po::value(&w.context)->default_value(4096), "tokens: prompt length (prefill), tokens in the KV cache (decode), sequence length (train)")
       ("tokens", po::value(&w.train_tokens)->default_value(0), "training tokens D for --phase train (0 = one step: batch * context)")
+      ("null-fraction", po::value(&w.null_fraction)->default_value(0), "share of routing slots on null experts (AdaMoE; needs /moe/null_experts)")
       ("recompute", po::value(&recompute)->default_value("selective"), "activation recomputation in training: none | selective | full")
       ("optimizer", po::value(&optimizer)->default_value("adam"), "adam | sgd_momentum | sgd")
       ("gradient-format", po::value(&gradient_format)->default_value("bf16"), "gradient format in training")
@@ -122,10 +123,12 @@ int run_estimate(const std::vector<std::string>& args) {
   if (vm["tokens"].defaulted() == false && w.phase != Phase::train)
     throw BadInput{{{"--tokens", "not_applicable", "training tokens apply only to --phase train"}}};
 
-  Diagnostics diagnostics;
-  validate(w, diagnostics);
+  Diagnostics model_problems, diagnostics;
+  auto model = io::load_model(model_spec, model_problems);
+  if (model) validate(w, model->arch, diagnostics);  // the workload's rules, and against the model's (null experts)
+  else validate(w, diagnostics);
   name_options(diagnostics);
-  auto model = io::load_model(model_spec, diagnostics);
+  diagnostics.insert(diagnostics.end(), model_problems.begin(), model_problems.end());
   if (!diagnostics.empty() || !model) throw BadInput{diagnostics};
 
   Precision& p = model->arch.precision;

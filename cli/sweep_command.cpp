@@ -88,6 +88,7 @@ void add_options(po::options_description& options, Options& o) {
       ("batch", po::value(&o.workload.batch)->default_value(1), "sequences")
       ("context", po::value(&o.workload.context)->default_value(4096), "tokens")
       ("tokens", po::value(&o.workload.train_tokens)->default_value(0), "training tokens D (0 = one step)")
+      ("null-fraction", po::value(&o.workload.null_fraction)->default_value(0), "share of routing slots on null experts (AdaMoE)")
       ("format", po::value(&o.format)->default_value("csv"), "csv | jsonl (one JSON object per line)")
       ("out", po::value(&o.out_path), "write rows to FILE (atomically, via FILE.partial) instead of standard output")
       ("resume", po::bool_switch(&o.resume), "continue an interrupted --out FILE from FILE.partial")

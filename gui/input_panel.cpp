@@ -195,6 +195,7 @@ QGroupBox* InputPanel::build_run_box() {
   tokens_->setToolTip("training tokens D for the train phase (0 = one step of batch x context)");
   run_form->addRow("training tokens D", tokens_);
   add_error_row(run_form, "/workload/tokens");
+  add_double(run_form, "null-expert share of routing slots", "/workload/null_fraction", 0.99, 2);
   recompute_ = enum_combo<Recompute>(run_box);
   run_form->addRow("recompute (train)", recompute_);
   add_int(run_form, "tensor parallel tp", "/deployment/tp", 1 << 20);
@@ -335,6 +336,7 @@ void InputPanel::edited() {
   bool ok = false;
   const double tokens = tokens_->text().toDouble(&ok);
   s.workload.train_tokens = ok ? tokens : -1;  // validate() names the field
+  s.workload.null_fraction = doubles_.at("/workload/null_fraction")->value();
   DeploymentInput& d = s.deployment;
   d.tp = ints_.at("/deployment/tp")->value();
   d.ep = ints_.at("/deployment/ep")->value();
@@ -381,6 +383,7 @@ void InputPanel::show_session(const Resolved* r) {
   recompute_->setCurrentText(qs(to_string(s.workload.training.recompute)));
   ints_.at("/workload/batch")->setValue(static_cast<int>(std::min<std::int64_t>(s.workload.batch, 1 << 30)));
   ints_.at("/workload/context")->setValue(static_cast<int>(std::min<std::int64_t>(s.workload.context, 1 << 30)));
+  doubles_.at("/workload/null_fraction")->setValue(s.workload.null_fraction);
   tokens_->setText(QString::number(s.workload.train_tokens, 'g', 6));
   tokens_->setEnabled(s.workload.phase == Phase::train);
   const DeploymentInput& d = s.deployment;

@@ -96,7 +96,8 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   }
 
   d.clear();
-  validate(s.workload, d);
+  if (model) validate(s.workload, r.model.arch, d);
+  else validate(s.workload, d);
   for (const Diagnostic& x : d) out.push_back({"/workload/" + x.path, x.code, x.message});
   r.workload = s.workload;
 
@@ -140,6 +141,7 @@ io::Json session_json(const Session& s) {
         {"batch", s.workload.batch},
         {"context", s.workload.context},
         {"tokens", s.workload.train_tokens},
+        {"null_fraction", s.workload.null_fraction},
         {"recompute", to_string(s.workload.training.recompute)}}},
       {"deployment",
        {{"tp", d.tp},
@@ -246,6 +248,7 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_int(w, "batch", s.workload.batch);
     read_int(w, "context", s.workload.context);
     read_double(w, "tokens", s.workload.train_tokens);
+    read_double(w, "null_fraction", s.workload.null_fraction);
     read_enum(w, "recompute", s.workload.training.recompute);
   });
   read_object(root, "deployment", [&](io::ObjectReader& r) {

@@ -131,7 +131,7 @@ NumberFormat parse_format(const std::string& field, const std::string& text) {
 struct Inputs {
   std::string phase = "decode";
   std::int64_t batch = 1, context = 4096;
-  double tokens = 0;
+  double tokens = 0, null_fraction = 0;
   std::string recompute = "selective", optimizer = "adam", gradient_format = "bf16", optimizer_state_format = "fp32";
   bool master_weights = true, flash_attention = true;
   std::optional<std::string> weight_format, expert_format, kv_format, activation_format;
@@ -202,7 +202,7 @@ std::string keyword_list(const std::vector<Keyword<S>>& table) {
 const std::vector<Keyword<Inputs>>& keywords() {
   static const std::vector<Keyword<Inputs>> table{
       keyword("phase", &Inputs::phase), keyword("batch", &Inputs::batch), keyword("context", &Inputs::context),
-      keyword("tokens", &Inputs::tokens), keyword("recompute", &Inputs::recompute), keyword("optimizer", &Inputs::optimizer),
+      keyword("tokens", &Inputs::tokens), keyword("null_fraction", &Inputs::null_fraction), keyword("recompute", &Inputs::recompute), keyword("optimizer", &Inputs::optimizer),
       keyword("gradient_format", &Inputs::gradient_format), keyword("optimizer_state_format", &Inputs::optimizer_state_format),
       keyword("master_weights", &Inputs::master_weights), keyword("flash_attention", &Inputs::flash_attention),
       keyword("weight_format", &Inputs::weight_format), keyword("expert_format", &Inputs::expert_format),
@@ -291,6 +291,7 @@ Built build(const Inputs& in) {
   w.batch = in.batch;
   w.context = in.context;
   w.train_tokens = in.tokens;
+  w.null_fraction = in.null_fraction;
   if (in.tokens != 0 && w.phase != Phase::train)
     throw BadInputError({{"tokens", "not_applicable", "training tokens apply only to phase=\"train\""}});
   w.training.recompute = parse_choice<Recompute>("recompute", in.recompute);
@@ -328,6 +329,7 @@ py::dict estimate_py(const py::object& model, const py::object& hw, const py::kw
     for (const char* name : kDeploymentKeywords)
       if (kw.contains(name)) d.push_back({name, "not_applicable", "deployment options need a hardware profile (hw)"});
   validate(b.deployment, m.arch, d);
+  validate(b.workload, m.arch, d);
   throw_if(d);
   io::Json j = io::estimate_json(m, b.workload, estimate(m.arch, b.workload));
   if (device) {

@@ -87,7 +87,8 @@ struct LayerCost {
 
 // The phase-independent part of one layer's FLOPs. `train_seq` is the training sequence
 // length (activations, recomputed attention).
-LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, double train_seq, bool keep_scores) {
+// `real_slots`: the share of routing slots on real experts (1 - the workload's null_fraction).
+LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, double train_seq, bool keep_scores, double real_slots) {
   const double h = static_cast<double>(a.hidden_size);
   LayerCost c;
   c.matmul_flops[C::attention] = 2 * attention_params(a).matmul;
@@ -111,7 +112,7 @@ LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, do
 
   // Norm input and router input, router logits, then per routed copy: expert input, its
   // hidden activations, its output (kept for the combine weights' gradient).
-  const double train_per_token = experts_per_token(m, train_seq);
+  const double train_per_token = experts_per_token(m, train_seq) * real_slots;
   c.activation_elements += 2 * h + E + train_per_token * (ffn_activation_elements(h, m.expert) + h);
   if (m.shared_experts > 0) {
     FfnConfig sf = m.expert;
@@ -202,13 +203,15 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   double max_layer_activation_elements = 0;
   // Routed experts per token differ by phase only for Soft MoE, whose group is the prompt
   // (prefill, training) or the batch of a decode step.
-  const double experts_prefill = a.moe.experts > 0 ? experts_per_token(a.moe, T) : 0;
-  const double experts_decode = a.moe.experts > 0 ? experts_per_token(a.moe, B) : 0;
+  // AdaMoE's null experts take a share of the slots and compute nothing (Zeng et al. 2024 §3.2).
+  const double real_slots = 1 - w.null_fraction;
+  const double experts_prefill = a.moe.experts > 0 ? experts_per_token(a.moe, T) * real_slots : 0;
+  const double experts_decode = a.moe.experts > 0 ? experts_per_token(a.moe, B) * real_slots : 0;
   const double experts_phase = decode ? experts_decode : experts_prefill;
   for (std::size_t i = 0; i < out.layers.size; ++i) {
     LayerGroup& g = out.layers.group[i];
     const double n = static_cast<double>(g.layers);
-    const LayerCost c = layer_cost(a, g.ffn, g.span, T, keep_scores);
+    const LayerCost c = layer_cost(a, g.ffn, g.span, T, keep_scores, real_slots);
     for (std::size_t k = 0; k < kComponentCount; ++k) f.forward_per_token.value[k] += n * c.matmul_flops.value[k];
     const double prefill_keys = attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T);
     const double decode_keys = attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T);
@@ -233,7 +236,7 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   // MTP modules (DeepSeek-V3 §2.2, Eq. 21-22): the block, the 2h x h projection, the head.
   double mtp_forward_per_token = 0;
   if (a.mtp_modules > 0) {
-    const LayerCost c = layer_cost(a, a.layers.back().ffn, AttentionSpan::full, T, keep_scores);
+    const LayerCost c = layer_cost(a, a.layers.back().ffn, AttentionSpan::full, T, keep_scores, real_slots);
     mtp_forward_per_token = static_cast<double>(a.mtp_modules) *
                             (c.matmul_flops.sum() + experts_prefill * c.routed_copy_flops +
                              attention_flops_per_key(a.attention, false) * mean_prefill_context(AttentionSpan::full, a.attention, T) + 2 * 2 * h * h + 2 * h * V);

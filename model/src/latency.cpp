@@ -20,6 +20,7 @@ struct Context {
   const Deployment& d;
   std::span<const double> shares;  // empty = uniform
   const LatencyPlan& plan;
+  double real_slots = 1;  // the share of routing slots on real experts, 1 - null_fraction (AdaMoE)
 };
 
 // max(compute, memory, communication, io) + the fixed overhead, and which one decided.
@@ -189,7 +190,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, const A
   // is split tp ways instead (expert tensor parallelism).
   const std::int64_t ep = c.d.parallel.ep;
   const double group_tokens = M * std::max(1.0, static_cast<double>(ep) / tp);
-  const double k = experts_per_token(m, mode == Mode::decode ? Bl : T);
+  const double k = experts_per_token(m, mode == Mode::decode ? Bl : T) * c.real_slots;
   const double copies = group_tokens * k;
   const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor);
   step.max_over_mean = load.mean > 0 ? load.expected_max / load.mean : 1;
@@ -456,7 +457,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   r.infeasible = plan.infeasible;
   if (r.feasible() && w.batch % p.dp != 0) r.infeasible = Infeasible::dp_not_dividing_batch;
   if (!r.feasible()) return r;
-  const Context c{a, hw, d, shares_, plan};
+  const Context c{a, hw, d, shares_, plan, 1 - w.null_fraction};
 
   const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp), pp = static_cast<double>(p.pp);
   const double T = static_cast<double>(w.context);

@@ -70,8 +70,9 @@ Params router_params(double h, const MoeConfig& m) {
     p.matmul = h * soft_moe_slots(m);  // Phi, d x (n*p) (Puigcerver et al. 2023 §2.1)
     return p;
   }
-  p.matmul = h * static_cast<double>(m.experts);
-  if (m.router_bias) p.other = static_cast<double>(m.experts);
+  const double outputs = static_cast<double>(m.experts + m.null_experts);  // AdaMoE §3.2: null experts are scored too
+  p.matmul = h * outputs;
+  if (m.router_bias) p.other = outputs;
   return p;
 }
 

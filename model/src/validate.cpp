@@ -120,6 +120,9 @@ void validate(const Architecture& a, Diagnostics& out) {
         break;
       case RouterKind::soft_moe: c.range("/moe/slots_per_expert", m.slots_per_expert, 1, kMaxDimension); break;
     }
+    c.range("/moe/null_experts", m.null_experts, 0, kMaxExperts);
+    if (m.null_experts > 0 && m.router != RouterKind::token_choice)
+      c.fail("/moe/null_experts", "not_applicable", "null experts take token-choice routing slots; router is " + std::string(to_string(m.router)));
     c.range("/moe/shared_experts", m.shared_experts, 0, 1024);
     if (m.shared_expert_gate && m.shared_experts == 0)
       c.fail("/moe/shared_expert_gate", "not_applicable", "is true, but shared_experts is 0");
@@ -216,6 +219,15 @@ void validate(const Workload& w, Diagnostics& out) {
     c.fail("batch", "out_of_range", "batch * context must not exceed 2^40 tokens");
   if (!(w.train_tokens >= 0 && w.train_tokens <= 1e18))
     c.fail("tokens", "out_of_range", scientific(w.train_tokens) + " must be in [0, 1e18]");
+  if (!(w.null_fraction >= 0 && w.null_fraction < 1))
+    c.fail("null_fraction", "out_of_range", scientific(w.null_fraction) + " must be in [0, 1): the share of routing slots on null experts");
+}
+
+void validate(const Workload& w, const Architecture& arch, Diagnostics& out) {
+  validate(w, out);
+  if (w.null_fraction > 0 && w.null_fraction < 1 && arch.moe.null_experts <= 0)
+    out.push_back({"null_fraction", "not_applicable", scientific(w.null_fraction) + " of the routing slots on null experts, but " + arch.name +
+                                                           " has none (/moe/null_experts)"});
 }
 
 std::string context_warning(const Architecture& arch, const Workload& workload) {

@@ -26,6 +26,12 @@ Architecture one_layer_two_experts() {
   return a;
 }
 
+bool validate_ok(const Workload& w, const Architecture& a) {
+  Diagnostics d;
+  validate(w, a, d);
+  return d.empty();
+}
+
 }  // namespace
 
 TEST_CASE("golden: 1-layer 2-expert top-1 parameters", "[golden]") {
@@ -241,4 +247,48 @@ TEST_CASE("golden: a context beyond max_position_embeddings is a warning naming 
   bool named = false;
   for (const Diagnostic& x : d) named = named || x.path == "/max_position_embeddings";
   CHECK(named);
+}
+
+// AdaMoE (Zeng et al. 2024, arXiv 2406.13233): null experts join the router's outputs and take
+// a share of the top-K slots without computing.
+TEST_CASE("golden: null experts widen the router and lower only the expert FLOPs", "[golden]") {
+  Architecture a = one_layer_two_experts();
+  a.moe.experts = 4;
+  a.moe.top_k = 2;
+  a.moe.null_experts = 2;
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  const ParamCounts p = count_params(a);
+  CHECK(p.total[C::router] == 4 * (4 + 2));  // h x (E + null) = 24
+  CHECK(p.total[C::routed_experts] == 4 * 36);
+  CHECK(p.active[C::routed_experts] == 2 * 36);  // the architecture's K: never lowered
+  Workload w;
+  w.phase = Phase::prefill;
+  w.context = 8;
+  const Estimate none = estimate(a, w);
+  CHECK(none.flops.forward_per_token[C::routed_experts] == 2 * 2 * 36);  // K copies of 2 x 36
+  CHECK(none.flops.forward_per_token[C::router] == 2 * 24);
+  w.null_fraction = 0.25;  // a quarter of the slots compute nothing: 1.5 real experts per token
+  const Estimate some = estimate(a, w);
+  CHECK(some.flops.forward_per_token[C::routed_experts] == 1.5 * 2 * 36);
+  CHECK(some.flops.forward_per_token[C::router] == 2 * 24);
+  CHECK(some.params.total.sum() == none.params.total.sum());
+  CHECK(some.flops.prefill == Approx(none.flops.prefill - 8 * 0.5 * 2 * 36));  // 8 tokens, 0.5 copies fewer each
+  CHECK(validate_ok(w, a));
+  w.null_fraction = 1;  // every slot empty is no model
+  CHECK_FALSE(validate_ok(w, a));
+  w.null_fraction = 0.25;
+  a.moe.null_experts = 0;  // a share of slots on experts the model does not have
+  Diagnostics e;
+  validate(w, a, e);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].path == "null_fraction");
+  a.moe.null_experts = 2;
+  a.moe.router = RouterKind::expert_choice;
+  a.moe.capacity_factor = 2;
+  Diagnostics f;
+  validate(a, f);
+  REQUIRE(!f.empty());
+  CHECK(f[0].path == "/moe/null_experts");
 }

@@ -377,3 +377,27 @@ TEST_CASE("latency golden: routing locality sets the scale-out share of the all-
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].path == "routing_locality");
 }
+
+// AdaMoE's null experts: fewer real experts per token read fewer distinct experts' weights.
+TEST_CASE("latency property: a null-expert share never adds time and lowers the experts read") {
+  Architecture a = mixtral();
+  a.moe.null_experts = 4;
+  const Hardware hw = ideal(true);
+  Deployment d;
+  d.parallel.tp = 2;
+  double last_step = INFINITY, last_distinct = INFINITY;
+  for (const double f : {0.0, 0.1, 0.3, 0.6, 0.9}) {
+    Workload w = work(Phase::decode, 4, 512);
+    w.null_fraction = f;
+    const LatencyEstimate l = estimate_latency(a, w, hw, d);
+    REQUIRE(l.feasible());
+    CHECK(l.decode_step_s <= last_step);
+    CHECK(l.decode_distinct_experts < last_distinct);
+    last_step = l.decode_step_s;
+    last_distinct = l.decode_distinct_experts;
+  }
+  // Uniform: E (1 - (1 - K (1 - f)/E)^T) for 4 tokens, K = 2, E = 8, f = 0.5: 8 (1 - (7/8)^4).
+  Workload w = work(Phase::decode, 4, 512);
+  w.null_fraction = 0.5;
+  CHECK(estimate_latency(a, w, hw, d).decode_distinct_experts == Approx(8 * (1 - std::pow(7.0 / 8, 4))));
+}

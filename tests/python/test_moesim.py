@@ -228,3 +228,19 @@ def test_a_missing_device_property_is_an_error_never_free():
 def test_a_law_with_unidentified_parameters_warns_naming_them():
     with pytest.warns(UserWarning, match="could not determine"):
         moesim.frontier(str(FIXTURES / "fit_unidentified.json"), budgets=[1e21])
+
+
+def test_null_experts_as_the_cli_counts_them(tmp_path):
+    spec = moesim.load_model("mixtral-8x7b").to_dict()
+    spec["moe"]["null_experts"] = 4  # AdaMoE on Mixtral
+    path = tmp_path / "adamoe.json"
+    path.write_text(json.dumps(spec))
+    got = moesim.estimate(str(path), "h200", null_fraction=0.145)
+    assert got == json.loads(cli("estimate", "--model", str(path), "--hw", "h200", "--null-fraction", "0.145", "--format", "json"))
+    plain = moesim.estimate(str(path), "h200")
+    assert got["params"] == plain["params"]
+    assert got["flops"]["forward_per_token_by_component"]["routed_experts"] == pytest.approx(
+        0.855 * plain["flops"]["forward_per_token_by_component"]["routed_experts"])
+    with pytest.raises(moesim.BadInput) as caught:
+        moesim.estimate(null_fraction=0.145)  # Mixtral itself has no null experts
+    assert caught.value.path == "null_fraction"

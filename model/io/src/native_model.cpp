@@ -237,6 +237,7 @@ std::optional<Architecture> read_native_model(const Json& doc, Diagnostics& out,
     read_int(mr, "shared_experts", m.shared_experts, false);
     read_int(mr, "shared_expert_width", m.shared_expert_width, m.shared_experts > 0);
     read_bool(mr, "shared_expert_gate", m.shared_expert_gate);
+    read_int(mr, "null_experts", m.null_experts, false);
     // Each router reads only its own knob: a knob of another router would be silently unused.
     const std::pair<std::string_view, RouterKind> knobs[] = {{"top_k", RouterKind::token_choice},
                                                              {"capacity_factor", RouterKind::expert_choice},
@@ -354,6 +355,7 @@ Json write_native_model(const Architecture& a, const std::string& source) {
       moe["shared_expert_width"] = m.shared_expert_width;
       moe["shared_expert_gate"] = m.shared_expert_gate;
     }
+    if (m.null_experts > 0) moe["null_experts"] = m.null_experts;
     doc["moe"] = moe;
   }
   const Precision& p = a.precision;

@@ -138,7 +138,7 @@ bool StudyCursor::next() {
     checked_ = true;
   }
   problems_ = arch_problems_;
-  validate(point_.workload, problems_);
+  validate(point_.workload, point_.arch, problems_);
   problems_.insert(problems_.end(), deployment_problems_.begin(), deployment_problems_.end());
   row_.valid = problems_.empty();
   row_.problem.reset();

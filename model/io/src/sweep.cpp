@@ -43,6 +43,8 @@ const std::vector<Field>& fields() {
          p.arch.moe.shared_expert_width = as_int(v) > 0 ? (b.arch.moe.shared_expert_width > 0 ? b.arch.moe.shared_expert_width : b.arch.moe.expert.width) : 0;
          if (as_int(v) == 0) p.arch.moe.shared_expert_gate = false;
        }},
+      {{"null_experts", "AdaMoE null experts in the routing pool", "null experts"}, Kind::integer,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.moe.null_experts = as_int(v); }},
       {{"hidden_size", "model width h", "model width (hidden size)"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.hidden_size = as_int(v); }},
       {{"layers", "layer count (new layers repeat the last layer's kind)", "layers"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint& b, const AxisValue& v) {
@@ -66,6 +68,8 @@ const std::vector<Field>& fields() {
       {{"batch", "sequences", "batch [sequences]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.batch = as_int(v); }},
       {{"context", "tokens", "context [tokens]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.context = as_int(v); }},
       {{"tokens", "training tokens D", "training tokens D [tokens]"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.train_tokens = v.number; }},
+      {{"null_fraction", "share of routing slots on null experts, 0..1", "null-expert share of routing slots"}, Kind::real,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.null_fraction = v.number; }},
       {{"recompute", "none | selective | full", "activation recomputation"}, Kind::recompute,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.recompute = *parse_enum<Recompute>(v.text); }},
       {{"tp", "tensor parallel", "tensor-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.tp = as_int(v); }},
@@ -156,7 +160,7 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
     return std::nullopt;
   }
   // Fields of SweepPoint::workload; any other field rebuilds the latency model.
-  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "recompute"};
+  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "null_fraction", "recompute"};
   axis.workload_only = std::find(std::begin(kWorkloadFields), std::end(kWorkloadFields), axis.field) != std::end(kWorkloadFields);
   const bool numeric = field->kind == Kind::integer || field->kind == Kind::real;
   axis.numeric = numeric;

@@ -82,6 +82,10 @@ struct MoeConfig {
   std::int64_t shared_experts = 0;    // always-on experts
   std::int64_t shared_expert_width = 0;  // width of one shared expert
   bool shared_expert_gate = false;       // a sigmoid gate of h x 1 (Qwen2-MoE)
+  // AdaMoE's null experts (Zeng et al. 2024, arXiv 2406.13233 §3.2): empty experts in the
+  // token-choice pool; the router scores E + null_experts, a slot on a null expert computes
+  // nothing. Their share of the slots is the workload's null_fraction.
+  std::int64_t null_experts = 0;
 };
 
 struct LayerConfig {

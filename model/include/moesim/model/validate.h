@@ -28,6 +28,9 @@ std::string context_warning(const Architecture& arch, const Workload& workload);
 // prefetch_accuracy, routing_skew, routing_histogram, routing_locality (the CLI prefixes "--", the GUI
 // "/deployment/").
 void validate(const Deployment& deployment, Diagnostics& out);
+// The workload's rules (paths: batch, context, tokens, null_fraction), and against the
+// architecture: a null fraction needs null experts.
+void validate(const Workload& workload, const Architecture& arch, Diagnostics& out);
 // ... and against the architecture: a routing histogram has one share per expert.
 void validate(const Deployment& deployment, const Architecture& arch, Diagnostics& out);
 

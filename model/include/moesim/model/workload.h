@@ -41,6 +41,11 @@ struct Workload {
   std::int64_t context = 4096;
   // train: tokens D of the whole run (0 = one step of batch * context). Unused otherwise.
   double train_tokens = 0;
+  // The share of the top-K routing slots that land on null experts (AdaMoE, Zeng et al. 2024,
+  // arXiv 2406.13233): a token uses K (1 - null_fraction) real experts on average. Needs
+  // MoeConfig::null_experts > 0; lowers expert FLOPs, distinct experts and expert bytes, never
+  // the parameter count.
+  double null_fraction = 0;
   TrainingConfig training;
 };
 
