@@ -63,6 +63,7 @@ int run_laws(const std::vector<std::string>& args);
 int run_frontier(const std::vector<std::string>& args);
 int run_calibrate(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
+int run_merge(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli
 

@@ -125,17 +125,13 @@ int run_estimate(const std::vector<std::string>& args) {
 
   Diagnostics model_problems, diagnostics;
   auto model = io::load_model(model_spec, model_problems);
-  if (model) validate(w, model->arch, diagnostics);  // the workload's rules, and against the model's (null experts)
-  else validate(w, diagnostics);
+  model ? validate(w, model->arch, diagnostics) : validate(w, diagnostics);  // against the model too (null experts)
   name_options(diagnostics);
   diagnostics.insert(diagnostics.end(), model_problems.begin(), model_problems.end());
   if (!diagnostics.empty() || !model) throw BadInput{diagnostics};
 
   Precision& p = model->arch.precision;
-  if (vm.count("weight-format")) {
-    const NumberFormat f = parse_format_option("weight-format", weight_format);
-    set_weight_format(p, f);
-  }
+  if (vm.count("weight-format")) set_weight_format(p, parse_format_option("weight-format", weight_format));
   if (vm.count("expert-format")) set_expert_format(p, parse_format_option("expert-format", expert_format));
   if (vm.count("kv-format")) p.kv_cache = parse_format_option("kv-format", kv_format);
   if (vm.count("activation-format")) p.activations = parse_format_option("activation-format", activation_format);

@@ -21,6 +21,7 @@ commands:
   models     list the built-in presets, or show how a model file is read
   hw         list, show or lint hardware profiles
   sweep      a Cartesian product of configurations, streamed as CSV or JSON lines
+  merge      join the parts of a sharded sweep (sweep --shard I/N) into one file
   fit        fit a loss law (Chinchilla, Abnar et al. 2025, ...) to training runs
   laws       the built-in loss laws with their published coefficients
   frontier   the optimal sparsity, size and data per compute budget (Abnar et al. 2025)
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, Command> commands{
       {"estimate", run_estimate}, {"models", run_models}, {"hw", run_hw}, {"sweep", run_sweep},
       {"fit", run_fit},           {"laws", run_laws},         {"frontier", run_frontier},
-      {"calibrate", run_calibrate}, {"validate", run_validate}};
+      {"calibrate", run_calibrate}, {"validate", run_validate}, {"merge", run_merge}};
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "common.h"
+#include "sweep_parts.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
 #include "moesim/io/report.h"
@@ -33,7 +34,7 @@ const char* const kUsage = R"(moesim sweep — every combination of the given ax
 usage: moesim sweep [--model PRESET|FILE] --set FIELD=VALUES [--set ...] [--hw P1,P2,...]
                     [workload and deployment options as in `moesim estimate`]
                     [--format csv|jsonl] [--out FILE [--resume | --force]] [--columns K1,K2,...]
-                    [--pareto X,Y]
+                    [--pareto X,Y] [--shard I/N]
 
 VALUES: a list (8,16,64), a range a..b (step 1) or a geometric range a..b*f (1..1024*2).
 Rows stream as they are computed, in constant memory. With --out the rows go to FILE.partial,
@@ -42,6 +43,9 @@ A design that is invalid or does not fit is a row with feasible = 0 and its reas
 At the end the Pareto-optimal feasible rows for two columns to minimise (--pareto; default:
 the phase's latency and per-device memory with --hw, else the phase's FLOPs and memory) are
 printed to standard error. Units as in `moesim estimate`: seconds, bytes, FLOP.
+--shard I/N evaluates part I (from 0) of N for an array job: chunks of 4096 rows dealt out in
+turn, written after a line naming the run; `moesim merge` joins the N parts into the file one
+process writes (docs/scale-out.md).
 
 examples:
   moesim sweep --set experts=8,16,64,256 --set top_k=1..8 --set batch=1,8,64 --hw h100-sxm,jetson-agx-orin-64gb
@@ -70,7 +74,7 @@ void append_quoted(std::string& out, const std::string& s, bool json) {
 }
 
 struct Options {
-  std::string model_spec, phase, format, hw_list, out_path, columns_list, pareto_spec;
+  std::string model_spec, phase, format, hw_list, out_path, columns_list, pareto_spec, shard_text;
   bool model_given = false;  // --model on the command line (not its default)
   std::vector<std::string> sets;
   bool resume = false, force = false, no_progress = false;
@@ -95,7 +99,8 @@ void add_options(po::options_description& options, Options& o) {
       ("force", po::bool_switch(&o.force), "overwrite an existing --out FILE")
       ("columns", po::value(&o.columns_list), "output only these columns (comma-separated keys); the swept axes always stay")
       ("pareto", po::value(&o.pareto_spec), "two columns to minimise for the Pareto summary, X,Y")
-      ("no-progress", po::bool_switch(&o.no_progress), "no progress bar even on a terminal");
+      ("no-progress", po::bool_switch(&o.no_progress), "no progress bar even on a terminal")
+      ("shard", po::value(&o.shard_text), "evaluate part I of N (I from 0) for an array job; join the parts with `moesim merge`");
   o.deployment.add_to(options);
 }
 
@@ -205,23 +210,26 @@ struct Output {
 };
 
 // The options that decide the rows and their layout, one per line (not --out, --resume,
-// --force or --no-progress): what a resumed FILE.partial must have been started with.
-std::string plan_signature(const std::vector<std::string>& args) {
+// --force or --no-progress): what a resumed FILE.partial must have been started with. Without
+// --shard too, the run that all parts of a sharded sweep belong to.
+std::string plan_signature(const std::vector<std::string>& args, bool with_shard) {
   std::string signature;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--resume" || a == "--force" || a == "--no-progress") continue;
-    if (a == "--out") {
+    const bool valued = a == "--out" || (a == "--shard" && !with_shard);
+    if (valued) {
       ++i;  // and its value
       continue;
     }
-    if (a.rfind("--out=", 0) == 0) continue;
+    if (a.rfind("--out=", 0) == 0 || (!with_shard && a.rfind("--shard=", 0) == 0)) continue;
     signature += a + "\n";
   }
   return signature;
 }
 
-Output open_output(const Options& o, const std::string& signature) {
+// `header_lines`: the lines before the rows (a part's header line, the CSV header).
+Output open_output(const Options& o, const std::string& signature, std::uint64_t header_lines) {
   Output out;
   if (o.out_path.empty()) return out;
   out.partial = o.out_path + ".partial";
@@ -259,10 +267,10 @@ Output open_output(const Options& o, const std::string& signature) {
       good_bytes = offset;
     }
     in.close();
+    if (lines < header_lines) lines = good_bytes = 0;  // cut inside the header: write it again
     std::filesystem::resize_file(out.partial, good_bytes);
-    const bool csv = o.format == "csv";
-    out.header_done = csv && lines > 0;
-    out.rows_done = csv && lines > 0 ? lines - 1 : lines;
+    out.header_done = header_lines > 0 && lines > 0;
+    out.rows_done = lines - (out.header_done ? header_lines : 0);
     out.file = std::make_unique<std::ofstream>(out.partial, std::ios::binary | std::ios::app);
   }
   if (!*out.file) throw BadInput{{{"--out", "unwritable", "cannot write \"" + out.partial + "\""}}};
@@ -301,21 +309,52 @@ void write_row(std::string& line, const io::StudyPlan& plan, const std::vector<c
   line += '\n';
 }
 
-void print_summary(const io::ParetoFront& front, const Column& x, const Column& y, std::uint64_t rows, std::uint64_t feasible, double seconds) {
-  std::fprintf(stderr, "moesim sweep: %llu rows (%llu feasible) in %.2f s\n", static_cast<unsigned long long>(rows),
-               static_cast<unsigned long long>(feasible), seconds);
-  const auto points = front.sorted();
-  std::fprintf(stderr, "Pareto-optimal rows of the whole sweep, minimising %s and %s%s:\n", x.key.c_str(), y.key.c_str(),
-               front.truncated() ? " (front truncated at 4096 points)" : "");
-  std::size_t shown = 0;
-  for (const auto& p : points) {
-    if (++shown > 25) {
-      std::fprintf(stderr, "  ... %zu more\n", points.size() - 25);
-      break;
+// The rows this process evaluates: all of them, or a shard's chunks; their Pareto front and
+// feasible count cover those rows.
+struct Evaluated {
+  io::ParetoFront front;
+  std::uint64_t rows = 0, feasible = 0;
+};
+
+Evaluated evaluate(const io::StudyPlan& plan, const std::optional<Shard>& shard, const std::vector<const Column*>& columns,
+                   std::pair<const Column*, const Column*> pareto, Output& out, bool json, bool progress) {
+  const std::uint64_t total = plan.rows();
+  const std::uint64_t chunk = shard ? kChunkRows : std::max<std::uint64_t>(total, 1);
+  std::uint64_t mine = 0;  // this process' rows
+  for (std::uint64_t c = 0; c * chunk < total; ++c)
+    if (!shard || shard->owns(c)) mine += std::min(chunk, total - c * chunk);
+  const std::uint64_t skip = std::min(out.rows_done, mine);
+  Evaluated e;
+  std::string line;
+  ProgressLine bar(progress);
+  // Resumed rows are evaluated again but not written, so the summary covers the whole file.
+  for (std::uint64_t c = 0; c * chunk < total; ++c) {
+    if (shard && !shard->owns(c)) continue;
+    io::StudyCursor cursor(plan, c * chunk, (c + 1) * chunk);
+    while (cursor.next()) {
+      const io::StudyRow& r = cursor.row();
+      const bool ok = r.feasible(plan);
+      e.feasible += ok;
+      if (ok) e.front.offer(pareto.first->value(r), pareto.second->value(r), r.row, [&] { return cursor.label(); });
+      if (e.rows++ < skip) continue;
+      write_row(line, plan, columns, r, json);
+      out.stream->write(line.data(), static_cast<std::streamsize>(line.size()));
+      if ((e.rows & 1023) == 0)
+        bar.update(static_cast<double>(e.rows - skip) / static_cast<double>(mine - skip), std::to_string(e.rows) + "/" + std::to_string(mine) + " rows");
     }
-    std::fprintf(stderr, "  %-14s %-14s row %-8llu %s\n", io::human(p.x, x.unit).c_str(), io::human(p.y, y.unit).c_str(),
-                 static_cast<unsigned long long>(p.row), p.label.c_str());
   }
+  bar.finish();
+  return e;
+}
+
+// The lines before the rows: a part's header line (sharded), the CSV header.
+void write_header(Output& out, const std::optional<PartHeader>& part, const std::vector<const Column*>& columns, bool json) {
+  if (out.header_done) return;
+  if (part) *out.stream << part_header_line(*part);
+  if (json) return;
+  std::string header;
+  for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
+  *out.stream << header << ",infeasible_reason\n";
 }
 
 }  // namespace
@@ -331,39 +370,25 @@ int run_sweep(const std::vector<std::string>& args) {
   const bool json = o.format == "jsonl";
   if ((o.resume || o.force) && o.out_path.empty()) throw BadInput{{{"--resume", "not_applicable", "--resume and --force need --out FILE"}}};
   if (o.resume && o.force) throw BadInput{{{"--resume", "inconsistent", "--resume and --force exclude each other"}}};
+  Diagnostics d;
+  const std::optional<Shard> shard = vm.count("shard") ? parse_shard(o.shard_text, d) : std::nullopt;
+  if (!d.empty()) throw BadInput{d};
 
   const io::StudyPlan plan = make_plan(o);
   const std::vector<Column> all = io::study_columns(plan);
   const std::vector<const Column*> columns = chosen_columns(all, o.columns_list);
-  const auto [pareto_x, pareto_y] = pareto_columns(all, plan, o.pareto_spec);
-  Output out = open_output(o, plan_signature(args));
-  if (!json && !out.header_done) {
-    std::string header;
-    for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
-    *out.stream << header << ",infeasible_reason\n";
+  const auto pareto = pareto_columns(all, plan, o.pareto_spec);
+  std::optional<PartHeader> part;
+  if (shard) {
+    part = PartHeader{*shard, kChunkRows, plan.rows(), plan_hash(plan_signature(args, false)), o.format, {}, pareto.first->key, pareto.second->key};
+    for (const Column* c : columns)
+      if (c->axis >= 0) part->axes.push_back(c->key);
   }
-
-  const std::uint64_t total = plan.rows(), skip = std::min(out.rows_done, total);
-  io::ParetoFront front;
-  std::uint64_t feasible = 0;
-  std::string line;
-  ProgressLine bar(!o.no_progress);
+  Output out = open_output(o, plan_signature(args, true), (shard ? 1 : 0) + (json ? 0 : 1));
+  write_header(out, part, columns, json);
   const auto start = std::chrono::steady_clock::now();
-  // Resumed rows are evaluated again but not written, so the summary covers the whole file.
-  io::StudyCursor cursor(plan);
-  while (cursor.next()) {
-    const io::StudyRow& r = cursor.row();
-    const bool ok = r.feasible(plan);
-    feasible += ok;
-    if (ok) front.offer(pareto_x->value(r), pareto_y->value(r), r.row, [&] { return cursor.label(); });
-    if (r.row < skip) continue;
-    write_row(line, plan, columns, r, json);
-    out.stream->write(line.data(), static_cast<std::streamsize>(line.size()));
-    if ((r.row & 1023) == 0)
-      bar.update(static_cast<double>(r.row + 1 - skip) / static_cast<double>(total - skip), std::to_string(r.row + 1) + "/" + std::to_string(total) + " rows");
-  }
+  const Evaluated e = evaluate(plan, shard, columns, pareto, out, json, !o.no_progress);
   out.stream->flush();
-  bar.finish();
   if (!*out.stream) throw std::runtime_error("writing the rows failed (disk full?)");
   if (out.file) {
     out.file->close();
@@ -372,7 +397,8 @@ int run_sweep(const std::vector<std::string>& args) {
     std::error_code ec;
     std::filesystem::remove(out.partial + ".plan", ec);
   }
-  print_summary(front, *pareto_x, *pareto_y, total, feasible, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  print_summary("moesim sweep", e.front, {pareto.first->key, pareto.first->unit}, {pareto.second->key, pareto.second->unit}, e.rows, e.feasible,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return kOk;
 }
 

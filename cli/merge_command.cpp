@@ -1,0 +1,197 @@
+// moesim merge: the parts of a sharded sweep (`moesim sweep --shard I/N`) joined into the file
+// one process writes, byte for byte, in constant memory, with the Pareto summary recomputed.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "common.h"
+#include "moesim/io/files.h"
+#include "moesim/io/json_reader.h"
+#include "sweep_parts.h"
+
+namespace moesim::cli {
+namespace {
+
+const char* const kUsage = R"(moesim merge — join the parts of a sharded sweep
+
+usage: moesim merge PART... --out FILE [--force]
+
+The parts are the files of `moesim sweep ... --shard I/N` for I = 0 .. N-1, in any order.
+Each names its run (a hash of the sweep's options); parts of different runs, a missing or
+repeated shard, and a part with fewer or more rows than its share are refused with exit 2
+and nothing written. FILE is exactly the file `moesim sweep ...` writes without --shard; the
+Pareto summary of the whole sweep is printed to standard error.
+
+examples:
+  moesim sweep --set experts=8..64 --set batch=1..1024*2 --hw h100-sxm,h200 --shard 0/2 --out part0.csv
+  moesim sweep --set experts=8..64 --set batch=1..1024*2 --hw h100-sxm,h200 --shard 1/2 --out part1.csv
+  moesim merge part0.csv part1.csv --out sweep.csv
+
+options)";
+
+struct Part {
+  std::string path;
+  std::unique_ptr<std::ifstream> in;
+  PartHeader header;
+  std::string columns;  // the CSV header line
+};
+
+// Opens the parts and checks that they are the N shards of one run.
+std::vector<Part> open_parts(const std::vector<std::string>& paths) {
+  Diagnostics d;
+  std::vector<Part> parts;
+  for (const std::string& path : paths) {
+    Part p{path, std::make_unique<std::ifstream>(path, std::ios::binary), {}, {}};
+    std::string line;
+    if (!*p.in || !std::getline(*p.in, line)) {
+      d.push_back({path, "unreadable", "cannot read \"" + path + "\""});
+      continue;
+    }
+    const auto header = read_part_header(line);
+    if (!header) {
+      d.push_back({path + ":1", "not_a_part", "has no part header line (written by `moesim sweep --shard I/N`)"});
+      continue;
+    }
+    p.header = *header;
+    if (header->format == "csv" && !std::getline(*p.in, p.columns)) d.push_back({path + ":2", "incomplete", "has no CSV header"});
+    parts.push_back(std::move(p));
+  }
+  if (!d.empty()) throw BadInput{d};
+  const PartHeader& first = parts.front().header;
+  std::vector<const Part*> by_shard(first.shard.count, nullptr);
+  for (const Part& p : parts) {
+    const PartHeader& h = p.header;
+    if (h.plan != first.plan || h.rows != first.rows || h.chunk != first.chunk || h.format != first.format || h.shard.count != first.shard.count ||
+        p.columns != parts.front().columns)
+      d.push_back({p.path + ":1", "different_plan", "belongs to another run than " + parts.front().path + " (plan " + h.plan + ", " +
+                                                       std::to_string(h.shard.count) + " shards; " + parts.front().path + ": plan " + first.plan +
+                                                       ", " + std::to_string(first.shard.count) + " shards)"});
+    else if (by_shard[h.shard.index])
+      d.push_back({p.path + ":1", "duplicate", "is shard " + std::to_string(h.shard.index) + " again (also " + by_shard[h.shard.index]->path + ")"});
+    else by_shard[h.shard.index] = &p;
+  }
+  for (std::size_t i = 0; d.empty() && i < by_shard.size(); ++i)
+    if (!by_shard[i]) d.push_back({"PART", "missing", "shard " + std::to_string(i) + "/" + std::to_string(first.shard.count) + " is not among the parts"});
+  if (!d.empty()) throw BadInput{d};
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.header.shard.index < b.header.shard.index; });
+  return parts;
+}
+
+// One merged row's part in the Pareto summary: feasible (no reason), X, Y and the axis values.
+class SummaryReader {
+ public:
+  explicit SummaryReader(const Part& p) : csv_(p.header.format == "csv"), axes_(p.header.axes), x_key_(p.header.pareto_x), y_key_(p.header.pareto_y) {
+    if (!csv_) return;
+    const std::vector<std::string> names = split_csv(p.columns);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == x_key_) x_ = i;
+      if (names[i] == y_key_) y_ = i;
+    }
+  }
+  bool has_columns() const { return !csv_ || (x_ != kNone && y_ != kNone); }
+  void offer(const std::string& line, std::uint64_t row, io::ParetoFront& front, std::uint64_t& feasible) const {
+    if (csv_) {
+      if (line.empty() || line.back() != ',') return;  // a reason follows the last comma: infeasible
+      const std::vector<std::string> cells = split_csv(line);
+      const auto x = io::finite_number(cells.at(x_)), y = io::finite_number(cells.at(y_));
+      ++feasible;
+      if (x && y) front.offer(*x, *y, row, [&] { return label(cells); });
+      return;
+    }
+    const io::Json j = io::Json::parse(line);
+    if (!j.value("infeasible_reason", std::string()).empty()) return;
+    ++feasible;
+    const io::Json &x = j[x_key_], &y = j[y_key_];
+    if (x.is_number() && y.is_number())
+      front.offer(x.get<double>(), y.get<double>(), row, [&] {
+        std::vector<std::string> cells;
+        for (const std::string& a : axes_) cells.push_back(j[a].is_string() ? j[a].get<std::string>() : io::shortest_number(j[a].get<double>()));
+        return label(cells);
+      });
+  }
+
+ private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  // The cells before the reason (no other cell is quoted).
+  static std::vector<std::string> split_csv(const std::string& line) {
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= line.size(); ++i)
+      if (i == line.size() || line[i] == ',') {
+        cells.push_back(line.substr(start, i - start));
+        start = i + 1;
+        if (i < line.size() && i + 1 < line.size() && line[i + 1] == '"') break;
+      }
+    return cells;
+  }
+  std::string label(const std::vector<std::string>& cells) const {  // "experts=8 hw=h200", axes first in every row
+    std::string s;
+    for (std::size_t i = 0; i < axes_.size() && i < cells.size(); ++i) s += (i ? " " : "") + axes_[i] + "=" + cells[i];
+    return s.empty() ? "base" : s;
+  }
+  bool csv_;
+  std::vector<std::string> axes_;
+  std::string x_key_, y_key_;
+  std::size_t x_ = kNone, y_ = kNone;
+};
+
+}  // namespace
+
+int run_merge(const std::vector<std::string>& args) {
+  std::vector<std::string> paths;
+  std::string out_path;
+  bool force = false;
+  po::options_description desc;
+  desc.add_options()("help,h", "show this help")("part", po::value(&paths)->composing(), "a part file (positional)")(
+      "out", po::value(&out_path)->required(), "the merged file")("force", po::bool_switch(&force), "replace an existing --out FILE");
+  po::positional_options_description positional;
+  positional.add("part", -1);
+  po::variables_map vm;
+  if (!parse_command_line(args, desc, kUsage, vm, &positional)) return kOk;
+  if (paths.empty()) throw BadInput{{{"PART", "missing", "name the part files of `moesim sweep --shard I/N`"}}};
+  std::error_code ec;
+  if (std::filesystem::exists(out_path, ec) && !force) throw BadInput{{{"--out", "exists", "\"" + out_path + "\" exists; use --force to overwrite it"}}};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Part> parts = open_parts(paths);
+  const PartHeader& h = parts.front().header;
+  const std::string partial = out_path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
+  if (h.format == "csv") out << parts.front().columns << "\n";
+  const SummaryReader summary(parts.front());
+  io::ParetoFront front;
+  std::uint64_t feasible = 0;
+  std::string line;
+  auto refuse = [&](const Diagnostic& why) {
+    out.close();
+    std::filesystem::remove(partial, ec);
+    throw BadInput{{why}};
+  };
+  // Chunk c of the plan is the next chunk of part c mod N: the single-process order.
+  for (std::uint64_t c = 0, row = 0; c * h.chunk < h.rows; ++c) {
+    Part& p = parts[c % h.shard.count];
+    for (std::uint64_t k = 0; k < std::min(h.chunk, h.rows - c * h.chunk); ++k, ++row) {
+      if (!std::getline(*p.in, line) || p.in->eof())
+        refuse({p.path, "incomplete", "ends before row " + std::to_string(row) + " of " + std::to_string(h.rows) + ": finish it (moesim sweep ... --resume)"});
+      if (summary.has_columns()) summary.offer(line, row, front, feasible);
+      out << line << '\n';
+    }
+  }
+  for (Part& p : parts)
+    if (std::getline(*p.in, line)) refuse({p.path, "too_many_rows", "has more rows than its share of the " + std::to_string(h.rows) + " rows"});
+  out.close();
+  if (!out) refuse({"--out", "unwritable", "writing \"" + partial + "\" failed (disk full?)"});
+  std::filesystem::rename(partial, out_path);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (summary.has_columns())
+    print_summary("moesim merge", front, {h.pareto_x, column_unit(h.pareto_x)}, {h.pareto_y, column_unit(h.pareto_y)}, h.rows, feasible, seconds);
+  else
+    std::fprintf(stderr, "moesim merge: %llu rows in %.2f s (no Pareto summary: the parts lack %s or %s)\n", static_cast<unsigned long long>(h.rows),
+                 seconds, h.pareto_x.c_str(), h.pareto_y.c_str());
+  return kOk;
+}
+
+}  // namespace moesim::cli

@@ -1,0 +1,57 @@
+#pragma once
+// Sweep parts for array jobs (Slurm --array, GNU parallel, Kubernetes indexed jobs): shard i
+// of n evaluates the chunks c = i, i + n, i + 2n, ... of kChunkRows rows each (block-cyclic,
+// so every shard gets rows of every region of the plan, whatever their cost), and writes them
+// in row order after one header line naming the run; `moesim merge` interleaves the parts
+// back into the file one process writes, byte for byte.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "moesim/io/study.h"
+#include "moesim/io/report.h"
+#include "moesim/model/diagnostic.h"
+
+namespace moesim::cli {
+
+inline constexpr std::uint64_t kChunkRows = 4096;
+
+struct Shard {
+  std::uint64_t index = 0, count = 1;
+  // The rows of chunk `chunk` if it belongs to this shard: [first, last) of the plan's order.
+  bool owns(std::uint64_t chunk) const { return chunk % count == index; }
+};
+// "i/N", 0 <= i < N <= 1e6; diagnostics name --shard.
+std::optional<Shard> parse_shard(const std::string& text, Diagnostics& out);
+
+// The first line of a part: "#moesim-sweep-part shard=I/N chunk=C rows=R plan=HEX format=F
+// axes=A;B pareto=X,Y": which run (the hash of the options that decide its rows), which
+// shard, the layout merge needs, and the two columns the run's Pareto summary minimises.
+struct PartHeader {
+  Shard shard;
+  std::uint64_t chunk = kChunkRows, rows = 0;
+  std::string plan;    // 16 hex digits
+  std::string format;  // csv | jsonl
+  std::vector<std::string> axes;
+  std::string pareto_x, pareto_y;
+};
+std::string part_header_line(const PartHeader& header);  // with its newline
+std::optional<PartHeader> read_part_header(const std::string& line);
+
+// A column the Pareto summary minimises: its key and unit.
+struct SummaryColumn {
+  std::string key;
+  io::Unit unit = io::Unit::ratio;
+};
+// The unit of an output column of `moesim sweep` by its key (ratio when it has none).
+io::Unit column_unit(const std::string& key);
+
+// "moesim sweep: R rows (F feasible) in S s" and the front, to standard error.
+void print_summary(const char* command, const io::ParetoFront& front, const SummaryColumn& x, const SummaryColumn& y, std::uint64_t rows,
+                   std::uint64_t feasible, double seconds);
+
+// FNV-1a, 64 bits, as 16 hex digits: the same options give the same hash on every machine.
+std::string plan_hash(const std::string& signature);
+
+}  // namespace moesim::cli
