@@ -10,7 +10,8 @@
 #include "common.h"
 #include "moesim/io/files.h"
 #include "moesim/io/json_reader.h"
-#include "sweep_parts.h"
+#include "moesim/io/sweep_parts.h"
+#include "sweep_summary.h"
 
 namespace moesim::cli {
 namespace {
@@ -35,7 +36,7 @@ options)";
 struct Part {
   std::string path;
   std::unique_ptr<std::ifstream> in;
-  PartHeader header;
+  io::PartHeader header;
   std::string columns;  // the CSV header line
 };
 
@@ -50,7 +51,7 @@ std::vector<Part> open_parts(const std::vector<std::string>& paths) {
       d.push_back({path, "unreadable", "cannot read \"" + path + "\""});
       continue;
     }
-    const auto header = read_part_header(line);
+    const auto header = io::read_part_header(line);
     if (!header) {
       d.push_back({path + ":1", "not_a_part", "has no part header line (written by `moesim sweep --shard I/N`)"});
       continue;
@@ -60,10 +61,10 @@ std::vector<Part> open_parts(const std::vector<std::string>& paths) {
     parts.push_back(std::move(p));
   }
   if (!d.empty()) throw BadInput{d};
-  const PartHeader& first = parts.front().header;
+  const io::PartHeader& first = parts.front().header;
   std::vector<const Part*> by_shard(first.shard.count, nullptr);
   for (const Part& p : parts) {
-    const PartHeader& h = p.header;
+    const io::PartHeader& h = p.header;
     if (h.plan != first.plan || h.rows != first.rows || h.chunk != first.chunk || h.format != first.format || h.shard.count != first.shard.count ||
         p.columns != parts.front().columns)
       d.push_back({p.path + ":1", "different_plan", "belongs to another run than " + parts.front().path + " (plan " + h.plan + ", " +
@@ -92,25 +93,32 @@ class SummaryReader {
     }
   }
   bool has_columns() const { return !csv_ || (x_ != kNone && y_ != kNone); }
-  void offer(const std::string& line, std::uint64_t row, io::ParetoFront& front, std::uint64_t& feasible) const {
+  // False when the row is not one `moesim sweep` writes (too few cells, not JSON).
+  bool offer(const std::string& line, std::uint64_t row, io::ParetoFront& front, std::uint64_t& feasible) const {
     if (csv_) {
-      if (line.empty() || line.back() != ',') return;  // a reason follows the last comma: infeasible
+      if (line.empty() || line.back() != ',') return !line.empty();  // a reason follows the last comma: infeasible
       const std::vector<std::string> cells = split_csv(line);
-      const auto x = io::finite_number(cells.at(x_)), y = io::finite_number(cells.at(y_));
+      if (cells.size() <= std::max(x_, y_)) return false;
+      const auto x = io::finite_number(cells[x_]), y = io::finite_number(cells[y_]);
       ++feasible;
       if (x && y) front.offer(*x, *y, row, [&] { return label(cells); });
-      return;
+      return true;
     }
-    const io::Json j = io::Json::parse(line);
-    if (!j.value("infeasible_reason", std::string()).empty()) return;
+    const io::Json j = io::Json::parse(line, nullptr, false);
+    if (!j.is_object() || !j.contains("infeasible_reason") || !j["infeasible_reason"].is_string()) return false;
+    if (!j["infeasible_reason"].get<std::string>().empty()) return true;
     ++feasible;
-    const io::Json &x = j[x_key_], &y = j[y_key_];
+    const io::Json x = j.value(x_key_, io::Json()), y = j.value(y_key_, io::Json());
     if (x.is_number() && y.is_number())
       front.offer(x.get<double>(), y.get<double>(), row, [&] {
         std::vector<std::string> cells;
-        for (const std::string& a : axes_) cells.push_back(j[a].is_string() ? j[a].get<std::string>() : io::shortest_number(j[a].get<double>()));
+        for (const std::string& a : axes_) {
+          const io::Json v = j.value(a, io::Json());
+          cells.push_back(v.is_string() ? v.get<std::string>() : v.is_number() ? io::shortest_number(v.get<double>()) : "?");
+        }
         return label(cells);
       });
+    return true;
   }
 
  private:
@@ -156,7 +164,7 @@ int run_merge(const std::vector<std::string>& args) {
   if (std::filesystem::exists(out_path, ec) && !force) throw BadInput{{{"--out", "exists", "\"" + out_path + "\" exists; use --force to overwrite it"}}};
   const auto start = std::chrono::steady_clock::now();
   std::vector<Part> parts = open_parts(paths);
-  const PartHeader& h = parts.front().header;
+  const io::PartHeader& h = parts.front().header;
   const std::string partial = out_path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
@@ -176,7 +184,8 @@ int run_merge(const std::vector<std::string>& args) {
     for (std::uint64_t k = 0; k < std::min(h.chunk, h.rows - c * h.chunk); ++k, ++row) {
       if (!std::getline(*p.in, line) || p.in->eof())
         refuse({p.path, "incomplete", "ends before row " + std::to_string(row) + " of " + std::to_string(h.rows) + ": finish it (moesim sweep ... --resume)"});
-      if (summary.has_columns()) summary.offer(line, row, front, feasible);
+      if (summary.has_columns() && !summary.offer(line, row, front, feasible))
+        refuse({p.path, "wrong_type", "row " + std::to_string(row) + " is not a row of `moesim sweep --format " + h.format + "`"});
       out << line << '\n';
     }
   }

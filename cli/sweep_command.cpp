@@ -16,12 +16,13 @@
 #include <utility>
 
 #include "common.h"
-#include "sweep_parts.h"
+#include "sweep_summary.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
 #include "moesim/io/report.h"
 #include "moesim/io/study.h"
 #include "moesim/io/sweep.h"
+#include "moesim/io/sweep_parts.h"
 #include "moesim/model/enum_names.h"
 #include "moesim/model/estimate.h"
 #include "moesim/model/validate.h"
@@ -316,10 +317,10 @@ struct Evaluated {
   std::uint64_t rows = 0, feasible = 0;
 };
 
-Evaluated evaluate(const io::StudyPlan& plan, const std::optional<Shard>& shard, const std::vector<const Column*>& columns,
+Evaluated evaluate(const io::StudyPlan& plan, const std::optional<io::Shard>& shard, const std::vector<const Column*>& columns,
                    std::pair<const Column*, const Column*> pareto, Output& out, bool json, bool progress) {
   const std::uint64_t total = plan.rows();
-  const std::uint64_t chunk = shard ? kChunkRows : std::max<std::uint64_t>(total, 1);
+  const std::uint64_t chunk = shard ? io::kChunkRows : std::max<std::uint64_t>(total, 1);
   std::uint64_t mine = 0;  // this process' rows
   for (std::uint64_t c = 0; c * chunk < total; ++c)
     if (!shard || shard->owns(c)) mine += std::min(chunk, total - c * chunk);
@@ -348,9 +349,9 @@ Evaluated evaluate(const io::StudyPlan& plan, const std::optional<Shard>& shard,
 }
 
 // The lines before the rows: a part's header line (sharded), the CSV header.
-void write_header(Output& out, const std::optional<PartHeader>& part, const std::vector<const Column*>& columns, bool json) {
+void write_header(Output& out, const std::optional<io::PartHeader>& part, const std::vector<const Column*>& columns, bool json) {
   if (out.header_done) return;
-  if (part) *out.stream << part_header_line(*part);
+  if (part) *out.stream << io::part_header_line(*part);
   if (json) return;
   std::string header;
   for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
@@ -371,16 +372,16 @@ int run_sweep(const std::vector<std::string>& args) {
   if ((o.resume || o.force) && o.out_path.empty()) throw BadInput{{{"--resume", "not_applicable", "--resume and --force need --out FILE"}}};
   if (o.resume && o.force) throw BadInput{{{"--resume", "inconsistent", "--resume and --force exclude each other"}}};
   Diagnostics d;
-  const std::optional<Shard> shard = vm.count("shard") ? parse_shard(o.shard_text, d) : std::nullopt;
+  const std::optional<io::Shard> shard = vm.count("shard") ? io::parse_shard(o.shard_text, "--shard", d) : std::nullopt;
   if (!d.empty()) throw BadInput{d};
 
   const io::StudyPlan plan = make_plan(o);
   const std::vector<Column> all = io::study_columns(plan);
   const std::vector<const Column*> columns = chosen_columns(all, o.columns_list);
   const auto pareto = pareto_columns(all, plan, o.pareto_spec);
-  std::optional<PartHeader> part;
+  std::optional<io::PartHeader> part;
   if (shard) {
-    part = PartHeader{*shard, kChunkRows, plan.rows(), plan_hash(plan_signature(args, false)), o.format, {}, pareto.first->key, pareto.second->key};
+    part = io::PartHeader{*shard, io::kChunkRows, plan.rows(), io::plan_hash(plan_signature(args, false)), o.format, {}, pareto.first->key, pareto.second->key};
     for (const Column* c : columns)
       if (c->axis >= 0) part->axes.push_back(c->key);
   }

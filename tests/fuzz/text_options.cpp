@@ -1,8 +1,10 @@
 // Fuzz target: the option grammars, one per first byte: a sweep axis (`--set FIELD=VALUES`), a
-// routing histogram, compute budgets, a number list, and quantities with units.
+// routing histogram, compute budgets, a number list, quantities with units, and the header
+// line of a sweep part (`moesim merge` reads it from files it is given).
 #include "fuzz_checks.h"
 #include "moesim/io/files.h"
 #include "moesim/io/sweep.h"
+#include "moesim/io/sweep_parts.h"
 #include "moesim/io/units.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -10,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string text(fuzz::text_of(data + 1, size - 1));
   Diagnostics d;
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
     case 0:
       if (const auto axis = io::parse_sweep_axis(text, d, 10000))
         if (axis->values.empty()) std::abort();
@@ -28,6 +30,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (const auto list = io::parse_number_list(text, "--top-k", "values", d))
         for (double v : *list)
           if (!(v > 0) || !std::isfinite(v)) fuzz::fail("list value", v);
+      break;
+    case 5:
+      if (const auto h = io::read_part_header(text)) {  // what is read is what would be written
+        const auto again = io::read_part_header(io::part_header_line(*h));
+        if (!again || again->plan != h->plan || again->rows != h->rows || !(h->shard.index < h->shard.count) || h->chunk == 0) std::abort();
+      }
       break;
     default:
       for (io::Dimension dim : {io::Dimension::bytes, io::Dimension::bytes_per_s, io::Dimension::flop_per_s, io::Dimension::seconds,

@@ -9,11 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "moesim/io/study.h"
-#include "moesim/io/report.h"
 #include "moesim/model/diagnostic.h"
 
-namespace moesim::cli {
+namespace moesim::io {
 
 inline constexpr std::uint64_t kChunkRows = 4096;
 
@@ -22,8 +20,8 @@ struct Shard {
   // The rows of chunk `chunk` if it belongs to this shard: [first, last) of the plan's order.
   bool owns(std::uint64_t chunk) const { return chunk % count == index; }
 };
-// "i/N", 0 <= i < N <= 1e6; diagnostics name --shard.
-std::optional<Shard> parse_shard(const std::string& text, Diagnostics& out);
+// "i/N", 0 <= i < N <= 1e6; diagnostics at `path`.
+std::optional<Shard> parse_shard(const std::string& text, const std::string& path, Diagnostics& out);
 
 // The first line of a part: "#moesim-sweep-part shard=I/N chunk=C rows=R plan=HEX format=F
 // axes=A;B pareto=X,Y": which run (the hash of the options that decide its rows), which
@@ -39,19 +37,7 @@ struct PartHeader {
 std::string part_header_line(const PartHeader& header);  // with its newline
 std::optional<PartHeader> read_part_header(const std::string& line);
 
-// A column the Pareto summary minimises: its key and unit.
-struct SummaryColumn {
-  std::string key;
-  io::Unit unit = io::Unit::ratio;
-};
-// The unit of an output column of `moesim sweep` by its key (ratio when it has none).
-io::Unit column_unit(const std::string& key);
-
-// "moesim sweep: R rows (F feasible) in S s" and the front, to standard error.
-void print_summary(const char* command, const io::ParetoFront& front, const SummaryColumn& x, const SummaryColumn& y, std::uint64_t rows,
-                   std::uint64_t feasible, double seconds);
-
 // FNV-1a, 64 bits, as 16 hex digits: the same options give the same hash on every machine.
 std::string plan_hash(const std::string& signature);
 
-}  // namespace moesim::cli
+}  // namespace moesim::io

@@ -1,13 +1,11 @@
-#include "sweep_parts.h"
+#include "moesim/io/sweep_parts.h"
 
 #include <charconv>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
-#include "moesim/io/report.h"
-
-namespace moesim::cli {
+namespace moesim::io {
 namespace {
 
 std::optional<std::uint64_t> whole(std::string_view text) {
@@ -28,12 +26,12 @@ constexpr const char* kMagic = "#moesim-sweep-part";
 
 }  // namespace
 
-std::optional<Shard> parse_shard(const std::string& text, Diagnostics& out) {
+std::optional<Shard> parse_shard(const std::string& text, const std::string& path, Diagnostics& out) {
   const auto slash = text.find('/');
   const auto i = slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(0, slash));
   const auto n = slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(slash + 1));
   if (!i || !n || *n < 1 || *n > 1000000 || *i >= *n) {
-    out.push_back({"--shard", "out_of_range", "\"" + text + "\" must be I/N with 0 <= I < N <= 1000000 (shards count from 0)"});
+    out.push_back({path, "out_of_range", "\"" + text + "\" must be I/N with 0 <= I < N <= 1000000 (shards count from 0)"});
     return std::nullopt;
   }
   return Shard{*i, *n};
@@ -61,39 +59,13 @@ std::optional<PartHeader> read_part_header(const std::string& line) {
   for (const char* key : {"shard", "chunk", "rows", "plan", "format", "pareto"})
     if (!fields.count(key)) return std::nullopt;
   Diagnostics ignored;
-  const auto shard = parse_shard(fields["shard"], ignored);
+  const auto shard = parse_shard(fields["shard"], "shard", ignored);
   const auto chunk = whole(fields["chunk"]), rows = whole(fields["rows"]);
   const auto comma = fields["pareto"].find(',');
   if (!shard || !chunk || *chunk == 0 || !rows || comma == std::string::npos) return std::nullopt;
   PartHeader h{*shard, *chunk, *rows, fields["plan"], fields["format"], split(fields["axes"], ';'), fields["pareto"].substr(0, comma),
                fields["pareto"].substr(comma + 1)};
   return h;
-}
-
-io::Unit column_unit(const std::string& key) {
-  for (const auto& f : io::estimate_fields())
-    if (f.key == key) return f.unit;
-  for (const auto& f : io::latency_fields())
-    if (f.key == key) return f.unit;
-  return io::Unit::ratio;
-}
-
-void print_summary(const char* command, const io::ParetoFront& front, const SummaryColumn& x, const SummaryColumn& y, std::uint64_t rows,
-                   std::uint64_t feasible, double seconds) {
-  std::fprintf(stderr, "%s: %llu rows (%llu feasible) in %.2f s\n", command, static_cast<unsigned long long>(rows),
-               static_cast<unsigned long long>(feasible), seconds);
-  const auto points = front.sorted();
-  std::fprintf(stderr, "Pareto-optimal rows of the whole sweep, minimising %s and %s%s:\n", x.key.c_str(), y.key.c_str(),
-               front.truncated() ? " (front truncated at 4096 points)" : "");
-  std::size_t shown = 0;
-  for (const auto& p : points) {
-    if (++shown > 25) {
-      std::fprintf(stderr, "  ... %zu more\n", points.size() - 25);
-      break;
-    }
-    std::fprintf(stderr, "  %-14s %-14s row %-8llu %s\n", io::human(p.x, x.unit).c_str(), io::human(p.y, y.unit).c_str(),
-                 static_cast<unsigned long long>(p.row), p.label.c_str());
-  }
 }
 
 std::string plan_hash(const std::string& signature) {
@@ -104,4 +76,4 @@ std::string plan_hash(const std::string& signature) {
   return hex;
 }
 
-}  // namespace moesim::cli
+}  // namespace moesim::io
