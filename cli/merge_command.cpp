@@ -87,6 +87,7 @@ class SummaryReader {
   explicit SummaryReader(const Part& p) : csv_(p.header.format == "csv"), axes_(p.header.axes), x_key_(p.header.pareto_x), y_key_(p.header.pareto_y) {
     if (!csv_) return;
     const std::vector<std::string> names = split_csv(p.columns);
+    columns_ = names.size();
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (names[i] == x_key_) x_ = i;
       if (names[i] == y_key_) y_ = i;
@@ -96,9 +97,11 @@ class SummaryReader {
   // False when the row is not one `moesim sweep` writes (too few cells, not JSON).
   bool offer(const std::string& line, std::uint64_t row, io::ParetoFront& front, std::uint64_t& feasible) const {
     if (csv_) {
-      if (line.empty() || line.back() != ',') return !line.empty();  // a reason follows the last comma: infeasible
+      // Every cell but the reason, and the reason: quoted when there is one (infeasible), else empty.
       const std::vector<std::string> cells = split_csv(line);
-      if (cells.size() <= std::max(x_, y_)) return false;
+      const bool infeasible = !line.empty() && line.back() != ',';
+      if (cells.size() != (infeasible ? columns_ - 1 : columns_)) return false;
+      if (infeasible) return true;
       const auto x = io::finite_number(cells[x_]), y = io::finite_number(cells[y_]);
       ++feasible;
       if (x && y) front.offer(*x, *y, row, [&] { return label(cells); });
@@ -143,7 +146,7 @@ class SummaryReader {
   bool csv_;
   std::vector<std::string> axes_;
   std::string x_key_, y_key_;
-  std::size_t x_ = kNone, y_ = kNone;
+  std::size_t x_ = kNone, y_ = kNone, columns_ = 0;
 };
 
 }  // namespace
