@@ -183,7 +183,7 @@ int run_merge(const std::vector<std::string>& args) {
   };
   // Chunk c of the plan is the next chunk of part c mod N: the single-process order.
   for (std::uint64_t c = 0, row = 0; c * h.chunk < h.rows; ++c) {
-    Part& p = parts[c % h.shard.count];
+    Part& p = parts[io::shard_of_chunk(c, h.shard.count)];  // sorted by shard
     for (std::uint64_t k = 0; k < std::min(h.chunk, h.rows - c * h.chunk); ++k, ++row) {
       if (!std::getline(*p.in, line) || p.in->eof())
         refuse({p.path, "incomplete", "ends before row " + std::to_string(row) + " of " + std::to_string(h.rows) + ": finish it (moesim sweep ... --resume)"});

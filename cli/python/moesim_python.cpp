@@ -342,9 +342,9 @@ py::dict estimate_py(const py::object& model, const py::object& hw, const py::kw
   return to_python(j).cast<py::dict>();
 }
 
-// A study's columns as numpy arrays (axis values and reasons as lists of str), evaluated
-// without the GIL and without a Python object per row; Ctrl-C stops it between blocks.
-py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict& axes, const py::kwargs& kw) {
+// The study sweep() evaluates: the model with the keywords' formats, workload and deployment
+// as its base, the axes and the profiles, each checked as `moesim sweep` checks them.
+io::StudyPlan sweep_plan(const py::object& model, const py::object& hw, const py::dict& axes, const py::kwargs& kw) {
   std::optional<Model> owned_model;
   std::optional<io::LoadedModel> formatted;
   const Inputs in = read_keywords(kw, keywords(), "estimate");
@@ -365,7 +365,13 @@ py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict&
   constexpr std::uint64_t kMaxRows = 100'000'000;  // about 10 GB of columns: stream larger studies with `moesim sweep`
   io::validate(plan, kMaxRows, d);
   throw_if(d);
+  return plan;
+}
 
+// A study's columns as numpy arrays (axis values and reasons as lists of str), evaluated
+// without the GIL and without a Python object per row; Ctrl-C stops it between blocks.
+py::dict sweep_py(const py::object& model, const py::object& hw, const py::dict& axes, const py::kwargs& kw) {
+  const io::StudyPlan plan = sweep_plan(model, hw, axes, kw);
   // The arrays are allocated first and filled in place: no copy, one page fault per page.
   const std::vector<io::StudyColumn> columns = io::study_columns(plan);
   const auto rows = static_cast<py::ssize_t>(plan.rows());

@@ -15,10 +15,12 @@ namespace moesim::io {
 
 inline constexpr std::uint64_t kChunkRows = 4096;
 
+// The shard of `shards` that evaluates chunk `chunk` (rows [chunk C, (chunk + 1) C)).
+inline std::uint64_t shard_of_chunk(std::uint64_t chunk, std::uint64_t shards) { return chunk % shards; }
+
 struct Shard {
   std::uint64_t index = 0, count = 1;
-  // The rows of chunk `chunk` if it belongs to this shard: [first, last) of the plan's order.
-  bool owns(std::uint64_t chunk) const { return chunk % count == index; }
+  bool owns(std::uint64_t chunk) const { return shard_of_chunk(chunk, count) == index; }
 };
 // "i/N", 0 <= i < N <= 1e6; diagnostics at `path`.
 std::optional<Shard> parse_shard(const std::string& text, const std::string& path, Diagnostics& out);
