@@ -55,8 +55,8 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 
 namespace moesim::cli {
 
-ProgressLine::ProgressLine(bool enabled)
-    : enabled_(enabled && ::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()), last_(start_) {}
+ProgressLine::ProgressLine(bool enabled, bool always)
+    : enabled_(always || (enabled && ::isatty(STDERR_FILENO))), start_(std::chrono::steady_clock::now()), last_(start_) {}
 
 void ProgressLine::update(double done, const std::string& what) {
   if (!enabled_) return;

@@ -23,6 +23,7 @@ enum class OutputFormat { table, json, csv };
 // Thrown for bad input found while running a command; main() prints it and exits with 2.
 struct BadInput {
   Diagnostics diagnostics;
+  bool this_rank_only = false;  // under mpirun: found by this rank alone (the root speaks for errors all ranks find)
 };
 
 void print_diagnostics(std::ostream& err, const Diagnostics& diagnostics);
@@ -44,7 +45,8 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 // share done, what is being done and the time left, redrawn at most 5 times a second.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool enabled);
+  // Shown when enabled and standard error is a terminal, or `always` (an MPI launcher's pipe).
+  explicit ProgressLine(bool enabled, bool always = false);
   void update(double done, const std::string& what);  // done in [0, 1]
   void finish();                                      // clears the line
  private:

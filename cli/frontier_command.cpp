@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common.h"
+#include "frontier_ranks.h"
 #include "moesim/fit/io/frontier_query.h"
 #include "moesim/io/files.h"
 #include "moesim/io/hardware_io.h"
@@ -310,6 +311,7 @@ Rendered render(fit::FrontierAnswer& answer, const fit::FrontierStudy& s, const 
 }  // namespace
 
 int run_frontier(const std::vector<std::string>& args) {
+  World& world = World::get();  // first: under mpirun, only the root reports errors that every rank finds
   Args a;
   po::options_description desc;
   add_options(desc, a);
@@ -325,8 +327,10 @@ int run_frontier(const std::vector<std::string>& args) {
     std::filesystem::create_directories(a.emit_dir, ec);
     if (ec || !std::filesystem::is_directory(a.emit_dir)) throw BadInput{{{"--emit-models", "not_writable", a.emit_dir + ": " + ec.message()}}};
   }
-  if (const std::string w = fit::unidentified_warning(s.law); !w.empty()) std::cerr << "moesim frontier: warning: " << w << "\n";
-  fit::FrontierAnswer answer = fit::answer_frontier(s);
+  if (const std::string w = fit::unidentified_warning(s.law); !w.empty() && world.root()) std::cerr << "moesim frontier: warning: " << w << "\n";
+  fit::FrontierAnswer answer = world.size() == 1 ? fit::answer_frontier(s)
+                                                 : fit::answer_frontier(s, [&](const fit::FrontierStudy& study) { return solve_on_ranks(study, world); });
+  if (!world.root()) return kOk;  // the root speaks for all
   const Rendered r = render(answer, s, a, d);
   if (!d.empty()) throw BadInput{d};
   switch (out_format) {

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "common.h"
+#include "mpi_world.h"
 
 namespace {
 
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
     }
     return code;
   } catch (const BadInput& bad) {
-    print_diagnostics(std::cerr, bad.diagnostics);
+    if (bad.this_rank_only || World::speaks_for_all()) print_diagnostics(std::cerr, bad.diagnostics);
     return kBadInput;
   } catch (const std::exception& e) {
     std::cerr << "moesim: internal error: " << e.what() << "\n";

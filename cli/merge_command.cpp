@@ -11,6 +11,7 @@
 #include "moesim/io/files.h"
 #include "moesim/io/json_reader.h"
 #include "moesim/io/sweep_parts.h"
+#include "part_join.h"
 #include "sweep_summary.h"
 
 namespace moesim::cli {
@@ -32,54 +33,6 @@ examples:
   moesim merge part0.csv part1.csv --out sweep.csv
 
 options)";
-
-struct Part {
-  std::string path;
-  std::unique_ptr<std::ifstream> in;
-  io::PartHeader header;
-  std::string columns;  // the CSV header line
-};
-
-// Opens the parts and checks that they are the N shards of one run.
-std::vector<Part> open_parts(const std::vector<std::string>& paths) {
-  Diagnostics d;
-  std::vector<Part> parts;
-  for (const std::string& path : paths) {
-    Part p{path, std::make_unique<std::ifstream>(path, std::ios::binary), {}, {}};
-    std::string line;
-    if (!*p.in || !std::getline(*p.in, line)) {
-      d.push_back({path, "unreadable", "cannot read \"" + path + "\""});
-      continue;
-    }
-    const auto header = io::read_part_header(line);
-    if (!header) {
-      d.push_back({path + ":1", "not_a_part", "has no part header line (written by `moesim sweep --shard I/N`)"});
-      continue;
-    }
-    p.header = *header;
-    if (header->format == "csv" && !std::getline(*p.in, p.columns)) d.push_back({path + ":2", "incomplete", "has no CSV header"});
-    parts.push_back(std::move(p));
-  }
-  if (!d.empty()) throw BadInput{d};
-  const io::PartHeader& first = parts.front().header;
-  std::vector<const Part*> by_shard(first.shard.count, nullptr);
-  for (const Part& p : parts) {
-    const io::PartHeader& h = p.header;
-    if (h.plan != first.plan || h.rows != first.rows || h.chunk != first.chunk || h.format != first.format || h.shard.count != first.shard.count ||
-        p.columns != parts.front().columns)
-      d.push_back({p.path + ":1", "different_plan", "belongs to another run than " + parts.front().path + " (plan " + h.plan + ", " +
-                                                       std::to_string(h.shard.count) + " shards; " + parts.front().path + ": plan " + first.plan +
-                                                       ", " + std::to_string(first.shard.count) + " shards)"});
-    else if (by_shard[h.shard.index])
-      d.push_back({p.path + ":1", "duplicate", "is shard " + std::to_string(h.shard.index) + " again (also " + by_shard[h.shard.index]->path + ")"});
-    else by_shard[h.shard.index] = &p;
-  }
-  for (std::size_t i = 0; d.empty() && i < by_shard.size(); ++i)
-    if (!by_shard[i]) d.push_back({"PART", "missing", "shard " + std::to_string(i) + "/" + std::to_string(first.shard.count) + " is not among the parts"});
-  if (!d.empty()) throw BadInput{d};
-  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.header.shard.index < b.header.shard.index; });
-  return parts;
-}
 
 // One merged row's part in the Pareto summary: feasible (no reason), X, Y and the axis values.
 class SummaryReader {
@@ -171,29 +124,19 @@ int run_merge(const std::vector<std::string>& args) {
   const std::string partial = out_path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
-  if (h.format == "csv") out << parts.front().columns << "\n";
   const SummaryReader summary(parts.front());
   io::ParetoFront front;
   std::uint64_t feasible = 0;
-  std::string line;
   auto refuse = [&](const Diagnostic& why) {
     out.close();
     std::filesystem::remove(partial, ec);
     throw BadInput{{why}};
   };
-  // Chunk c of the plan is the next chunk of part c mod N: the single-process order.
-  for (std::uint64_t c = 0, row = 0; c * h.chunk < h.rows; ++c) {
-    Part& p = parts[io::shard_of_chunk(c, h.shard.count)];  // sorted by shard
-    for (std::uint64_t k = 0; k < std::min(h.chunk, h.rows - c * h.chunk); ++k, ++row) {
-      if (!std::getline(*p.in, line) || p.in->eof())
-        refuse({p.path, "incomplete", "ends before row " + std::to_string(row) + " of " + std::to_string(h.rows) + ": finish it (moesim sweep ... --resume)"});
-      if (summary.has_columns() && !summary.offer(line, row, front, feasible))
-        refuse({p.path, "wrong_type", "row " + std::to_string(row) + " is not a row of `moesim sweep --format " + h.format + "`"});
-      out << line << '\n';
-    }
+  try {
+    join_parts(parts, out, [&](const std::string& line, std::uint64_t row) { return !summary.has_columns() || summary.offer(line, row, front, feasible); });
+  } catch (const BadInput& bad) {
+    refuse(bad.diagnostics.front());
   }
-  for (Part& p : parts)
-    if (std::getline(*p.in, line)) refuse({p.path, "too_many_rows", "has more rows than its share of the " + std::to_string(h.rows) + " rows"});
   out.close();
   if (!out) refuse({"--out", "unwritable", "writing \"" + partial + "\" failed (disk full?)"});
   std::filesystem::rename(partial, out_path);

@@ -8,14 +8,18 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <numeric>
 #include <utility>
 
 #include "common.h"
+#include "mpi_world.h"
+#include "part_join.h"
 #include "sweep_summary.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
@@ -78,7 +82,7 @@ struct Options {
   std::string model_spec, phase, format, hw_list, out_path, columns_list, pareto_spec, shard_text;
   bool model_given = false;  // --model on the command line (not its default)
   std::vector<std::string> sets;
-  bool resume = false, force = false, no_progress = false;
+  bool resume = false, force = false, no_progress = false, progress = false;
   Workload workload;
   DeploymentOptions deployment;
 };
@@ -101,12 +105,13 @@ void add_options(po::options_description& options, Options& o) {
       ("columns", po::value(&o.columns_list), "output only these columns (comma-separated keys); the swept axes always stay")
       ("pareto", po::value(&o.pareto_spec), "two columns to minimise for the Pareto summary, X,Y")
       ("no-progress", po::bool_switch(&o.no_progress), "no progress bar even on a terminal")
+      ("progress", po::bool_switch(&o.progress), "a progress bar even when standard error is no terminal (under mpirun)")
       ("shard", po::value(&o.shard_text), "evaluate part I of N (I from 0) for an array job; join the parts with `moesim merge`");
   o.deployment.add_to(options);
 }
 
 // Options -> the plan: the model, the axes, the profiles, each checked before any row.
-io::StudyPlan make_plan(Options& o) {
+io::StudyPlan make_plan(Options& o, bool warn) {
   o.deployment.finish();
   if (const auto p = parse_enum<Phase>(o.phase)) o.workload.phase = *p;
   else throw BadInput{{{"--phase", "unknown_value", "\"" + o.phase + "\" must be " + enum_choices<Phase>()}}};
@@ -144,7 +149,7 @@ io::StudyPlan make_plan(Options& o) {
   for (const auto& [name, arch] : plan.models) models.push_back(&arch);
   if (models.empty()) models.push_back(&plan.base.arch);
   for (const Architecture* arch : models)
-    if (const std::string w = context_warning(*arch, longest); !w.empty()) std::cerr << "moesim sweep: warning: " << w << "\n";
+    if (const std::string w = warn ? context_warning(*arch, longest) : ""; !w.empty()) std::cerr << "moesim sweep: warning: " << w << "\n";
   return plan;
 }
 
@@ -186,6 +191,13 @@ std::pair<const Column*, const Column*> pareto_columns(const std::vector<Column>
   if (!x || !y) throw BadInput{{{"--pareto", "unknown_column", "\"" + spec + "\" must name two numeric columns X,Y"}}};
   return {x, y};
 }
+
+// How the rows are written: the columns, the two the Pareto summary minimises, CSV or JSON lines.
+struct Layout {
+  std::vector<const Column*> columns;
+  std::pair<const Column*, const Column*> pareto;
+  bool json = false;
+};
 
 // Where rows go: standard output, or FILE.partial (renamed at the end); with --resume the
 // complete lines already written are kept and counted. FILE.partial is locked for the run
@@ -317,8 +329,11 @@ struct Evaluated {
   std::uint64_t rows = 0, feasible = 0;
 };
 
-Evaluated evaluate(const io::StudyPlan& plan, const std::optional<io::Shard>& shard, const std::vector<const Column*>& columns,
-                   std::pair<const Column*, const Column*> pareto, Output& out, bool json, bool progress) {
+// `progress(done, mine)` hears of every 1024th row: rows evaluated so far of this process' own.
+using Progress = std::function<void(std::uint64_t done, std::uint64_t mine)>;
+
+Evaluated evaluate(const io::StudyPlan& plan, const std::optional<io::Shard>& shard, const Layout& layout, Output& out, const Progress& progress) {
+  const auto [x, y] = layout.pareto;
   const std::uint64_t total = plan.rows();
   const std::uint64_t chunk = shard ? io::kChunkRows : std::max<std::uint64_t>(total, 1);
   std::uint64_t mine = 0;  // this process' rows
@@ -327,7 +342,6 @@ Evaluated evaluate(const io::StudyPlan& plan, const std::optional<io::Shard>& sh
   const std::uint64_t skip = std::min(out.rows_done, mine);
   Evaluated e;
   std::string line;
-  ProgressLine bar(progress);
   // Resumed rows are evaluated again but not written, so the summary covers the whole file.
   for (std::uint64_t c = 0; c * chunk < total; ++c) {
     if (shard && !shard->owns(c)) continue;
@@ -336,31 +350,198 @@ Evaluated evaluate(const io::StudyPlan& plan, const std::optional<io::Shard>& sh
       const io::StudyRow& r = cursor.row();
       const bool ok = r.feasible(plan);
       e.feasible += ok;
-      if (ok) e.front.offer(pareto.first->value(r), pareto.second->value(r), r.row, [&] { return cursor.label(); });
+      if (ok) e.front.offer(x->value(r), y->value(r), r.row, [&] { return cursor.label(); });
       if (e.rows++ < skip) continue;
-      write_row(line, plan, columns, r, json);
+      write_row(line, plan, layout.columns, r, layout.json);
       out.stream->write(line.data(), static_cast<std::streamsize>(line.size()));
-      if ((e.rows & 1023) == 0)
-        bar.update(static_cast<double>(e.rows - skip) / static_cast<double>(mine - skip), std::to_string(e.rows) + "/" + std::to_string(mine) + " rows");
+      if ((e.rows & 1023) == 0) progress(e.rows, mine);
     }
   }
-  bar.finish();
   return e;
 }
 
+// "done/total rows, R rows/s" on the bar.
+void show_progress(ProgressLine& bar, std::uint64_t done, std::uint64_t total, std::chrono::steady_clock::time_point start) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.3g rows/s", seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+  bar.update(static_cast<double>(done) / static_cast<double>(std::max<std::uint64_t>(total, 1)), std::to_string(done) + "/" + std::to_string(total) + " rows, " + rate);
+}
+
 // The lines before the rows: a part's header line (sharded), the CSV header.
-void write_header(Output& out, const std::optional<io::PartHeader>& part, const std::vector<const Column*>& columns, bool json) {
+void write_header(Output& out, const std::optional<io::PartHeader>& part, const Layout& layout) {
   if (out.header_done) return;
   if (part) *out.stream << io::part_header_line(*part);
-  if (json) return;
+  if (layout.json) return;
   std::string header;
-  for (const Column* c : columns) header += (header.empty() ? "" : ",") + c->key;
+  for (const Column* c : layout.columns) header += (header.empty() ? "" : ",") + c->key;
   *out.stream << header << ",infeasible_reason\n";
+}
+
+// The first line of shard `shard`'s part: the run (the hash of its options), its layout.
+io::PartHeader part_header(const io::Shard& shard, const std::vector<std::string>& args, const io::StudyPlan& plan, const Layout& layout,
+                           const std::string& format) {
+  io::PartHeader part{shard, io::kChunkRows, plan.rows(), io::plan_hash(plan_signature(args, false)), format, {}, layout.pareto.first->key,
+                      layout.pareto.second->key};
+  for (const Column* c : layout.columns)
+    if (c->axis >= 0) part.axes.push_back(c->key);
+  return part;
+}
+
+// Flushes and closes the rows' stream; throws when a write failed (disk full).
+void close_output(Output& out) {
+  out.stream->flush();
+  if (!*out.stream) throw std::runtime_error("writing the rows failed (disk full?)");
+  if (out.file) {
+    out.file->close();
+    if (!*out.file) throw std::runtime_error("writing " + out.partial + " failed (disk full?)");
+  }
+}
+
+// A Pareto front as bytes for the root: per point x, y, row and the label's length, then the label.
+std::string encode(const io::ParetoFront& front) {
+  std::string bytes;
+  auto put = [&](const auto& v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  for (const io::ParetoFront::Point& p : front.sorted()) {
+    put(p.x);
+    put(p.y);
+    put(p.row);
+    put(static_cast<std::uint64_t>(p.label.size()));
+    bytes += p.label;
+  }
+  return bytes;
+}
+
+// The ranks' fronts as one, offered in row order as one process offers its rows: ties go to
+// the lowest row, so the summary does not depend on the number of ranks.
+io::ParetoFront reduce_fronts(const std::vector<std::string>& fronts) {
+  std::vector<io::ParetoFront::Point> points;
+  for (const std::string& bytes : fronts)
+    for (std::size_t at = 0; at < bytes.size();) {
+      io::ParetoFront::Point p;
+      std::uint64_t length = 0;
+      auto get = [&](auto& v) {
+        std::memcpy(&v, bytes.data() + at, sizeof v);
+        at += sizeof v;
+      };
+      get(p.x);
+      get(p.y);
+      get(p.row);
+      get(length);
+      p.label = bytes.substr(at, length);
+      at += length;
+      points.push_back(std::move(p));
+    }
+  std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.row < b.row; });
+  io::ParetoFront front;
+  for (const io::ParetoFront::Point& p : points) front.offer(p.x, p.y, p.row, [&] { return p.label; });
+  return front;
+}
+
+// A failure on some ranks only (a part locked or unwritable) stops every rank: the failing
+// ones say why, the root that another failed, the rest exit 2 quietly. Without this the
+// others would wait in the next collective for ever.
+void stop_unless_all(World& world, const std::optional<BadInput>& failed) {
+  if (world.all(!failed)) return;
+  if (failed) throw BadInput{failed->diagnostics, true};
+  if (world.root()) throw BadInput{{{"mpirun", "rank_failed", "another rank stopped; its message says why"}}};
+  throw BadInput{};
+}
+
+// The part of this rank beside --out: FILE.rankRofN, written as FILE.rankRofN.partial.
+std::string rank_part(const std::string& out, const io::Shard& s) {
+  return out + ".rank" + std::to_string(s.index) + "of" + std::to_string(s.count);
+}
+
+// The root's bar: its own rows and what the others reported, until every rank has finished.
+struct RankProgress {
+  World& world;
+  ProgressLine bar;
+  std::uint64_t total;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::vector<std::uint64_t> rows = std::vector<std::uint64_t>(static_cast<std::size_t>(world.size()));
+  std::vector<bool> finished = std::vector<bool>(static_cast<std::size_t>(world.size()));
+  void update(std::uint64_t done, bool wait = false) {
+    if (!world.root()) {
+      if ((done & (io::kChunkRows - 1)) == 0) world.send_progress(done, false);
+      return;
+    }
+    world.take_progress(rows, finished, wait);
+    rows[0] = done;
+    show_progress(bar, std::accumulate(rows.begin(), rows.end(), std::uint64_t{0}), total, start);
+  }
+  void finish(std::uint64_t done) {
+    finished[0] = true;
+    if (!world.root()) world.send_progress(done, true);
+    while (world.root() && std::find(finished.begin(), finished.end(), false) != finished.end()) update(done, true);
+    bar.finish();
+  }
+};
+
+// The root's last step: the ranks' parts joined into FILE (via FILE.partial), then removed.
+void join_rank_parts(const std::vector<std::string>& paths, const std::string& out_path) {
+  std::vector<Part> parts = open_parts(paths);
+  const std::string partial = out_path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
+  join_parts(parts, out, [](const std::string&, std::uint64_t) { return true; });
+  out.close();
+  if (!out) throw std::runtime_error("writing " + partial + " failed (disk full?)");
+  std::filesystem::rename(partial, out_path);
+  std::error_code ec;
+  for (const std::string& p : paths) {
+    std::filesystem::remove(p, ec);
+    std::filesystem::remove(p + ".plan", ec);
+  }
+}
+
+// Rank r of `mpirun -np N moesim sweep ... --out FILE`: shard r/N into its part (resumable as
+// --out is); then the root joins the N parts into FILE, byte for byte the file one process
+// writes, and prints the Pareto summary of every row, reduced over the ranks.
+int run_ranks(const Options& o, const std::vector<std::string>& args, const io::StudyPlan& plan, const Layout& layout, World& world) {
+  if (o.out_path.empty()) throw BadInput{{{"--out", "missing", "under mpirun each rank writes a part beside --out FILE: name FILE"}}};
+  std::error_code ec;
+  if (std::filesystem::exists(o.out_path, ec) && !o.force) throw BadInput{{{"--out", "exists", "\"" + o.out_path + "\" exists; use --force to overwrite it"}}};
+  const io::Shard shard{static_cast<std::uint64_t>(world.rank()), static_cast<std::uint64_t>(world.size())};
+  Options mine = o;
+  mine.out_path = rank_part(o.out_path, shard);
+  mine.resume = o.resume && std::filesystem::exists(mine.out_path + ".partial", ec);  // a rank that never began begins now
+  mine.force = true;  // a part is never renamed to mine.out_path: it stays .partial until joined
+  if (o.resume && world.sum(mine.resume) == 0)
+    throw BadInput{{{"--resume", "missing", "nothing to resume: no \"" + o.out_path + ".rank*of" + std::to_string(shard.count) + ".partial\" exists"}}};
+  std::optional<Output> out;
+  std::optional<BadInput> failed;
+  try {
+    out.emplace(open_output(mine, plan_signature(args, true) + "--rank\n" + std::to_string(shard.index) + "\n", layout.json ? 1 : 2));
+    write_header(*out, part_header(shard, args, plan, layout, o.format), layout);
+  } catch (const BadInput& bad) {
+    failed = bad;
+  }
+  stop_unless_all(world, failed);
+  RankProgress progress{world, ProgressLine(!o.no_progress, o.progress), plan.rows()};
+  const Evaluated e = evaluate(plan, shard, layout, *out, [&](std::uint64_t done, std::uint64_t) { progress.update(done); });
+  try {
+    close_output(*out);
+  } catch (const std::runtime_error& error) {
+    failed = BadInput{{{"--out", "unwritable", error.what()}}};
+  }
+  progress.finish(e.rows);
+  stop_unless_all(world, failed);
+  const io::ParetoFront front = reduce_fronts(world.gather(encode(e.front)));
+  const std::uint64_t rows = world.sum(e.rows), feasible = world.sum(e.feasible);
+  if (!world.root()) return kOk;
+  std::vector<std::string> parts;
+  for (std::uint64_t r = 0; r < shard.count; ++r) parts.push_back(rank_part(o.out_path, {r, shard.count}) + ".partial");
+  join_rank_parts(parts, o.out_path);
+  print_summary("moesim sweep", front, {layout.pareto.first->key, layout.pareto.first->unit}, {layout.pareto.second->key, layout.pareto.second->unit},
+                rows, feasible, std::chrono::duration<double>(std::chrono::steady_clock::now() - progress.start).count());
+  return kOk;
 }
 
 }  // namespace
 
 int run_sweep(const std::vector<std::string>& args) {
+  World& world = World::get();  // first: under mpirun, only the root reports errors that every rank finds
   Options o;
   po::options_description options;
   add_options(options, o);
@@ -368,38 +549,33 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!parse_command_line(args, options, kUsage + fields_help(), vm)) return kOk;
   o.model_given = !vm["model"].defaulted();
   if (o.format != "csv" && o.format != "jsonl") throw BadInput{{{"--format", "unknown_value", "\"" + o.format + "\" must be csv or jsonl"}}};
-  const bool json = o.format == "jsonl";
   if ((o.resume || o.force) && o.out_path.empty()) throw BadInput{{{"--resume", "not_applicable", "--resume and --force need --out FILE"}}};
   if (o.resume && o.force) throw BadInput{{{"--resume", "inconsistent", "--resume and --force exclude each other"}}};
+  if (o.progress && o.no_progress) throw BadInput{{{"--progress", "inconsistent", "--progress and --no-progress exclude each other"}}};
   Diagnostics d;
   const std::optional<io::Shard> shard = vm.count("shard") ? io::parse_shard(o.shard_text, "--shard", d) : std::nullopt;
   if (!d.empty()) throw BadInput{d};
+  if (shard && world.size() > 1) throw BadInput{{{"--shard", "inconsistent", "--shard and mpirun exclude each other: under mpirun the ranks are the shards"}}};
 
-  const io::StudyPlan plan = make_plan(o);
+  const io::StudyPlan plan = make_plan(o, world.root());
   const std::vector<Column> all = io::study_columns(plan);
-  const std::vector<const Column*> columns = chosen_columns(all, o.columns_list);
-  const auto pareto = pareto_columns(all, plan, o.pareto_spec);
-  std::optional<io::PartHeader> part;
-  if (shard) {
-    part = io::PartHeader{*shard, io::kChunkRows, plan.rows(), io::plan_hash(plan_signature(args, false)), o.format, {}, pareto.first->key, pareto.second->key};
-    for (const Column* c : columns)
-      if (c->axis >= 0) part->axes.push_back(c->key);
-  }
-  Output out = open_output(o, plan_signature(args, true), (shard ? 1 : 0) + (json ? 0 : 1));
-  write_header(out, part, columns, json);
+  const Layout layout{chosen_columns(all, o.columns_list), pareto_columns(all, plan, o.pareto_spec), o.format == "jsonl"};
+  if (world.size() > 1) return run_ranks(o, args, plan, layout, world);
+  const std::optional<io::PartHeader> part = shard ? std::optional(part_header(*shard, args, plan, layout, o.format)) : std::nullopt;
+  Output out = open_output(o, plan_signature(args, true), (shard ? 1 : 0) + (layout.json ? 0 : 1));
+  write_header(out, part, layout);
   const auto start = std::chrono::steady_clock::now();
-  const Evaluated e = evaluate(plan, shard, columns, pareto, out, json, !o.no_progress);
-  out.stream->flush();
-  if (!*out.stream) throw std::runtime_error("writing the rows failed (disk full?)");
+  ProgressLine bar(!o.no_progress, o.progress);
+  const Evaluated e = evaluate(plan, shard, layout, out, [&](std::uint64_t done, std::uint64_t mine) { show_progress(bar, done, mine, start); });
+  bar.finish();
+  close_output(out);
   if (out.file) {
-    out.file->close();
-    if (!*out.file) throw std::runtime_error("writing " + out.partial + " failed");
     std::filesystem::rename(out.partial, o.out_path);
     std::error_code ec;
     std::filesystem::remove(out.partial + ".plan", ec);
   }
-  print_summary("moesim sweep", e.front, {pareto.first->key, pareto.first->unit}, {pareto.second->key, pareto.second->unit}, e.rows, e.feasible,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  print_summary("moesim sweep", e.front, {layout.pareto.first->key, layout.pareto.first->unit}, {layout.pareto.second->key, layout.pareto.second->unit},
+                e.rows, e.feasible, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return kOk;
 }
 

@@ -209,7 +209,7 @@ std::optional<FrontierStudy> frontier_study(const FrontierQuery& q, Diagnostics&
   return s;
 }
 
-FrontierAnswer answer_frontier(const FrontierStudy& s) {
+FrontierAnswer answer_frontier(const FrontierStudy& s, const BudgetSolver& solve) {
   FrontierAnswer a;
   const LawInfo& info = s.law.law->info;
   io::Json rows = io::Json::array();
@@ -219,7 +219,7 @@ FrontierAnswer answer_frontier(const FrontierStudy& s) {
     a.json = {{"law", "krajewski2024"}, {"coefficients", s.law.source}, {"budgets", s.options.budgets}, {"rows", rows}};
     return a;
   }
-  a.rows = optimize(*s.law.law, s.law.params, s.options);
+  a.rows = solve ? solve(s) : optimize(*s.law.law, s.law.params, s.options);
   for (const ConstrainedOptimum& row : a.rows) rows.push_back(row_json(row, s));
   const bool flops = s.options.objective.unit == BudgetUnit::flops;
   a.json = {{"law", std::string(info.name)}, {"coefficients", s.law.source}, {"budgets", s.options.budgets},

@@ -6,6 +6,7 @@
 // Diagnostics name the query's fields in snake case ("max_decode_latency"); front ends spell
 // them as their own options.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,9 @@ struct FrontierAnswer {
   std::vector<ConstrainedOptimum> rows;
   io::Json json;
 };
-FrontierAnswer answer_frontier(const FrontierStudy& study);
+// `solve` finds the optima of the study's budgets, one per budget in order: by default
+// optimize() in this process; `mpirun moesim frontier` deals the budgets out to its ranks.
+using BudgetSolver = std::function<std::vector<ConstrainedOptimum>(const FrontierStudy& study)>;
+FrontierAnswer answer_frontier(const FrontierStudy& study, const BudgetSolver& solve = {});
 
 }  // namespace moesim::fit
