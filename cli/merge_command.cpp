@@ -48,7 +48,7 @@ class SummaryReader {
   }
   bool has_columns() const { return !csv_ || (x_ != kNone && y_ != kNone); }
   // False when the row is not one `moesim sweep` writes (too few cells, not JSON).
-  bool offer(const std::string& line, std::uint64_t row, io::ParetoFront& front, std::uint64_t& feasible) const {
+  bool offer(std::string_view line, std::uint64_t row, io::ParetoFront& front, std::uint64_t& feasible) const {
     if (csv_) {
       // Every cell but the reason, and the reason: quoted when there is one (infeasible), else empty.
       const std::vector<std::string> cells = split_csv(line);
@@ -60,7 +60,7 @@ class SummaryReader {
       if (x && y) front.offer(*x, *y, row, [&] { return label(cells); });
       return true;
     }
-    const io::Json j = io::Json::parse(line, nullptr, false);
+    const io::Json j = io::Json::parse(line.begin(), line.end(), nullptr, false);
     if (!j.is_object() || !j.contains("infeasible_reason") || !j["infeasible_reason"].is_string()) return false;
     if (!j["infeasible_reason"].get<std::string>().empty()) return true;
     ++feasible;
@@ -80,12 +80,12 @@ class SummaryReader {
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   // The cells before the reason (no other cell is quoted).
-  static std::vector<std::string> split_csv(const std::string& line) {
+  static std::vector<std::string> split_csv(std::string_view line) {
     std::vector<std::string> cells;
     std::size_t start = 0;
     for (std::size_t i = 0; i <= line.size(); ++i)
       if (i == line.size() || line[i] == ',') {
-        cells.push_back(line.substr(start, i - start));
+        cells.emplace_back(line.substr(start, i - start));
         start = i + 1;
         if (i < line.size() && i + 1 < line.size() && line[i + 1] == '"') break;
       }
@@ -133,7 +133,7 @@ int run_merge(const std::vector<std::string>& args) {
     throw BadInput{{why}};
   };
   try {
-    join_parts(parts, out, [&](const std::string& line, std::uint64_t row) { return !summary.has_columns() || summary.offer(line, row, front, feasible); });
+    join_parts(parts, out, [&](std::string_view line, std::uint64_t row) { return !summary.has_columns() || summary.offer(line, row, front, feasible); });
   } catch (const BadInput& bad) {
     refuse(bad.diagnostics.front());
   }

@@ -484,7 +484,7 @@ void join_rank_parts(const std::vector<std::string>& paths, const std::string& o
   const std::string partial = out_path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
-  join_parts(parts, out, [](const std::string&, std::uint64_t) { return true; });
+  join_parts(parts, out);
   out.close();
   if (!out) throw std::runtime_error("writing " + partial + " failed (disk full?)");
   std::filesystem::rename(partial, out_path);
