@@ -16,18 +16,18 @@ static_assert(std::is_trivially_copyable_v<Design>, "a Design crosses ranks as i
 class Writer {
  public:
   template <class T>
-  void put(const T& v) {
+  void operator()(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
   }
-  void put(std::string_view s) {
-    put(static_cast<std::uint64_t>(s.size()));
+  void operator()(std::string_view s) {
+    (*this)(static_cast<std::uint64_t>(s.size()));
     bytes += s;
   }
   template <class T>
-  void put(const std::vector<T>& v) {
-    put(static_cast<std::uint64_t>(v.size()));
-    for (const T& x : v) put(x);
+  void operator()(const std::vector<T>& v) {
+    (*this)(static_cast<std::uint64_t>(v.size()));
+    for (const T& x : v) (*this)(x);
   }
   std::string bytes;
 };
@@ -37,27 +37,27 @@ class Reader {
   explicit Reader(const std::string& bytes) : bytes_(bytes) {}
   bool done() const { return at_ == bytes_.size(); }
   template <class T>
-  void get(T& v) {
+  void operator()(T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     if (bytes_.size() - at_ < sizeof v) throw std::runtime_error("MPI: a rank's optima are cut short");
     std::memcpy(&v, bytes_.data() + at_, sizeof v);
     at_ += sizeof v;
   }
   // The optimizer's reasons and bound names are literals: the copies live as long as the process.
-  void get(std::string_view& s) {
+  void operator()(std::string_view& s) {
     static std::set<std::string, std::less<>> interned;
     std::uint64_t n = 0;
-    get(n);
+    (*this)(n);
     if (bytes_.size() - at_ < n) throw std::runtime_error("MPI: a rank's optima are cut short");
     s = *interned.insert(bytes_.substr(at_, n)).first;
     at_ += n;
   }
   template <class T>
-  void get(std::vector<T>& v) {
+  void operator()(std::vector<T>& v) {
     std::uint64_t n = 0;
-    get(n);
+    (*this)(n);
     v.resize(n);
-    for (T& x : v) get(x);
+    for (T& x : v) (*this)(x);
   }
 
  private:
@@ -65,37 +65,30 @@ class Reader {
   std::size_t at_ = 0;
 };
 
+// The fields of an optimum, one list for both directions.
+template <class Io, class Row>
+void transfer(Io& io, Row& r) {
+  io(r.budget);
+  io(r.feasible);
+  io(r.reason);
+  io(r.best);
+  io(r.binding);
+  io(r.at_bound);
+  io(r.unconstrained);
+  io(r.unconstrained_feasible);
+  io(r.alternatives);
+}
+
 std::string encode(const std::vector<ConstrainedOptimum>& rows) {
   Writer w;
-  for (const ConstrainedOptimum& r : rows) {
-    w.put(r.budget);
-    w.put(r.feasible);
-    w.put(r.reason);
-    w.put(r.best);
-    w.put(r.binding);
-    w.put(r.at_bound);
-    w.put(r.unconstrained);
-    w.put(r.unconstrained_feasible);
-    w.put(r.alternatives);
-  }
+  for (const ConstrainedOptimum& r : rows) transfer(w, r);
   return w.bytes;
 }
 
 std::vector<ConstrainedOptimum> decode(const std::string& bytes) {
   Reader in(bytes);
   std::vector<ConstrainedOptimum> rows;
-  while (!in.done()) {
-    ConstrainedOptimum& r = rows.emplace_back();
-    in.get(r.budget);
-    in.get(r.feasible);
-    in.get(r.reason);
-    in.get(r.best);
-    in.get(r.binding);
-    in.get(r.at_bound);
-    in.get(r.unconstrained);
-    in.get(r.unconstrained_feasible);
-    in.get(r.alternatives);
-  }
+  while (!in.done()) transfer(in, rows.emplace_back());
   return rows;
 }
 
