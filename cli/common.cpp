@@ -21,6 +21,27 @@ void print_diagnostics(std::ostream& err, const Diagnostics& diagnostics) {
   }
 }
 
+NumberFormat parse_format_option(const std::string& option, const std::string& text) {
+  if (const auto f = parse_number_format(text)) return *f;
+  throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" is not a number format: " + std::string(number_format_grammar())}}};
+}
+
+void FormatOptions::add_to(po::options_description& options) {
+  auto into = [](std::optional<std::string>& slot) { return po::value<std::string>()->notifier([&slot](const std::string& v) { slot = v; }); };
+  options.add_options()
+      ("weight-format", into(weight), "store every weight matrix and embedding in this format (norms keep theirs), e.g. bf16, fp8, int4-g128, mxfp4")
+      ("expert-format", into(expert), "routed experts' weights in this format (after --weight-format), e.g. int4-g128, mxfp4 (MoQE, gpt-oss)")
+      ("kv-format", into(kv), "KV-cache format (overrides the model's own)")
+      ("activation-format", into(activation), "activation format (overrides the model's own)");
+}
+
+void FormatOptions::apply(Precision& p) const {
+  if (weight) set_weight_format(p, parse_format_option("weight-format", *weight));
+  if (expert) set_expert_format(p, parse_format_option("expert-format", *expert));
+  if (kv) p.kv_cache = parse_format_option("kv-format", *kv);
+  if (activation) p.activations = parse_format_option("activation-format", *activation);
+}
+
 OutputFormat parse_output_format(const std::string& text) {
   if (text == "table") return OutputFormat::table;
   if (text == "json") return OutputFormat::json;

@@ -69,12 +69,25 @@ int run_merge(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli
 
+#include "moesim/model/architecture.h"
 #include "moesim/model/latency.h"
 #include "moesim/model/routing.h"
 
 namespace moesim::cli {
 
 // Parallelism, offloading and routing options shared by `estimate` and `sweep`.
+NumberFormat parse_format_option(const std::string& option, const std::string& text);  // throws BadInput
+
+// --weight-format, --expert-format, --kv-format and --activation-format: storage formats over
+// the model's own, as `estimate` and `sweep` take them.
+struct FormatOptions {
+  std::optional<std::string> weight, expert, kv, activation;
+  void add_to(po::options_description& options);
+  // The given ones into `p`: every weight, then the routed experts, the KV cache, the
+  // activations. Throws BadInput for a name that is no format.
+  void apply(Precision& p) const;
+};
+
 struct DeploymentOptions {
   Deployment deployment;
   std::string offload = "none", cache_policy = "lru";

@@ -43,12 +43,6 @@ Enum parse_option(const std::string& option, const std::string& text) {
   throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" must be " + enum_choices<Enum>()}}};
 }
 
-NumberFormat parse_format_option(const std::string& option, const std::string& text) {
-  if (const auto f = parse_number_format(text)) return *f;
-  throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" is not a number format: " +
-                                                        std::string(number_format_grammar())}}};
-}
-
 // The estimate (and, with a profile, its latency) as a table, JSON or CSV on standard output.
 void write_result(OutputFormat out_format, const io::LoadedModel& model, const Workload& w, const Estimate& e, const Hardware* hw,
                   const Deployment& deployment, const LatencyEstimate& latency) {
@@ -80,11 +74,11 @@ void write_result(OutputFormat out_format, const io::LoadedModel& model, const W
 }  // namespace
 
 int run_estimate(const std::vector<std::string>& args) {
-  std::string model_spec, phase, format, recompute, optimizer, weight_format, expert_format, kv_format, activation_format,
-      gradient_format, state_format;
+  std::string model_spec, phase, format, recompute, optimizer, gradient_format, state_format;
   bool no_master_weights = false, no_flash_attention = false;
   std::string hw_spec;
   DeploymentOptions deployment;
+  FormatOptions formats;
   Workload w;
   po::options_description options;
   options.add_options()
@@ -101,12 +95,9 @@ int run_estimate(const std::vector<std::string>& args) {
       ("optimizer-state-format", po::value(&state_format)->default_value("fp32"), "format of the optimizer moments")
       ("no-master-weights", po::bool_switch(&no_master_weights), "train without an fp32 master copy of the weights")
       ("no-flash-attention", po::bool_switch(&no_flash_attention), "store the T x T attention scores (with --recompute none)")
-      ("weight-format", po::value(&weight_format), "store every weight matrix and embedding in this format (norms keep theirs), e.g. bf16, fp8, int4-g128, mxfp4")
-      ("expert-format", po::value(&expert_format), "routed experts' weights in this format (after --weight-format), e.g. int4-g128, mxfp4 (MoQE, gpt-oss)")
-      ("kv-format", po::value(&kv_format), "KV-cache format (overrides the model's own)")
-      ("activation-format", po::value(&activation_format), "activation format (overrides the model's own)")
       ("format", po::value(&format)->default_value("table"), "output: table | json | csv")
       ("hw", po::value(&hw_spec), "hardware profile: a shipped name (moesim hw) or a profile file");
+  formats.add_to(options);
   deployment.add_to(options);
   po::variables_map vm;
   if (!parse_command_line(args, options, kUsage, vm)) return kOk;
@@ -130,11 +121,7 @@ int run_estimate(const std::vector<std::string>& args) {
   diagnostics.insert(diagnostics.end(), model_problems.begin(), model_problems.end());
   if (!diagnostics.empty() || !model) throw BadInput{diagnostics};
 
-  Precision& p = model->arch.precision;
-  if (vm.count("weight-format")) set_weight_format(p, parse_format_option("weight-format", weight_format));
-  if (vm.count("expert-format")) set_expert_format(p, parse_format_option("expert-format", expert_format));
-  if (vm.count("kv-format")) p.kv_cache = parse_format_option("kv-format", kv_format);
-  if (vm.count("activation-format")) p.activations = parse_format_option("activation-format", activation_format);
+  formats.apply(model->arch.precision);
 
   const Estimate e = estimate(model->arch, w);
   std::optional<Hardware> hw;

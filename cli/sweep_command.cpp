@@ -14,6 +14,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <tuple>
 #include <numeric>
 #include <utility>
 
@@ -84,6 +85,7 @@ struct Options {
   std::vector<std::string> sets;
   bool resume = false, force = false, no_progress = false, progress = false;
   Workload workload;
+  FormatOptions formats;
   DeploymentOptions deployment;
 };
 
@@ -107,6 +109,7 @@ void add_options(po::options_description& options, Options& o) {
       ("no-progress", po::bool_switch(&o.no_progress), "no progress bar even on a terminal")
       ("progress", po::bool_switch(&o.progress), "a progress bar even when standard error is no terminal (under mpirun)")
       ("shard", po::value(&o.shard_text), "evaluate part I of N (I from 0) for an array job; join the parts with `moesim merge`");
+  o.formats.add_to(options);
   o.deployment.add_to(options);
 }
 
@@ -129,12 +132,21 @@ io::StudyPlan make_plan(Options& o, bool warn) {
       if (a.field == "hw") d.push_back({"--hw", "duplicate", "give hardware either with --hw or with --set hw=..., not both"});
     if (auto axis = io::parse_sweep_axis("hw=" + o.hw_list, d)) plan.axes.push_back(std::move(*axis));
   }
-  for (const io::SweepAxis& a : plan.axes)
+  const std::tuple<std::string, std::string, bool> formats[] = {{"weight_format", "--weight-format", o.formats.weight.has_value()},
+                                                                {"expert_format", "--expert-format", o.formats.expert.has_value()},
+                                                                {"kv_format", "--kv-format", o.formats.kv.has_value()},
+                                                                {"activation_format", "--activation-format", o.formats.activation.has_value()}};
+  for (const io::SweepAxis& a : plan.axes) {
     if (a.field == "model" && o.model_given) d.push_back({"--model", "duplicate", "give the model either with --model or with --set model=..., not both"});
+    for (const auto& [field, option, given] : formats)
+      if (a.field == field && given) d.push_back({option, "duplicate", "give it either as " + option + " or with --set " + field + "=..., not both"});
+  }
   if (!d.empty()) throw BadInput{d};
   // Profiles and models load once, up front: a bad one stops the sweep before any row.
   for (const io::SweepAxis& a : plan.axes) io::load_axis_inputs(a, plan, d);
   if (!d.empty()) throw BadInput{d};
+  o.formats.apply(plan.base.arch.precision);  // every row's model, before the axes turn
+  for (auto& [name, arch] : plan.models) o.formats.apply(arch.precision);
   if (plan.models.empty()) o.deployment.check_against(model->arch);
   for (const auto& [name, arch] : plan.models) o.deployment.check_against(arch);
   io::validate(plan, io::kMaxStudyRows, d);

@@ -40,4 +40,17 @@ TEST_CASE("report: human units") {
   CHECK(io::human(46.7028e9, io::Unit::params) == "46.7028 B");
   CHECK(io::human(1024.0 * 1024 * 1024 * 80, io::Unit::bytes) == "80.00 GiB");
   CHECK(io::human(27.645e9, io::Unit::flop) == "27.645 GFLOP");
+  // Small values keep their digits in a unit that shows them (issue 13: not "0 h").
+  CHECK(io::human(0.000184, io::Unit::hours) == "662.400 ms");  // 0.000184 h x 3600 s/h = 0.6624 s
+  CHECK(io::human(0.5, io::Unit::hours) == "1800.000 s");
+  CHECK(io::human(12.5, io::Unit::hours) == "12.50 h");
+  CHECK(io::human(3.7e6, io::Unit::hours) == "3700000 h");
+  CHECK(io::human(0.000123, io::Unit::usd) == "$0.000123");
+  CHECK(io::human(0.5, io::Unit::usd) == "$0.50");
+  CHECK(io::human(1234.4, io::Unit::usd) == "$1234");
+  CHECK(io::human(7200, io::Unit::joules) == "2.000 Wh");  // 7200 J / 3600 J/Wh
+  CHECK(io::human(5, io::Unit::joules) == "5.00 J");
+  CHECK(io::human(7.2e6, io::Unit::joules) == "2.000 kWh");
+  CHECK(io::human(0.25, io::Unit::per_second) == "0.25 /s");
+  CHECK(io::human(12.34, io::Unit::per_second) == "12.3 /s");
 }

@@ -10,6 +10,13 @@
 namespace moesim::io {
 namespace {
 
+// v with `digits` significant digits ("0.000123").
+std::string significant(double v, int digits) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+  return buffer;
+}
+
 std::string fixed(double v, int digits) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
@@ -75,13 +82,21 @@ std::string human(double v, Unit unit) {
       if (a < 1) return fixed(v * 1e3, 3) + " ms";
       if (a < 86400 * 2) return fixed(v, 3) + " s";
       return fixed(v / 86400, 2) + " days";
-    case Unit::per_second: return fixed(v, 1) + " /s";
+    case Unit::per_second: return (a >= 10 || a == 0 ? fixed(v, 1) : significant(v, 3)) + " /s";
     case Unit::ratio: return fixed(v, 4);
-    case Unit::joules:
+    case Unit::joules:  // small amounts in their own unit, never "0.000 kWh"
       if (a >= 3.6e9) return fixed(v / 3.6e9, 2) + " MWh";
-      return fixed(v / 3.6e6, 3) + " kWh";
-    case Unit::usd: return "$" + fixed(v, 0);
-    case Unit::hours: return fixed(v, 0) + " h";
+      if (a >= 3.6e6) return fixed(v / 3.6e6, 3) + " kWh";
+      if (a >= 3.6e3) return fixed(v / 3.6e3, 3) + " Wh";
+      return fixed(v, 2) + " J";
+    case Unit::usd:
+      if (a >= 100 || a == 0) return "$" + fixed(v, 0);
+      if (a >= 0.01) return "$" + fixed(v, 2);
+      return "$" + significant(v, 3);
+    case Unit::hours:  // under an hour as time (0.000184 h is 662.400 ms, not "0 h")
+      if (a >= 100) return fixed(v, 0) + " h";
+      if (a >= 1) return fixed(v, 2) + " h";
+      return human(v * 3600, Unit::seconds);
     case Unit::flop: {
       static const char* const names[] = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "EFLOP", "ZFLOP", "YFLOP"};
       int k = 0;
