@@ -544,9 +544,13 @@ int run_ranks(const Options& o, const std::vector<std::string>& args, const io::
   if (!world.root()) return kOk;
   std::vector<std::string> parts;
   for (std::uint64_t r = 0; r < shard.count; ++r) parts.push_back(rank_part(o.out_path, {r, shard.count}) + ".partial");
+  const auto joining = std::chrono::steady_clock::now();
   join_rank_parts(parts, o.out_path);
+  const auto end = std::chrono::steady_clock::now();
   print_summary("moesim sweep", front, {layout.pareto.first->key, layout.pareto.first->unit}, {layout.pareto.second->key, layout.pareto.second->unit},
-                rows, feasible, std::chrono::duration<double>(std::chrono::steady_clock::now() - progress.start).count());
+                rows, feasible, std::chrono::duration<double>(end - progress.start).count());
+  std::fprintf(stderr, "(%llu ranks evaluated the rows in %.2f s; rank 0 joined their parts in %.2f s)\n", static_cast<unsigned long long>(shard.count),
+               std::chrono::duration<double>(joining - progress.start).count(), std::chrono::duration<double>(end - joining).count());
   return kOk;
 }
 
