@@ -39,8 +39,7 @@ double attention_activation_elements(const Architecture& a, double seq, bool kee
 // recomputed in backward, not stored (Gu & Dao 2023, arXiv 2312.00752 §3.3.2).
 double mamba_activation_elements(const Architecture& a) {
   const MambaConfig& m = a.mamba;
-  const double di = static_cast<double>(m.d_inner);
-  return 2 * static_cast<double>(a.hidden_size) + 5 * di + static_cast<double>(m.dt_rank + 2 * m.d_state);
+  return 2 * static_cast<double>(a.hidden_size) + 5 * mamba_d_inner(a) + static_cast<double>(m.dt_rank + 2 * m.d_state);
 }
 
 double ffn_activation_elements(double h, const FfnConfig& f) {
@@ -104,7 +103,7 @@ LayerCost layer_cost(const Architecture& a, LayerMixer mixer, LayerFfn ffn, Atte
   const double h = static_cast<double>(a.hidden_size);
   LayerCost c;
   if (mixer == LayerMixer::mamba) {
-    c.matmul_flops[C::mamba] = 2 * mamba_params(a).matmul + mamba_mixing_flops_per_token(a.mamba);
+    c.matmul_flops[C::mamba] = 2 * mamba_params(a).matmul + mamba_mixing_flops_per_token(a);
     c.activation_elements = mamba_activation_elements(a);
   } else {
     c.matmul_flops[C::attention] = 2 * attention_params(a).matmul;

@@ -353,7 +353,7 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   if (p.ep > 1 && (p.tp * p.dp) % p.ep != 0) return Infeasible::ep_exceeds_devices;
   if (a.attention.heads % p.tp != 0) return Infeasible::tp_not_dividing_heads;
   const bool any_mamba = std::any_of(a.layers.begin(), a.layers.end(), [](const LayerConfig& l) { return l.mixer == LayerMixer::mamba; });
-  if (any_mamba && a.mamba.d_inner % p.tp != 0) return Infeasible::tp_not_dividing_mamba;
+  if (any_mamba && (a.mamba.expand * a.hidden_size) % p.tp != 0) return Infeasible::tp_not_dividing_mamba;
   if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
   if (!(peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
   // Devices that work together need the link between them (link_for): inside a node the
@@ -378,7 +378,7 @@ GemmShape gemm_shape(const Hardware& hw, double params, double bytes_per_weight,
 void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, double tp) {
   const MambaConfig& m = a.mamba;
   const double h = static_cast<double>(a.hidden_size);
-  const double di = static_cast<double>(m.d_inner) / tp;
+  const double di = mamba_d_inner(a) / tp;
   const double r = static_cast<double>(m.dt_rank);
   const double x_out = r + 2 * static_cast<double>(m.d_state);  // dt, B and C
   const double bpp = a.precision.mamba.bytes_per_value();
@@ -387,8 +387,8 @@ void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, do
   plan.mamba_dt = gemm_shape(hw, r * di, bpp, std::min(r, di), r + di);
   plan.mamba_out = gemm_shape(hw, di * h, bpp, std::min(di, h), di + h);
   plan.mamba_x_values = x_out;
-  plan.mamba_mixing_flops = mamba_mixing_flops_per_token(m) / tp;
-  plan.mamba_scan_io_bytes = mamba_scan_io_values(m) / tp * plan.act;
+  plan.mamba_mixing_flops = mamba_mixing_flops_per_token(a) / tp;
+  plan.mamba_scan_io_bytes = mamba_scan_io_values(a) / tp * plan.act;
   plan.conv_state_bytes = mamba_conv_state_bytes(a) / tp;
   plan.ssm_state_bytes = mamba_ssm_state_bytes(a) / tp;
   // the device's fp32 vector peak; a profile without one runs it at the activations' peak
@@ -513,7 +513,7 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::host_memory: return "the experts offloaded to the host exceed its memory (host_memory)";
     case Infeasible::no_link: return "the profile has no link between the devices (scale_up inside a node, scale_out across nodes)";
     case Infeasible::dp_not_dividing_batch: return "dp does not divide the batch";
-    case Infeasible::tp_not_dividing_mamba: return "tp does not divide the Mamba inner width (d_inner)";
+    case Infeasible::tp_not_dividing_mamba: return "tp does not divide the Mamba inner width (expand * hidden_size)";
   }
   return "?";
 }

@@ -54,10 +54,14 @@ Params attention_params(const Architecture& a) {
 // Tensor shapes of Hugging Face's JambaMambaMixer (modeling_jamba.py), which implements the
 // Mamba block of Gu & Dao 2023 (arXiv 2312.00752, Fig. 3 and Alg. 2) plus Jamba's RMSNorms
 // on dt, B and C (Lieber et al. 2024, arXiv 2403.19887 §2).
+double mamba_d_inner(const Architecture& a) {
+  return static_cast<double>(a.mamba.expand) * static_cast<double>(a.hidden_size);
+}
+
 Params mamba_params(const Architecture& a) {
   const MambaConfig& m = a.mamba;
   const double h = static_cast<double>(a.hidden_size);
-  const double di = static_cast<double>(m.d_inner);
+  const double di = mamba_d_inner(a);
   const double n = static_cast<double>(m.d_state);
   const double r = static_cast<double>(m.dt_rank);
   Params p;
@@ -81,25 +85,25 @@ Params mamba_params(const Architecture& a) {
 // (2), h = Abar*h + Bbar*x (2), y += C*h (2); per channel y + D*x (2) and the gate y*silu(z)
 // (1). exp, softplus and silu are not counted, as no activation function is (docs/model.md §8).
 // The conv1d: one multiply-add per tap and channel.
-double mamba_mixing_flops_per_token(const MambaConfig& m) {
+double mamba_mixing_flops_per_token(const Architecture& a) {
   constexpr double kFlopsPerStateElement = 7, kFlopsPerChannel = 3;
-  const double di = static_cast<double>(m.d_inner);
-  const double scan = di * (kFlopsPerStateElement * static_cast<double>(m.d_state) + kFlopsPerChannel);
-  return scan + 2 * di * static_cast<double>(m.d_conv);
+  const double di = mamba_d_inner(a);
+  const double scan = di * (kFlopsPerStateElement * static_cast<double>(a.mamba.d_state) + kFlopsPerChannel);
+  return scan + 2 * di * static_cast<double>(a.mamba.d_conv);
 }
 
-double mamba_scan_io_values(const MambaConfig& m) {
+double mamba_scan_io_values(const Architecture& a) {
   // conv reads x and writes it back (2), the scan reads x, Delta, z (3) and B, C (2N), writes y (1)
-  return 6 * static_cast<double>(m.d_inner) + 2 * static_cast<double>(m.d_state);
+  return 6 * mamba_d_inner(a) + 2 * static_cast<double>(a.mamba.d_state);
 }
 
 // What HF's HybridMambaAttentionDynamicCache allocates per layer and sequence: conv_states
 // d_inner x d_conv (the kernel's whole window, newest input included), ssm_states d_inner x N.
 double mamba_conv_state_bytes(const Architecture& a) {
-  return static_cast<double>(a.mamba.d_inner * a.mamba.d_conv) * a.precision.conv_state.bytes_per_value();
+  return mamba_d_inner(a) * static_cast<double>(a.mamba.d_conv) * a.precision.conv_state.bytes_per_value();
 }
 double mamba_ssm_state_bytes(const Architecture& a) {
-  return static_cast<double>(a.mamba.d_inner * a.mamba.d_state) * a.precision.ssm_state.bytes_per_value();
+  return mamba_d_inner(a) * static_cast<double>(a.mamba.d_state) * a.precision.ssm_state.bytes_per_value();
 }
 
 Params ffn_params(double h, const FfnConfig& f) {

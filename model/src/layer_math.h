@@ -16,12 +16,14 @@ Params attention_params(const Architecture& a);
 // One Mamba mixer: matmul = in_proj, x_proj, dt_proj, out_proj weights; other = the conv1d
 // (its FLOPs are in mamba_mixing_flops_per_token), A_log, D, biases and inner norms.
 Params mamba_params(const Architecture& a);
+// The Mamba inner width d_inner = expand * hidden_size (Gu & Dao 2023 §3.4).
+double mamba_d_inner(const Architecture& a);
 // Forward FLOPs per token of one Mamba layer beyond its projections: the depthwise conv1d and
 // the selective scan, the same in prefill and decode (the scan is linear in the sequence).
-double mamba_mixing_flops_per_token(const MambaConfig& m);
+double mamba_mixing_flops_per_token(const Architecture& a);
 // Activation values per token that the scan kernel reads and writes from memory (conv input
 // and output, Delta, z, B, C, the output y), the N-expanded state excluded.
-double mamba_scan_io_values(const MambaConfig& m);
+double mamba_scan_io_values(const Architecture& a);
 // Bytes of one sequence's recurrent state in one Mamba layer, conv and SSM state apart.
 double mamba_conv_state_bytes(const Architecture& a);
 double mamba_ssm_state_bytes(const Architecture& a);

@@ -100,12 +100,15 @@ void validate(const Architecture& a, Diagnostics& out) {
 
   const MambaConfig& mb = a.mamba;
   if (any_mamba) {
-    c.range("/mamba/d_inner", mb.d_inner, 1, kMaxDimension);
+    c.range("/mamba/expand", mb.expand, 1, kMaxDimension);
+    if (mb.expand >= 1 && a.hidden_size >= 1 && mb.expand > kMaxDimension / a.hidden_size)
+      c.fail("/mamba/expand", "out_of_range",
+             std::to_string(mb.expand) + " x hidden_size " + std::to_string(a.hidden_size) + " = d_inner must be at most 2^22");
     c.range("/mamba/d_state", mb.d_state, 1, kMaxDimension);
     c.range("/mamba/d_conv", mb.d_conv, 1, kMaxDimension);
     c.range("/mamba/dt_rank", mb.dt_rank, 1, kMaxDimension);
   } else {
-    c.zero_for("/mamba/d_inner", mb.d_inner, "no layer is Mamba (see /layers/attention)");
+    c.zero_for("/mamba/expand", mb.expand, "no layer is Mamba (see /layers/attention)");
   }
 
   if (any_dense) c.range("/dense_ffn/width", a.dense_ffn.width, 1, kMaxDimension);

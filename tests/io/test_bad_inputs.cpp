@@ -60,7 +60,7 @@ TEST_CASE("bad inputs: layer periods and offsets name their field") {
       {"bad_attention_offset_ge_every", "/layers/attention/offset"},
       {"bad_hf_attn_period_zero", "/attn_layer_period"},
       {"bad_hf_expert_offset_ge_period", "/expert_layer_offset"},
-      {"bad_mamba_without_mamba_layers", "/mamba/d_inner"},
+      {"bad_mamba_without_mamba_layers", "/mamba/expand"},
   };
   for (const auto& [name, field] : expected) {
     INFO(name);

@@ -43,7 +43,7 @@ std::string mixer_pattern(const Architecture& a) {
   return s;
 }
 
-const char* const kMamba = R"(, "mamba": {"d_inner": 128, "d_state": 16, "d_conv": 4, "dt_rank": 4})";
+const char* const kMamba = R"(, "mamba": {"expand": 2, "d_state": 16, "d_conv": 4, "dt_rank": 4})";
 
 }  // namespace
 
@@ -56,7 +56,7 @@ TEST_CASE("native format: attention and Mamba layers") {
   CHECK(mixer_pattern(hybrid(R"({"count": 3, "attention": "none"})")) == "MMM");
   CHECK(mixer_pattern(load_text(with_layers(R"({"count": 3})", false)).arch) == "AAA");  // absent: all attend
   const Architecture a = hybrid(R"({"count": 3, "attention": [1]})");
-  CHECK(a.mamba.d_inner == 128);
+  CHECK(a.mamba.expand == 2);
   CHECK(a.mamba.conv_bias);  // defaults: Mamba's conv bias, no projection bias, no inner norms
   CHECK_FALSE(a.mamba.proj_bias);
   CHECK_FALSE(a.mamba.inner_norms);

@@ -296,11 +296,11 @@ TEST_CASE("golden: null experts widen the router and lower only the expert FLOPs
 namespace {
 
 // One Mamba mixer (Gu & Dao 2023, arXiv 2312.00752, Alg. 2; HF JambaMambaMixer shapes) on the
-// golden model's h = 4, V = 10: d_inner 8, d_state N = 2, d_conv 3, dt_rank 1, conv bias, no
+// golden model's h = 4, V = 10: expand 2 (d_inner 8), d_state N = 2, d_conv 3, dt_rank 1, conv bias, no
 // projection bias, Jamba's inner norms. The attention section stays (validate() wants one)
 // but no layer uses it.
 Architecture with_mamba(Architecture a) {
-  a.mamba.d_inner = 8;
+  a.mamba.expand = 2;
   a.mamba.d_state = 2;
   a.mamba.d_conv = 3;
   a.mamba.dt_rank = 1;
@@ -482,11 +482,17 @@ TEST_CASE("golden: Mamba rules name their fields", "[golden][mamba]") {
   validate(a, d);
   REQUIRE(d.size() == 1);
   CHECK(d[0].path == "/mamba/d_state");
+  a.mamba.d_state = 2;  // d_inner = expand x hidden_size beyond 2^22
+  a.mamba.expand = (std::int64_t{1} << 22) / 4 + 1;
+  Diagnostics big;
+  validate(a, big);
+  REQUIRE(big.size() == 1);
+  CHECK(big[0].path == "/mamba/expand");
   // a Mamba section with no Mamba layer is not applicable
   Architecture b = with_mamba(one_layer_two_experts());
   Diagnostics e;
   validate(b, e);
   REQUIRE(e.size() == 1);
-  CHECK(e[0].path == "/mamba/d_inner");
+  CHECK(e[0].path == "/mamba/expand");
   CHECK(e[0].code == "not_applicable");
 }

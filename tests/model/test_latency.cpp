@@ -405,14 +405,14 @@ TEST_CASE("latency property: a null-expert share never adds time and lowers the 
 namespace {
 
 // Jamba-v0.1 as in data/models/jamba-v0.1.json (Lieber et al. 2024 §2; HF config): attention at
-// i mod 8 = 4, Mamba elsewhere (d_inner 8192, N 16, d_conv 4, dt_rank 256), MoE at i mod 2 = 1.
+// i mod 8 = 4, Mamba elsewhere (expand 2: d_inner 8192; N 16, d_conv 4, dt_rank 256), MoE at i mod 2 = 1.
 Architecture jamba() {
   Architecture a = mixtral();
   a.name = "Jamba-v0.1";
   a.vocab_size = 65536;
   a.moe.experts = 16;
   a.dense_ffn.width = 14336;
-  a.mamba = {8192, 16, 4, 256, true, false, true};
+  a.mamba = {2, 16, 4, 256, true, false, true};
   a.max_position_embeddings = 262144;
   for (std::size_t i = 0; i < a.layers.size(); ++i) {
     a.layers[i].mixer = i % 8 == 4 ? LayerMixer::attention : LayerMixer::mamba;
@@ -498,7 +498,8 @@ TEST_CASE("latency: tensor parallelism splits the Mamba state, and must divide d
   const LatencyEstimate two = estimate_latency(a, work(Phase::decode, 4, 4096), hw, d);
   CHECK(two.memory.recurrent_state_bytes == one / 2);
   CHECK(two.decode[Op::tp_allreduce].time_s > 0);
-  a.mamba.d_inner = 8191;
+  a.hidden_size = 4095;  // d_inner = 1 x 4095: odd
+  a.mamba.expand = 1;
   d.parallel.tp = 1;
   CHECK(estimate_latency(a, work(Phase::decode, 4, 4096), hw, d).feasible());
   d.parallel.tp = 2;

@@ -221,7 +221,7 @@ namespace {
 // elsewhere (Jamba's rule, Lieber et al. 2024 §2); period 0 = every layer Mamba.
 Architecture hybrid(const GridPoint& g, std::int64_t period, std::int64_t offset, std::int64_t d_state) {
   Architecture a = make(g);
-  a.mamba = {512, d_state, 4, 16, true, false, true};
+  a.mamba = {2, d_state, 4, 16, true, false, true};  // d_inner 2 x 256 = 512
   for (std::size_t i = 0; i < a.layers.size(); ++i) {
     const auto k = static_cast<std::int64_t>(i);
     a.layers[i].mixer = period > 0 && k % period == offset ? LayerMixer::attention : LayerMixer::mamba;

@@ -291,14 +291,10 @@ void jamba(Importer& m) {
   MambaConfig& mb = a.mamba;
   mb.d_state = m.opt("mamba_d_state", 16);
   mb.d_conv = m.opt("mamba_d_conv", 4);
-  // Products of sizes that validate() has not seen yet: an absurd hidden_size is reported
-  // there, not overflowed here.
-  const std::int64_t h = std::clamp<std::int64_t>(a.hidden_size, 0, kMaxDimension);
-  const std::int64_t expand = m.opt("mamba_expand", 2);
-  if (expand < 1 || expand > kMaxDimension) m.r.fail("mamba_expand", "out_of_range", std::to_string(expand) + " must be in [1, 2^22]");
-  else mb.d_inner = expand * h;  // JambaMambaMixer's intermediate_size
-  // mamba_dt_rank: an integer, or "auto" = ceil(hidden_size / 16) (JambaConfig)
-  const std::int64_t auto_rank = (h + 15) / 16;
+  mb.expand = m.opt("mamba_expand", 2);  // JambaMambaMixer: intermediate_size = expand * hidden_size
+  // mamba_dt_rank: an integer, or "auto" = ceil(hidden_size / 16) (JambaConfig). An absurd
+  // hidden_size is validate()'s to report, not to overflow here.
+  const std::int64_t auto_rank = (std::clamp<std::int64_t>(a.hidden_size, 0, kMaxDimension) + 15) / 16;
   if (const Json* rank = m.r.value("mamba_dt_rank", false); rank && rank->is_string() && *rank == "auto") {
     mb.dt_rank = auto_rank;
     m.notes.push_back("mamba_dt_rank auto: ceil(hidden_size / 16) = " + std::to_string(mb.dt_rank));

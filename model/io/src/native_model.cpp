@@ -262,7 +262,7 @@ std::optional<Architecture> read_native_model(const Json& doc, Diagnostics& out,
   if (const Json* mamba = r.value("mamba", false)) {
     ObjectReader mr(*mamba, "/mamba", out);
     MambaConfig& m = a.mamba;
-    read_int(mr, "d_inner", m.d_inner, true);
+    read_int(mr, "expand", m.expand, true);
     read_int(mr, "d_state", m.d_state, true);
     read_int(mr, "d_conv", m.d_conv, true);
     read_int(mr, "dt_rank", m.dt_rank, true);
@@ -390,7 +390,7 @@ Json write_native_model(const Architecture& a, const std::string& source) {
   }
   if (any_mamba) {
     const MambaConfig& m = a.mamba;
-    doc["mamba"] = Json{{"d_inner", m.d_inner},     {"d_state", m.d_state},     {"d_conv", m.d_conv},
+    doc["mamba"] = Json{{"expand", m.expand},       {"d_state", m.d_state},     {"d_conv", m.d_conv},
                         {"dt_rank", m.dt_rank},     {"conv_bias", m.conv_bias}, {"proj_bias", m.proj_bias},
                         {"inner_norms", m.inner_norms}};
   }

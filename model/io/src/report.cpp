@@ -190,9 +190,9 @@ std::string describe_architecture(const LoadedModel& m) {
         << (mo.shared_expert_gate ? ", sigmoid gate" : "") << "\n";
   }
   const MambaConfig& mb = a.mamba;
-  if (mb.d_inner > 0)
-    o << "  mamba: d_inner " << mb.d_inner << ", d_state " << mb.d_state << ", d_conv " << mb.d_conv << ", dt_rank " << mb.dt_rank
-      << ", conv bias " << yes_no(mb.conv_bias) << ", proj bias " << yes_no(mb.proj_bias) << ", inner norms "
+  if (mb.expand > 0)
+    o << "  mamba: expand " << mb.expand << " (d_inner " << mb.expand * a.hidden_size << "), d_state " << mb.d_state
+      << ", d_conv " << mb.d_conv << ", dt_rank " << mb.dt_rank << ", conv bias " << yes_no(mb.conv_bias) << ", proj bias " << yes_no(mb.proj_bias) << ", inner norms "
       << yes_no(mb.inner_norms) << "\n";
   if (a.mtp_modules > 0) o << "  multi-token prediction: " << a.mtp_modules << " module(s)\n";
   const Precision& p = a.precision;
@@ -201,7 +201,7 @@ std::string describe_architecture(const LoadedModel& m) {
     << ", embedding " << to_string(p.embedding) << ", lm_head " << to_string(p.lm_head) << ", norms "
     << to_string(p.norms) << ", kv_cache " << to_string(p.kv_cache) << ", activations " << to_string(p.activations)
     << "\n";
-  if (mb.d_inner > 0)
+  if (mb.expand > 0)
     o << "    mamba " << to_string(p.mamba) << ", ssm_state " << to_string(p.ssm_state) << ", conv_state " << to_string(p.conv_state) << "\n";
   if (!p.expert_overrides.empty()) o << "    " << p.expert_overrides.size() << " per-expert format override(s)\n";
   for (const auto& n : m.notes) o << "  note: " << n << "\n";

@@ -73,9 +73,9 @@ struct AttentionConfig {
 // One Mamba (S6) mixer, as laid out by Hugging Face's modeling_jamba.py JambaMambaMixer:
 // in_proj h -> 2*d_inner, a depthwise conv1d of d_conv taps, x_proj d_inner -> dt_rank +
 // 2*d_state, dt_proj dt_rank -> d_inner (with bias), A_log d_inner x d_state, D d_inner,
-// out_proj d_inner -> h (Gu & Dao 2023, Alg. 2 and Fig. 3).
+// out_proj d_inner -> h (Gu & Dao 2023, Alg. 2 and Fig. 3), d_inner = expand * hidden_size.
 struct MambaConfig {
-  std::int64_t d_inner = 0;  // expand * hidden_size (Jamba: mamba_expand 2)
+  std::int64_t expand = 0;   // E, d_inner / hidden_size (Gu & Dao §3.4 and Jamba: 2)
   std::int64_t d_state = 0;  // N, the SSM state per channel
   std::int64_t d_conv = 0;   // taps of the causal depthwise convolution
   std::int64_t dt_rank = 0;  // rank of the Delta projection (mamba_ssm's and JambaConfig's "auto": ceil(h/16))
@@ -153,7 +153,7 @@ struct Architecture {
   AttentionConfig attention;
   FfnConfig dense_ffn;  // width 0 when every layer is MoE
   MoeConfig moe;        // experts 0 when every layer is dense
-  MambaConfig mamba;    // d_inner 0 when no layer is Mamba
+  MambaConfig mamba;    // expand 0 when no layer is Mamba
   std::vector<LayerConfig> layers;
   // Multi-token-prediction modules (DeepSeek-V3, arXiv 2412.19437 §2.2): used in training only,
   // so they are counted apart from the model's total and active parameters.

@@ -113,7 +113,7 @@ enum class Infeasible : std::uint8_t {
   no_offload_path,        // the profile has no host link (host) or no storage rates (storage)
   host_memory,            // the experts offloaded to the host exceed its memory
   no_link,                // several devices, but the profile has no link between them
-  tp_not_dividing_mamba,  // tp does not divide the Mamba inner width d_inner
+  tp_not_dividing_mamba,  // tp does not divide the Mamba inner width expand * hidden_size
 };
 std::string_view to_string(Infeasible r);
 
