@@ -51,13 +51,13 @@ Params attention_params(const Architecture& a) {
   return p;
 }
 
-// Tensor shapes of Hugging Face's JambaMambaMixer (modeling_jamba.py), which implements the
-// Mamba block of Gu & Dao 2023 (arXiv 2312.00752, Fig. 3 and Alg. 2) plus Jamba's RMSNorms
-// on dt, B and C (Lieber et al. 2024, arXiv 2403.19887 §2).
 double mamba_d_inner(const Architecture& a) {
   return static_cast<double>(a.mamba.expand) * static_cast<double>(a.hidden_size);
 }
 
+// Tensor shapes of Hugging Face's JambaMambaMixer (modeling_jamba.py), which implements the
+// Mamba block of Gu & Dao 2023 (arXiv 2312.00752, Fig. 3 and Alg. 2) plus Jamba's RMSNorms
+// on dt, B and C (Lieber et al. 2024, arXiv 2403.19887 §2).
 Params mamba_params(const Architecture& a) {
   const MambaConfig& m = a.mamba;
   const double h = static_cast<double>(a.hidden_size);

@@ -101,7 +101,7 @@ void validate(const Architecture& a, Diagnostics& out) {
   const MambaConfig& mb = a.mamba;
   if (any_mamba) {
     c.range("/mamba/expand", mb.expand, 1, kMaxDimension);
-    if (mb.expand >= 1 && a.hidden_size >= 1 && mb.expand > kMaxDimension / a.hidden_size)
+    if (mb.expand >= 1 && mb.expand <= kMaxDimension && a.hidden_size >= 1 && mb.expand > kMaxDimension / a.hidden_size)
       c.fail("/mamba/expand", "out_of_range",
              std::to_string(mb.expand) + " x hidden_size " + std::to_string(a.hidden_size) + " = d_inner must be at most 2^22");
     c.range("/mamba/d_state", mb.d_state, 1, kMaxDimension);

@@ -41,8 +41,10 @@ std::string layer_summary(const Architecture& a) {
 std::string mixer_summary(const Architecture& a) {
   std::int64_t attends = 0;
   std::string at;
-  for (std::size_t i = 0; i < a.layers.size(); ++i)
-    if (a.layers[i].mixer == LayerMixer::attention && ++attends <= 8) at += " " + std::to_string(i);
+  for (std::size_t i = 0; i < a.layers.size(); ++i) {
+    if (a.layers[i].mixer != LayerMixer::attention) continue;
+    if (++attends <= 8) at += " " + std::to_string(i);
+  }
   const auto mamba = static_cast<std::int64_t>(a.layers.size()) - attends;
   if (mamba == 0) return "";
   return std::to_string(attends) + " attention, " + std::to_string(mamba) + " Mamba" +
