@@ -120,6 +120,7 @@ void CostView::refresh(const Resolved& r, bool) {
       whole.push_back(e.memory.weights.value[k]);
     }
   const std::pair<const char*, double> others[] = {{"KV cache", e.memory.kv_cache_bytes},
+                                                   {"recurrent state", e.memory.recurrent_state_bytes},
                                                    {"activations", e.memory.activation_bytes},
                                                    {"gradients", e.memory.gradient_bytes},
                                                    {"optimizer states", e.memory.optimizer_bytes},
@@ -147,7 +148,8 @@ void CostView::refresh(const Resolved& r, bool) {
   m.add_bars(model_bars);
   const std::pair<const char*, double> device[] = {{"weights / device", l.memory.weights_bytes},
                                                    {"KV cache / device", l.memory.kv_cache_bytes},
-                                                   {"training state / device", l.memory.training_state_bytes}};
+                                                   {"training state / device", l.memory.training_state_bytes},
+                                                   {"recurrent state / device", l.memory.recurrent_state_bytes}};
   int colour = 1;
   bool first = true;
   for (const auto& [name, bytes] : device) {

@@ -24,6 +24,7 @@ MOESIM_ENUM_TABLE(AttentionKind, {AttentionKind::standard, "standard"}, {Attenti
 MOESIM_ENUM_TABLE(QkNorm, {QkNorm::none, "none"}, {QkNorm::per_head, "per_head"}, {QkNorm::full, "full"})
 MOESIM_ENUM_TABLE(NormKind, {NormKind::rms_norm, "rms_norm"}, {NormKind::layer_norm, "layer_norm"})
 MOESIM_ENUM_TABLE(LayerFfn, {LayerFfn::dense, "dense"}, {LayerFfn::moe, "moe"})
+MOESIM_ENUM_TABLE(LayerMixer, {LayerMixer::attention, "attention"}, {LayerMixer::mamba, "mamba"})
 MOESIM_ENUM_TABLE(AttentionSpan, {AttentionSpan::full, "full"}, {AttentionSpan::sliding, "sliding"},
                   {AttentionSpan::chunked, "chunked"})
 MOESIM_ENUM_TABLE(Phase, {Phase::prefill, "prefill"}, {Phase::decode, "decode"}, {Phase::train, "train"})

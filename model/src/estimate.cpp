@@ -33,6 +33,15 @@ double attention_activation_elements(const Architecture& a, double seq, bool kee
   return e;
 }
 
+// A Mamba layer for backward, as mamba_ssm's fused MambaInnerFn keeps it: norm and in_proj
+// inputs (2h), in_proj output x and z (2*d_inner), conv output (d_inner), x_proj output
+// (dt_rank + 2N), Delta (d_inner) and the scan output (d_inner). The N-expanded states are
+// recomputed in backward, not stored (Gu & Dao 2023, arXiv 2312.00752 §3.3.2).
+double mamba_activation_elements(const Architecture& a) {
+  const MambaConfig& m = a.mamba;
+  return 2 * static_cast<double>(a.hidden_size) + 5 * mamba_d_inner(a) + static_cast<double>(m.dt_rank + 2 * m.d_state);
+}
+
 double ffn_activation_elements(double h, const FfnConfig& f) {
   const double w = static_cast<double>(f.width);
   // GLU: gate pre-activation, up, product (input of W2); plain: pre-activation, activation.
@@ -45,10 +54,11 @@ struct LayerParams {
 };
 
 // One layer's parameters by component.
-LayerParams layer_params(const Architecture& a, LayerFfn ffn) {
+LayerParams layer_params(const Architecture& a, LayerMixer mixer, LayerFfn ffn) {
   const double h = static_cast<double>(a.hidden_size);
   LayerParams p;
-  p.total[C::attention] = attention_params(a).all();
+  if (mixer == LayerMixer::mamba) p.total[C::mamba] = mamba_params(a).all();
+  else p.total[C::attention] = attention_params(a).all();
   p.total[C::norms] = 2 * norm_params(a);  // pre-attention and pre-FFN norms
   if (ffn == LayerFfn::dense) {
     p.total[C::dense_ffn] = ffn_params(h, a.dense_ffn).all();
@@ -72,7 +82,7 @@ LayerParams layer_params(const Architecture& a, LayerFfn ffn) {
 // transformer block (a MoE block where the last layer is MoE); embedding and head shared.
 ByComponent mtp_module_params(const Architecture& a) {
   const double h = static_cast<double>(a.hidden_size);
-  ByComponent module = layer_params(a, a.layers.back().ffn).total;
+  ByComponent module = layer_params(a, LayerMixer::attention, a.layers.back().ffn).total;
   module[C::norms] += 2 * norm_params(a);
   module[C::attention] += 2 * h * h;  // the projection M, counted with attention's format
   return module;
@@ -88,13 +98,19 @@ struct LayerCost {
 // The phase-independent part of one layer's FLOPs. `train_seq` is the training sequence
 // length (activations, recomputed attention).
 // `real_slots`: the share of routing slots on real experts (1 - the workload's null_fraction).
-LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, double train_seq, bool keep_scores, double real_slots) {
+LayerCost layer_cost(const Architecture& a, LayerMixer mixer, LayerFfn ffn, AttentionSpan span, double train_seq,
+                     bool keep_scores, double real_slots) {
   const double h = static_cast<double>(a.hidden_size);
   LayerCost c;
-  c.matmul_flops[C::attention] = 2 * attention_params(a).matmul;
-  c.attention_core_flops =
-      attention_flops_per_key(a.attention, false) * mean_prefill_context(span, a.attention, train_seq);
-  c.activation_elements = attention_activation_elements(a, cached_tokens(span, a.attention, train_seq), keep_scores);
+  if (mixer == LayerMixer::mamba) {
+    c.matmul_flops[C::mamba] = 2 * mamba_params(a).matmul + mamba_mixing_flops_per_token(a);
+    c.activation_elements = mamba_activation_elements(a);
+  } else {
+    c.matmul_flops[C::attention] = 2 * attention_params(a).matmul;
+    c.attention_core_flops =
+        attention_flops_per_key(a.attention, false) * mean_prefill_context(span, a.attention, train_seq);
+    c.activation_elements = attention_activation_elements(a, cached_tokens(span, a.attention, train_seq), keep_scores);
+  }
 
   if (ffn == LayerFfn::dense) {
     c.matmul_flops[C::dense_ffn] = 2 * ffn_params(h, a.dense_ffn).matmul;
@@ -122,10 +138,12 @@ LayerCost layer_cost(const Architecture& a, LayerFfn ffn, AttentionSpan span, do
   return c;
 }
 
-std::size_t find_or_add(LayerGroups& g, LayerFfn ffn, AttentionSpan span) {
+std::size_t find_or_add(LayerGroups& g, const LayerConfig& l) {
+  const AttentionSpan span = l.mixer == LayerMixer::mamba ? AttentionSpan::full : l.span;  // no attention, no span
   for (std::size_t i = 0; i < g.size; ++i)
-    if (g.group[i].ffn == ffn && g.group[i].span == span) return i;
-  g.group[g.size].ffn = ffn;
+    if (g.group[i].mixer == l.mixer && g.group[i].ffn == l.ffn && g.group[i].span == span) return i;
+  g.group[g.size].mixer = l.mixer;
+  g.group[g.size].ffn = l.ffn;
   g.group[g.size].span = span;
   return g.size++;
 }
@@ -147,6 +165,7 @@ std::string_view to_string(Component c) {
   switch (c) {
     case C::input_embedding: return "input_embedding";
     case C::attention: return "attention";
+    case C::mamba: return "mamba";
     case C::dense_ffn: return "dense_ffn";
     case C::routed_experts: return "routed_experts";
     case C::shared_experts: return "shared_experts";
@@ -176,7 +195,7 @@ LayerGroups group_layers(const Architecture& arch) {
   const std::span<const LayerConfig> layers = arch.layers;
   for (std::size_t start = 0, end = 0; start < layers.size(); start = end) {
     while (end < layers.size() && layers[end] == layers[start]) ++end;
-    g.group[find_or_add(g, layers[start].ffn, layers[start].span)].layers += static_cast<std::int64_t>(end - start);
+    g.group[find_or_add(g, layers[start])].layers += static_cast<std::int64_t>(end - start);
   }
   return g;
 }
@@ -211,22 +230,24 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   for (std::size_t i = 0; i < out.layers.size; ++i) {
     LayerGroup& g = out.layers.group[i];
     const double n = static_cast<double>(g.layers);
-    const LayerCost c = layer_cost(a, g.ffn, g.span, T, keep_scores, real_slots);
+    const LayerCost c = layer_cost(a, g.mixer, g.ffn, g.span, T, keep_scores, real_slots);
     for (std::size_t k = 0; k < kComponentCount; ++k) f.forward_per_token.value[k] += n * c.matmul_flops.value[k];
-    const double prefill_keys = attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T);
-    const double decode_keys = attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T);
+    const bool attends = g.mixer == LayerMixer::attention;
+    const double prefill_keys = attends ? attention_flops_per_key(a.attention, false) * mean_prefill_context(g.span, a.attention, T) : 0;
+    const double decode_keys = attends ? attention_flops_per_key(a.attention, true) * decode_context(g.span, a.attention, T) : 0;
     context_flops_prefill += n * prefill_keys;
     context_flops_decode += n * decode_keys;
     routed_copy_flops += n * c.routed_copy_flops;
     attention_core_flops += n * c.attention_core_flops;
     activation_elements += n * c.activation_elements;
     max_layer_activation_elements = std::max(max_layer_activation_elements, c.activation_elements);
-    const LayerParams lp = layer_params(a, g.ffn);
+    const LayerParams lp = layer_params(a, g.mixer, g.ffn);
     g.params_total = lp.total.sum();
     g.params_active = lp.active.sum();
     g.forward_flops_per_token =
         c.matmul_flops.sum() + experts_phase * c.routed_copy_flops + (decode ? decode_keys : prefill_keys);
-    g.kv_cache_bytes_per_sequence = kv_cache_bytes_per_sequence(a, g.span, T);
+    g.kv_cache_bytes_per_sequence = kv_cache_bytes_per_sequence(a, g.mixer, g.span, T);
+    g.recurrent_state_bytes_per_sequence = recurrent_state_bytes_per_sequence(a, g.mixer);
   }
   const double shared_body = f.forward_per_token.sum();  // every matmul but routed experts and head
   f.forward_per_token[C::routed_experts] = experts_phase * routed_copy_flops;
@@ -236,7 +257,7 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   // MTP modules (DeepSeek-V3 §2.2, Eq. 21-22): the block, the 2h x h projection, the head.
   double mtp_forward_per_token = 0;
   if (a.mtp_modules > 0) {
-    const LayerCost c = layer_cost(a, a.layers.back().ffn, AttentionSpan::full, T, keep_scores, real_slots);
+    const LayerCost c = layer_cost(a, LayerMixer::attention, a.layers.back().ffn, AttentionSpan::full, T, keep_scores, real_slots);
     mtp_forward_per_token = static_cast<double>(a.mtp_modules) *
                             (c.matmul_flops.sum() + experts_prefill * c.routed_copy_flops +
                              attention_flops_per_key(a.attention, false) * mean_prefill_context(AttentionSpan::full, a.attention, T) + 2 * 2 * h * h + 2 * h * V);
@@ -273,12 +294,16 @@ Estimate estimate(const Architecture& a, const Workload& w) {
   m.weights_bytes = m.weights.sum();
   for (std::size_t i = 0; i < out.layers.size; ++i) {
     const LayerGroup& g = out.layers.group[i];
-    m.kv_cache_bytes_per_token += static_cast<double>(g.layers) * kv_values_per_token(a.attention) *
-                                  a.precision.kv_cache.bytes_per_value();
-    if (w.phase != Phase::train) m.kv_cache_bytes += B * static_cast<double>(g.layers) * g.kv_cache_bytes_per_sequence;
+    const double n = static_cast<double>(g.layers);
+    // Only attention layers cache keys and values (Jamba: 4 of 32, Lieber et al. 2024 §2, Table 1).
+    if (g.mixer == LayerMixer::attention)
+      m.kv_cache_bytes_per_token += n * kv_values_per_token(a.attention) * a.precision.kv_cache.bytes_per_value();
+    m.recurrent_state_bytes_per_sequence += n * g.recurrent_state_bytes_per_sequence;
+    if (w.phase != Phase::train) m.kv_cache_bytes += B * n * g.kv_cache_bytes_per_sequence;
   }
   if (w.phase != Phase::train) {
-    m.total_bytes = m.weights_bytes + m.kv_cache_bytes;
+    m.recurrent_state_bytes = B * m.recurrent_state_bytes_per_sequence;
+    m.total_bytes = m.weights_bytes + m.kv_cache_bytes + m.recurrent_state_bytes;
     return out;
   }
   const double act_bytes = a.precision.activations.bytes_per_value();
@@ -308,7 +333,7 @@ ParamCounts count_params(const Architecture& a, const LayerGroups& groups) {
   ParamCounts p;
   for (std::size_t i = 0; i < groups.size; ++i) {
     const double n = static_cast<double>(groups.group[i].layers);
-    const LayerParams lp = layer_params(a, groups.group[i].ffn);
+    const LayerParams lp = layer_params(a, groups.group[i].mixer, groups.group[i].ffn);
     for (std::size_t k = 0; k < kComponentCount; ++k) {
       p.total.value[k] += n * lp.total.value[k];
       p.active.value[k] += n * lp.active.value[k];

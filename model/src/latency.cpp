@@ -160,9 +160,46 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   return b;
 }
 
-// The FFN half of the layers of shape `s`, whose attention half is `block`: adds `s.layers`
-// copies of each operator to `out`.
-MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, const AttentionBlock& block, Mode mode, double M,
+// The Mamba half of a layer (norms, the four projections, conv1d and selective scan, TP
+// all-reduces) for M tokens on this device, Bl sequences at context T. d_inner is split tp
+// ways as vLLM's MambaMixer splits it (in_proj and dt_proj by columns, x_proj and out_proj by
+// rows, so x_proj's dt, B and C are all-reduced too).
+struct MambaBlock {
+  OpTime norms, scan, allreduce, x_allreduce;
+  std::array<OpTime, 4> projections;
+  double time_s = 0;  // one layer
+};
+
+MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double T, double tokens_eff) {
+  const LatencyPlan& plan = c.plan;
+  const Hardware& hw = c.hw;
+  const double h = static_cast<double>(c.a.hidden_size);
+  MambaBlock b;
+  b.norms = memory_op(hw, 2 * 2 * M * h * plan.act);  // two norms, read + write
+  b.projections = {gemm(c, M, tokens_eff, plan.mamba_in), gemm(c, M, tokens_eff, plan.mamba_x),
+                   gemm(c, M, tokens_eff, plan.mamba_dt), gemm(c, M, tokens_eff, plan.mamba_out)};
+  // The scan runs element-wise in fp32 (Gu & Dao 2023 §3.3.2), not on matrix units. Decode
+  // reads each sequence's conv and SSM state and writes it back: memory-bound. Prefill and
+  // training run the chunked scan, which keeps the state on chip and writes it once per chunk
+  // (mamba_ssm's selective_scan kernel), plus the final conv state.
+  OpTime& scan = b.scan;
+  scan.flops = M * plan.mamba_mixing_flops;
+  const double state_bytes = mode == Mode::decode ? 2 * (plan.conv_state_bytes + plan.ssm_state_bytes)
+                                                  : std::ceil(T / kScanChunkTokens) * plan.ssm_state_bytes + plan.conv_state_bytes;
+  scan.bytes = M * plan.mamba_scan_io_bytes + Bl * state_bytes;
+  scan.compute_s = scan.flops / plan.scan_peak;
+  scan.memory_s = memory_seconds(hw, scan.bytes);
+  finish(scan, hw.kernel_overhead_s);
+  b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after the mixer and after the FFN
+  b.x_allreduce = all_reduce(hw, M * plan.mamba_x_values * plan.act, c.d.parallel.tp);
+  b.time_s = b.norms.time_s + scan.time_s + 2 * b.allreduce.time_s + b.x_allreduce.time_s;
+  for (const OpTime& t : b.projections) b.time_s += t.time_s;
+  return b;
+}
+
+// The FFN half of the layers of shape `s`, whose mixer half takes `mixer_time_s` per layer:
+// adds `s.layers` copies of each operator to `out`.
+MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double mixer_time_s, Mode mode, double M,
                   double Bl, double T, double tokens_eff) {
   const Architecture& a = c.a;
   const LatencyPlan& plan = c.plan;
@@ -170,7 +207,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, const A
   const double h = static_cast<double>(a.hidden_size);
   const double tp = static_cast<double>(c.d.parallel.tp);
   const double times = s.layers;
-  double layer_time = block.time_s;  // one layer of this group, for the prefetch overlap below
+  double layer_time = mixer_time_s;  // one layer of this group, for the prefetch overlap below
   auto put = [&](Op op, const OpTime& t) {
     add(out, op, t, times);
     layer_time += t.time_s;
@@ -260,7 +297,8 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
   // The attention half of every layer of a span is alike: computed and added once per span.
   std::array<AttentionBlock, 3> blocks;
   std::array<double, 3> span_layers{};
-  for (std::size_t i = 0; i < plan.layer_count; ++i) span_layers[static_cast<std::size_t>(plan.layer[i].span)] += plan.layer[i].layers;
+  for (std::size_t i = 0; i < plan.layer_count; ++i)
+    if (plan.layer[i].mixer == LayerMixer::attention) span_layers[static_cast<std::size_t>(plan.layer[i].span)] += plan.layer[i].layers;
   for (std::size_t span = 0; span < blocks.size(); ++span) {
     const double n = span_layers[span];
     if (n == 0) continue;
@@ -271,10 +309,23 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
     add(time, Op::output_projection, b.output, n);
     if (c.d.parallel.tp > 1) add(time, Op::tp_allreduce, b.allreduce, 2 * n);
   }
+  MambaBlock mamba;  // alike in every Mamba layer
+  if (plan.mamba_layers > 0) {
+    const double n = plan.mamba_layers;
+    mamba = mamba_block(c, mode, M, Bl, T, tokens_eff);
+    add(time, Op::norms, mamba.norms, n);
+    for (const OpTime& t : mamba.projections) add(time, Op::mamba_projections, t, n);
+    add(time, Op::mamba_scan, mamba.scan, n);
+    if (c.d.parallel.tp > 1) {
+      add(time, Op::tp_allreduce, mamba.allreduce, 2 * n);
+      add(time, Op::tp_allreduce, mamba.x_allreduce, n);
+    }
+  }
   MoeStep moe;
   for (std::size_t i = 0; i < plan.layer_count; ++i) {
     const LayerShape& s = plan.layer[i];
-    const MoeStep step = ffn_block(c, time, s, blocks[static_cast<std::size_t>(s.span)], mode, M, Bl, T, tokens_eff);
+    const double mixer_time_s = s.mixer == LayerMixer::mamba ? mamba.time_s : blocks[static_cast<std::size_t>(s.span)].time_s;
+    const MoeStep step = ffn_block(c, time, s, mixer_time_s, mode, M, Bl, T, tokens_eff);
     if (s.ffn == LayerFfn::moe) moe = step;
   }
   const double head_tokens = mode == Mode::train ? M : Bl;  // inference: logits of the last position
@@ -301,6 +352,8 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   if (any_moe && a.moe.experts % p.ep != 0) return Infeasible::ep_not_dividing_experts;
   if (p.ep > 1 && (p.tp * p.dp) % p.ep != 0) return Infeasible::ep_exceeds_devices;
   if (a.attention.heads % p.tp != 0) return Infeasible::tp_not_dividing_heads;
+  const bool any_mamba = std::any_of(a.layers.begin(), a.layers.end(), [](const LayerConfig& l) { return l.mixer == LayerMixer::mamba; });
+  if (any_mamba && (a.mamba.expand * a.hidden_size) % p.tp != 0) return Infeasible::tp_not_dividing_mamba;
   if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
   if (!(peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
   // Devices that work together need the link between them (link_for): inside a node the
@@ -319,6 +372,28 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
 // A weight GEMM of `params` on this device whose smaller weight dimension is `width`.
 GemmShape gemm_shape(const Hardware& hw, double params, double bytes_per_weight, double width, double io_values) {
   return {params, params * bytes_per_weight, io_values, hw.gemm_by_width.at(width)};
+}
+
+// The Mamba layers' shapes on one device, d_inner split tp ways (mamba_block).
+void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, double tp) {
+  const MambaConfig& m = a.mamba;
+  const double h = static_cast<double>(a.hidden_size);
+  const double di = mamba_d_inner(a) / tp;
+  const double r = static_cast<double>(m.dt_rank);
+  const double x_out = r + 2 * static_cast<double>(m.d_state);  // dt, B and C
+  const double bpp = a.precision.mamba.bytes_per_value();
+  plan.mamba_in = gemm_shape(hw, h * 2 * di, bpp, std::min(h, 2 * di), h + 2 * di);
+  plan.mamba_x = gemm_shape(hw, di * x_out, bpp, std::min(di, x_out), di + x_out);
+  plan.mamba_dt = gemm_shape(hw, r * di, bpp, std::min(r, di), r + di);
+  plan.mamba_out = gemm_shape(hw, di * h, bpp, std::min(di, h), di + h);
+  plan.mamba_x_values = x_out;
+  plan.mamba_mixing_flops = mamba_mixing_flops_per_token(a) / tp;
+  plan.mamba_scan_io_bytes = mamba_scan_io_values(a) / tp * plan.act;
+  plan.conv_state_bytes = mamba_conv_state_bytes(a) / tp;
+  plan.ssm_state_bytes = mamba_ssm_state_bytes(a) / tp;
+  // the device's fp32 vector peak; a profile without one runs it at the activations' peak
+  const double fp32 = peak_flop_per_s(hw, ComputeFormat::fp32);
+  plan.scan_peak = fp32 > 0 ? fp32 : plan.peak;
 }
 
 LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deployment& d, std::span<const double> shares) {
@@ -378,11 +453,14 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   for (std::size_t i = 0; i < groups.size; ++i) {
     const LayerGroup& g = groups.group[i];
     LayerShape& s = plan.layer[plan.layer_count++];
+    s.mixer = g.mixer;
     s.ffn = g.ffn;
     s.span = g.span;
     s.layers = static_cast<double>(g.layers);
     if (g.ffn == LayerFfn::moe) plan.moe_layers += s.layers;
+    if (g.mixer == LayerMixer::mamba) plan.mamba_layers += s.layers;
   }
+  if (plan.mamba_layers > 0) plan_mamba(plan, a, hw, tp);
   plan.lm_head = gemm_shape(hw, h * V / tp, pr.lm_head.bytes_per_value(), std::min(h, V / tp), h + V / tp);
 
   // ---- weights: per device, and one routed expert (per-expert formats averaged in)
@@ -409,7 +487,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
 
 std::string_view to_string(Op op) {
   static constexpr std::string_view names[kOpCount] = {
-      "embedding", "norms",          "qkv_projection", "attention", "output_projection", "router",
+      "embedding", "norms",          "qkv_projection", "attention", "output_projection", "mamba_projections",
+      "mamba_scan", "router",
       "dispatch",  "routed_experts", "shared_experts", "combine",   "dense_ffn",         "lm_head",
       "tp_allreduce", "pipeline_p2p", "expert_io",     "optimizer", "dp_allreduce"};
   return names[static_cast<std::size_t>(op)];
@@ -434,6 +513,7 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::host_memory: return "the experts offloaded to the host exceed its memory (host_memory)";
     case Infeasible::no_link: return "the profile has no link between the devices (scale_up inside a node, scale_out across nodes)";
     case Infeasible::dp_not_dividing_batch: return "dp does not divide the batch";
+    case Infeasible::tp_not_dividing_mamba: return "tp does not divide the Mamba inner width (expand * hidden_size)";
   }
   return "?";
 }
@@ -477,8 +557,10 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   if (w.phase != Phase::train) {
     double kv_bytes = 0;  // all layers, all sequences
     for (std::size_t i = 0; i < plan.layer_count; ++i)
-      kv_bytes += plan.layer[i].layers * kv_cache_bytes_per_sequence(a, plan.layer[i].span, T);
+      kv_bytes += plan.layer[i].layers * kv_cache_bytes_per_sequence(a, plan.layer[i].mixer, plan.layer[i].span, T);
     mem.kv_cache_bytes = static_cast<double>(w.batch) * kv_bytes / (dp * pp * plan.kv_split);
+    // the Mamba states are split tp ways with d_inner (plan's per-device bytes)
+    mem.recurrent_state_bytes = static_cast<double>(w.batch) * plan.mamba_layers * (plan.conv_state_bytes + plan.ssm_state_bytes) / (dp * pp);
   } else {
     const double routed_split = p.ep > 1 ? static_cast<double>(p.ep) : tp;
     const double routed_bytes = plan.weights[C::routed_experts];
@@ -487,7 +569,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     mem.training_state_bytes = (train.memory.gradient_bytes + train.memory.optimizer_bytes + train.memory.mtp_weights_bytes) * share +
                                train.memory.activation_bytes / (dp * tp);
   }
-  mem.total_bytes = mem.weights_bytes + mem.kv_cache_bytes + mem.training_state_bytes;
+  mem.total_bytes = mem.weights_bytes + mem.kv_cache_bytes + mem.training_state_bytes + mem.recurrent_state_bytes;
   mem.capacity_bytes = hw.memory_bytes;
   if (mem.total_bytes > hw.memory_bytes) r.infeasible = Infeasible::memory;
 

@@ -51,6 +51,61 @@ Params attention_params(const Architecture& a) {
   return p;
 }
 
+double mamba_d_inner(const Architecture& a) {
+  return static_cast<double>(a.mamba.expand) * static_cast<double>(a.hidden_size);
+}
+
+// Tensor shapes of Hugging Face's JambaMambaMixer (modeling_jamba.py), which implements the
+// Mamba block of Gu & Dao 2023 (arXiv 2312.00752, Fig. 3 and Alg. 2) plus Jamba's RMSNorms
+// on dt, B and C (Lieber et al. 2024, arXiv 2403.19887 §2).
+Params mamba_params(const Architecture& a) {
+  const MambaConfig& m = a.mamba;
+  const double h = static_cast<double>(a.hidden_size);
+  const double di = mamba_d_inner(a);
+  const double n = static_cast<double>(m.d_state);
+  const double r = static_cast<double>(m.dt_rank);
+  Params p;
+  p.matmul = h * 2 * di            // in_proj: x and the gate z
+             + di * (r + 2 * n)    // x_proj: Delta (rank r), B and C (Alg. 2, lines 2-4)
+             + r * di              // dt_proj: Delta back to d_inner (Alg. 2, line 4)
+             + di * h;             // out_proj
+  p.other = di * static_cast<double>(m.d_conv)  // conv1d weight, d_inner x 1 x d_conv (depthwise)
+            + di                                // dt_proj bias
+            + di * n                            // A_log, d_inner x N (Alg. 2, line 1)
+            + di;                               // D, the skip connection
+  if (m.conv_bias) p.other += di;
+  if (m.proj_bias) p.other += 2 * di + h;  // in_proj and out_proj biases
+  if (m.inner_norms) p.other += r + 2 * n;  // dt_layernorm, b_layernorm, c_layernorm
+  return p;
+}
+
+// Counted from the recurrence as HF's JambaMambaMixer.slow_forward and mamba_ssm's
+// selective_scan_ref write it (Gu & Dao 2023, Alg. 2 with Eq. 2a-2b and the ZOH Abar =
+// exp(Delta A) of Eq. 4, Bbar = Delta B): per channel and state element Delta*A (1), Delta*B*x
+// (2), h = Abar*h + Bbar*x (2), y += C*h (2); per channel y + D*x (2) and the gate y*silu(z)
+// (1). exp, softplus and silu are not counted, as no activation function is (docs/model.md §8).
+// The conv1d: one multiply-add per tap and channel.
+double mamba_mixing_flops_per_token(const Architecture& a) {
+  constexpr double kFlopsPerStateElement = 7, kFlopsPerChannel = 3;
+  const double di = mamba_d_inner(a);
+  const double scan = di * (kFlopsPerStateElement * static_cast<double>(a.mamba.d_state) + kFlopsPerChannel);
+  return scan + 2 * di * static_cast<double>(a.mamba.d_conv);
+}
+
+double mamba_scan_io_values(const Architecture& a) {
+  // conv reads x and writes it back (2), the scan reads x, Delta, z (3) and B, C (2N), writes y (1)
+  return 6 * mamba_d_inner(a) + 2 * static_cast<double>(a.mamba.d_state);
+}
+
+// What HF's HybridMambaAttentionDynamicCache allocates per layer and sequence: conv_states
+// d_inner x d_conv (the kernel's whole window, newest input included), ssm_states d_inner x N.
+double mamba_conv_state_bytes(const Architecture& a) {
+  return mamba_d_inner(a) * static_cast<double>(a.mamba.d_conv) * a.precision.conv_state.bytes_per_value();
+}
+double mamba_ssm_state_bytes(const Architecture& a) {
+  return mamba_d_inner(a) * static_cast<double>(a.mamba.d_state) * a.precision.ssm_state.bytes_per_value();
+}
+
 Params ffn_params(double h, const FfnConfig& f) {
   const double w = static_cast<double>(f.width);
   const bool glu = f.activation == FfnActivation::glu;
@@ -159,14 +214,21 @@ double kv_values_per_token(const AttentionConfig& at) {
   return 2 * static_cast<double>(at.kv_heads * at.head_dim);
 }
 
-double kv_cache_bytes_per_sequence(const Architecture& a, AttentionSpan span, double L) {
+double kv_cache_bytes_per_sequence(const Architecture& a, LayerMixer mixer, AttentionSpan span, double L) {
+  if (mixer == LayerMixer::mamba) return 0;
   return kv_values_per_token(a.attention) * a.precision.kv_cache.bytes_per_value() * cached_tokens(span, a.attention, L);
+}
+
+double recurrent_state_bytes_per_sequence(const Architecture& a, LayerMixer mixer) {
+  if (mixer == LayerMixer::attention) return 0;
+  return mamba_conv_state_bytes(a) + mamba_ssm_state_bytes(a);
 }
 
 const NumberFormat& weight_format(const Precision& p, Component c) {
   switch (c) {
     case C::input_embedding: return p.embedding;
     case C::attention: return p.attention;
+    case C::mamba: return p.mamba;
     case C::dense_ffn: return p.dense_ffn;
     case C::routed_experts: return p.experts;
     case C::shared_experts: return p.shared_experts;

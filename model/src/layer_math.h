@@ -13,6 +13,22 @@ struct Params {
 
 double norm_params(const Architecture& a);
 Params attention_params(const Architecture& a);
+// One Mamba mixer: matmul = in_proj, x_proj, dt_proj, out_proj weights; other = the conv1d
+// (its FLOPs are in mamba_mixing_flops_per_token), A_log, D, biases and inner norms.
+Params mamba_params(const Architecture& a);
+// The Mamba inner width d_inner = expand * hidden_size (Gu & Dao 2023 §3.4).
+double mamba_d_inner(const Architecture& a);
+// Forward FLOPs per token of one Mamba layer beyond its projections: the depthwise conv1d and
+// the selective scan, the same in prefill and decode (the scan is linear in the sequence).
+double mamba_mixing_flops_per_token(const Architecture& a);
+// Activation values per token that the scan kernel reads and writes from memory (conv input
+// and output, Delta, z, B, C, the output y), the N-expanded state excluded.
+double mamba_scan_io_values(const Architecture& a);
+// Bytes of one sequence's recurrent state in one Mamba layer, conv and SSM state apart.
+double mamba_conv_state_bytes(const Architecture& a);
+double mamba_ssm_state_bytes(const Architecture& a);
+// Tokens the prefill scan kernel processes per chunk; the state is written once per chunk.
+inline constexpr double kScanChunkTokens = 2048;
 Params ffn_params(double h, const FfnConfig& f);
 double soft_moe_slots(const MoeConfig& m);
 Params router_params(double h, const MoeConfig& m);
@@ -25,8 +41,10 @@ double decode_context(AttentionSpan span, const AttentionConfig& at, double L);
 double cached_tokens(AttentionSpan span, const AttentionConfig& at, double L);
 double attention_flops_per_key(const AttentionConfig& at, bool absorbed);
 double kv_values_per_token(const AttentionConfig& at);
-// KV-cache bytes of one sequence at context L in one layer of this span.
-double kv_cache_bytes_per_sequence(const Architecture& a, AttentionSpan span, double L);
+// KV-cache bytes of one sequence at context L in one layer of this mixer and span (0 for Mamba).
+double kv_cache_bytes_per_sequence(const Architecture& a, LayerMixer mixer, AttentionSpan span, double L);
+// Recurrent-state bytes of one sequence in one layer of this mixer (0 for attention).
+double recurrent_state_bytes_per_sequence(const Architecture& a, LayerMixer mixer);
 const NumberFormat& weight_format(const Precision& p, Component c);
 
 }  // namespace moesim::detail

@@ -50,12 +50,14 @@ void validate(const Architecture& a, Diagnostics& out) {
   c.range("/layers/mtp_modules", a.mtp_modules, 0, 64);
   c.range("/max_position_embeddings", a.max_position_embeddings, 0, kMaxTokens);
 
-  bool any_dense = false, any_moe = false, any_sliding = false, any_chunked = false;
+  bool any_dense = false, any_moe = false, any_sliding = false, any_chunked = false, any_mamba = false;
   for (const LayerConfig& l : a.layers) {
     any_dense |= l.ffn == LayerFfn::dense;
     any_moe |= l.ffn == LayerFfn::moe;
-    any_sliding |= l.span == AttentionSpan::sliding;
-    any_chunked |= l.span == AttentionSpan::chunked;
+    const bool attends = l.mixer == LayerMixer::attention;  // a Mamba layer's span is unused
+    any_sliding |= attends && l.span == AttentionSpan::sliding;
+    any_chunked |= attends && l.span == AttentionSpan::chunked;
+    any_mamba |= !attends;
   }
 
   const AttentionConfig& at = a.attention;
@@ -95,6 +97,19 @@ void validate(const Architecture& a, Diagnostics& out) {
     c.fail("/attention/chunk_size", "missing", "required: some layers have a chunked attention span");
   else if (any_chunked) c.range("/attention/chunk_size", at.chunk_size, 1, kMaxTokens);
   else c.zero_for("/attention/chunk_size", at.chunk_size, "no layer has a chunked span");
+
+  const MambaConfig& mb = a.mamba;
+  if (any_mamba) {
+    c.range("/mamba/expand", mb.expand, 1, kMaxDimension);
+    if (mb.expand >= 1 && mb.expand <= kMaxDimension && a.hidden_size >= 1 && mb.expand > kMaxDimension / a.hidden_size)
+      c.fail("/mamba/expand", "out_of_range",
+             std::to_string(mb.expand) + " x hidden_size " + std::to_string(a.hidden_size) + " = d_inner must be at most 2^22");
+    c.range("/mamba/d_state", mb.d_state, 1, kMaxDimension);
+    c.range("/mamba/d_conv", mb.d_conv, 1, kMaxDimension);
+    c.range("/mamba/dt_rank", mb.dt_rank, 1, kMaxDimension);
+  } else {
+    c.zero_for("/mamba/expand", mb.expand, "no layer is Mamba (see /layers/attention)");
+  }
 
   if (any_dense) c.range("/dense_ffn/width", a.dense_ffn.width, 1, kMaxDimension);
   else c.zero_for("/dense_ffn/width", a.dense_ffn.width, "no layer is dense");

@@ -51,6 +51,7 @@ inline void check_model(const Architecture& a) {
     require_figure("flops.per_token_forward", e.flops.forward_per_token_total());
     require_figure("flops.total", e.flops.phase_total);
     require_figure("memory.total_bytes", e.memory.total_bytes);
+    require_figure("memory.recurrent_state_bytes", e.memory.recurrent_state_bytes);
   }
 }
 

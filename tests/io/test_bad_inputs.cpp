@@ -10,14 +10,19 @@ using namespace moesim;
 TEST_CASE("bad inputs: each fixture gives its error code, and only bad input") {
   const std::map<std::string, std::string> expected{
       {"bad_absurd_size", "out_of_range"},
+      {"bad_attention_every_zero", "out_of_range"},
+      {"bad_attention_offset_ge_every", "out_of_range"},
       {"bad_duplicate_key", "duplicate_key"},
       {"bad_expert_override", "out_of_range"},
       {"bad_float_for_integer", "wrong_type"},
+      {"bad_hf_attn_period_zero", "out_of_range"},
+      {"bad_hf_expert_offset_ge_period", "out_of_range"},
       {"bad_hf_missing_field", "missing"},
       {"bad_hf_topk_gt_experts", "inconsistent"},
       {"bad_hf_unknown_family", "unknown_family"},
       {"bad_kv_heads_not_divisor", "inconsistent"},
       {"bad_malformed", "malformed_json"},
+      {"bad_mamba_without_mamba_layers", "not_applicable"},
       {"bad_missing_field", "missing"},
       {"bad_moe_layers_index", "out_of_range"},
       {"bad_negative_hidden", "out_of_range"},
@@ -47,6 +52,24 @@ TEST_CASE("bad inputs: each fixture gives its error code, and only bad input") {
   Diagnostics d;
   CHECK(io::load_model(std::string(MOESIM_FIXTURES_DIR) + "/good_tiny_moe.json", d));
   CHECK(d.empty());
+}
+
+TEST_CASE("bad inputs: layer periods and offsets name their field") {
+  const std::map<std::string, std::string> expected{
+      {"bad_attention_every_zero", "/layers/attention/every"},
+      {"bad_attention_offset_ge_every", "/layers/attention/offset"},
+      {"bad_hf_attn_period_zero", "/attn_layer_period"},
+      {"bad_hf_expert_offset_ge_period", "/expert_layer_offset"},
+      {"bad_mamba_without_mamba_layers", "/mamba/expand"},
+  };
+  for (const auto& [name, field] : expected) {
+    INFO(name);
+    const std::string path = std::string(MOESIM_FIXTURES_DIR) + "/" + name + ".json";
+    Diagnostics d;
+    CHECK_FALSE(io::load_model(path, d));
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].path == path + ":" + field);
+  }
 }
 
 TEST_CASE("bad inputs: malformed JSON names line and column") {

@@ -37,7 +37,61 @@ std::string span_pattern(const Architecture& a) {
   return s;
 }
 
+std::string mixer_pattern(const Architecture& a) {
+  std::string s;
+  for (const auto& l : a.layers) s += l.mixer == LayerMixer::attention ? 'A' : 'M';
+  return s;
+}
+
+const char* const kMamba = R"(, "mamba": {"expand": 2, "d_state": 16, "d_conv": 4, "dt_rank": 4})";
+
 }  // namespace
+
+TEST_CASE("native format: attention and Mamba layers") {
+  auto hybrid = [](const std::string& layers) {
+    return load_text("{" + std::string(kBase) + kMamba + ", \"layers\": " + layers + "}").arch;
+  };
+  CHECK(mixer_pattern(hybrid(R"({"count": 8, "attention": {"every": 4, "offset": 2}})")) == "MMAMMMAM");
+  CHECK(mixer_pattern(hybrid(R"({"count": 3, "attention": [0]})")) == "AMM");
+  CHECK(mixer_pattern(hybrid(R"({"count": 3, "attention": "none"})")) == "MMM");
+  CHECK(mixer_pattern(load_text(with_layers(R"({"count": 3})", false)).arch) == "AAA");  // absent: all attend
+  const Architecture a = hybrid(R"({"count": 3, "attention": [1]})");
+  CHECK(a.mamba.expand == 2);
+  CHECK(a.mamba.conv_bias);  // defaults: Mamba's conv bias, no projection bias, no inner norms
+  CHECK_FALSE(a.mamba.proj_bias);
+  CHECK_FALSE(a.mamba.inner_norms);
+  CHECK(a.precision.ssm_state == NumberFormat{Element::fp32, 0, 0});
+  CHECK(a.precision.conv_state == NumberFormat{Element::bf16, 0, 0});
+  // written and read back: the same layers, section and formats
+  const io::LoadedModel again = load_text(io::write_native_model(a, "").dump());
+  CHECK(mixer_pattern(again.arch) == "MAM");
+  CHECK(again.arch.mamba.d_state == 16);
+  CHECK(count_params(again.arch).total_params() == count_params(a).total_params());
+}
+
+TEST_CASE("native format: an attention-only model is written without Mamba fields") {
+  const io::LoadedModel m = load_text(with_layers(R"({"count": 2})", false));
+  const io::Json doc = io::write_native_model(m.arch, "");
+  CHECK_FALSE(doc.contains("mamba"));
+  CHECK_FALSE(doc["layers"].contains("attention"));
+  CHECK_FALSE(doc["precision"].contains("ssm_state"));
+}
+
+TEST_CASE("native format: bad attention periods name their field") {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"count": 8, "attention": {"every": 0, "offset": 0}})", "/layers/attention/every"},
+      {R"({"count": 8, "attention": {"every": 4, "offset": 4}})", "/layers/attention/offset"},
+      {R"({"count": 8, "attention": {"first_dense": 2}})", "/layers/attention/first_dense"},  // a MoE-only shape
+  };
+  for (const auto& [layers, path] : cases) {
+    INFO(layers);
+    Diagnostics d;
+    CHECK_FALSE(io::read_model_document("{" + std::string(kBase) + kMamba + ", \"layers\": " + layers + "}", "test", d));
+    bool named = false;
+    for (const Diagnostic& x : d) named = named || x.path == path;
+    CHECK(named);
+  }
+}
 
 TEST_CASE("native format: layer patterns") {
   CHECK(ffn_pattern(load_text(with_layers(R"({"count": 4})", false)).arch) == "MMMM");  // a moe section: all MoE
@@ -61,11 +115,13 @@ TEST_CASE("native format: write then read gives the same model, for every preset
     const io::LoadedModel again = load_text(written);
     CHECK(ffn_pattern(again.arch) == ffn_pattern(original.arch));
     CHECK(span_pattern(again.arch) == span_pattern(original.arch));
+    CHECK(mixer_pattern(again.arch) == mixer_pattern(original.arch));
     const Estimate a = estimate(original.arch, Workload{}), b = estimate(again.arch, Workload{});
     CHECK(a.params.total_params() == b.params.total_params());
     CHECK(a.params.active_params() == b.params.active_params());
     CHECK(a.flops.decode_step == b.flops.decode_step);
     CHECK(a.memory.total_bytes == b.memory.total_bytes);
+    CHECK(a.memory.recurrent_state_bytes_per_sequence == b.memory.recurrent_state_bytes_per_sequence);
     CHECK(again.arch.max_position_embeddings == original.arch.max_position_embeddings);
   }
 }

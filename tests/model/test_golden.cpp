@@ -292,3 +292,207 @@ TEST_CASE("golden: null experts widen the router and lower only the expert FLOPs
   REQUIRE(!f.empty());
   CHECK(f[0].path == "/moe/null_experts");
 }
+
+namespace {
+
+// One Mamba mixer (Gu & Dao 2023, arXiv 2312.00752, Alg. 2; HF JambaMambaMixer shapes) on the
+// golden model's h = 4, V = 10: expand 2 (d_inner 8), d_state N = 2, d_conv 3, dt_rank 1, conv bias, no
+// projection bias, Jamba's inner norms. The attention section stays (validate() wants one)
+// but no layer uses it.
+Architecture with_mamba(Architecture a) {
+  a.mamba.expand = 2;
+  a.mamba.d_state = 2;
+  a.mamba.d_conv = 3;
+  a.mamba.dt_rank = 1;
+  a.mamba.conv_bias = true;
+  a.mamba.proj_bias = false;
+  a.mamba.inner_norms = true;
+  return a;
+}
+
+// 1 layer: Mamba mixer and a dense GLU FFN of width 3.
+Architecture one_mamba_layer() {
+  Architecture a = with_mamba(one_layer_two_experts());
+  a.moe = {};
+  a.dense_ffn.width = 3;
+  a.layers = {LayerConfig{LayerFfn::dense, AttentionSpan::full, LayerMixer::mamba}};
+  return a;
+}
+
+// 2 layers: layer 0 attention + dense FFN (width 3), layer 1 Mamba + MoE (2 experts, top-1, width 3).
+Architecture two_layer_hybrid() {
+  Architecture a = with_mamba(one_layer_two_experts());
+  a.dense_ffn.width = 3;
+  a.layers = {LayerConfig{LayerFfn::dense, AttentionSpan::full, LayerMixer::attention},
+              LayerConfig{LayerFfn::moe, AttentionSpan::full, LayerMixer::mamba}};
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("golden: one Mamba layer, parameters", "[golden][mamba]") {
+  Architecture a = one_mamba_layer();
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  ParamCounts p = count_params(a);
+  // matmuls: in_proj 4 x 2*8 = 64, x_proj 8 x (1 + 2*2) = 40, dt_proj 1 x 8 = 8, out_proj 8 x 4 = 32 -> 144
+  // other: conv1d 8 x 3 = 24 + conv bias 8, dt_proj bias 8, A_log 8 x 2 = 16, D 8, norms dt 1 + B 2 + C 2 = 5 -> 69
+  CHECK(p.total[C::mamba] == 144 + 69);  // 213
+  CHECK(p.active[C::mamba] == 213);
+  CHECK(p.total[C::attention] == 0);  // no layer attends
+  // dense GLU 3 x 4 x 3 = 36; norms 2 x 4 + final 4 = 12; embedding and head 40 each
+  CHECK(p.total_params() == 213 + 36 + 12 + 80);  // 341
+  CHECK(p.active_params() == 341);
+  SECTION("projection biases: in_proj 2*8 + out_proj 4 = 20 more") {
+    a.mamba.proj_bias = true;
+    CHECK(count_params(a).total[C::mamba] == 213 + 20);
+  }
+  SECTION("no conv bias, no inner norms: 8 + 5 fewer") {
+    a.mamba.conv_bias = false;
+    a.mamba.inner_norms = false;
+    CHECK(count_params(a).total[C::mamba] == 213 - 13);
+  }
+}
+
+TEST_CASE("golden: one Mamba layer, FLOPs", "[golden][mamba]") {
+  const Architecture a = one_mamba_layer();
+  Workload w;
+  // Mamba per token: projections 2 x 144 = 288; depthwise conv 2 x 8 x 3 = 48; selective scan
+  // 8 channels x (7 x 2 state elements + 3) = 136 (Delta*A 1, Delta*B*x 2, h = Abar h + Bbar x 2,
+  // y += C h 2 per element; y + D x 2 and the gate 1 per channel) -> 472. FFN 2 x 36 = 72.
+  SECTION("decode: the same at any context, nothing over the context") {
+    w.phase = Phase::decode;
+    for (std::int64_t context : {1, 5, 1000000}) {
+      w.context = context;
+      const Estimate e = estimate(a, w);
+      CHECK(e.flops.forward_per_token[C::mamba] == 472);
+      CHECK(e.flops.attention_context_per_token == 0);
+      CHECK(e.flops.decode_step == 472 + 72 + 80);  // + head 2 x 4 x 10
+    }
+  }
+  SECTION("prefill of 3 tokens, batch 2") {
+    w.phase = Phase::prefill;
+    w.context = 3;
+    w.batch = 2;
+    // per sequence 3 x (472 + 72) + one set of logits 80 = 1712
+    CHECK(estimate(a, w).flops.prefill == 2 * 1712);
+  }
+  SECTION("training on sequences of 3: 3 x forward, nothing to recompute selectively") {
+    w.phase = Phase::train;
+    w.context = 3;
+    CHECK(estimate(a, w).flops.training_per_token == 3 * (472 + 72 + 80));  // 1872
+  }
+}
+
+TEST_CASE("golden: one Mamba layer, state and memory", "[golden][mamba]") {
+  const Architecture a = one_mamba_layer();
+  Workload w;
+  w.phase = Phase::decode;
+  w.batch = 3;
+  // conv state 8 x 3 values in bf16 = 48 bytes; SSM state 8 x 2 in fp32 = 64 bytes -> 112 per sequence
+  for (std::int64_t context : {1, 5, 1000000}) {
+    w.context = context;
+    const Estimate e = estimate(a, w);
+    CHECK(e.memory.recurrent_state_bytes_per_sequence == 112);
+    CHECK(e.memory.recurrent_state_bytes == 3 * 112);
+    CHECK(e.memory.kv_cache_bytes == 0);
+    CHECK(e.memory.kv_cache_bytes_per_token == 0);
+    CHECK(e.memory.total_bytes == 341 * 2 + 3 * 112);  // bf16 weights + states
+  }
+  SECTION("each state in its own format: an fp8 conv state, a bf16 SSM state") {
+    Architecture b = a;
+    b.precision.conv_state = *parse_number_format("fp8");
+    b.precision.ssm_state = *parse_number_format("bf16");
+    CHECK(estimate(b, w).memory.recurrent_state_bytes_per_sequence == 8 * 3 * 1 + 8 * 2 * 2);  // 24 + 32
+  }
+  SECTION("training keeps no state; activations per token") {
+    w.phase = Phase::train;
+    w.batch = 1;
+    w.context = 3;
+    const Estimate e = estimate(a, w);
+    CHECK(e.memory.recurrent_state_bytes == 0);
+    // Mamba 2h + 5 x 8 + dt_rank 1 + 2N 4 = 53; dense FFN h + (h + 3 x 3) = 17; final norm and
+    // head inputs 2h = 8 -> 78 elements x 2 bytes = 156; fp32 logits 4 x 10 = 40; 3 tokens
+    CHECK(e.memory.activation_bytes == 3 * (156 + 40));
+  }
+}
+
+TEST_CASE("golden: a two-layer hybrid stack (attention + dense, Mamba + MoE)", "[golden][mamba]") {
+  const Architecture a = two_layer_hybrid();
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  const ParamCounts p = count_params(a);
+  // attention 48 (layer 0), Mamba 213 (layer 1), dense 36, experts 2 x 36 = 72 (one active),
+  // router 4 x 2 = 8, norms 2 x 2 x 4 + 4 = 20, embedding and head 80
+  CHECK(p.total[C::attention] == 48);
+  CHECK(p.total[C::mamba] == 213);
+  CHECK(p.total_params() == 48 + 213 + 36 + 72 + 8 + 20 + 80);  // 477
+  CHECK(p.active_params() == 477 - 36);                          // 441
+  Workload w;
+  w.phase = Phase::decode;
+  w.context = 5;
+  w.batch = 2;
+  const Estimate e = estimate(a, w);
+  // two groups, one layer each
+  REQUIRE(e.layers.size == 2);
+  CHECK(e.layers.group[0].mixer == LayerMixer::attention);
+  CHECK(e.layers.group[0].ffn == LayerFfn::dense);
+  CHECK(e.layers.group[1].mixer == LayerMixer::mamba);
+  CHECK(e.layers.group[1].ffn == LayerFfn::moe);
+  // matmuls per token: attention 96 + Mamba 472 + dense 72 + one expert 72 + router 16 + head 80
+  // = 808; only layer 0 looks at the 5 keys: 4 x H 2 x d 2 x 5 = 80
+  CHECK(e.flops.attention_context_per_token == 80);
+  CHECK(e.flops.decode_step == 2 * (808 + 80));
+  // KV cache: one attention layer, 2 x 1 head x 2 dims x 2 bytes = 8 per token; states 112 per sequence
+  CHECK(e.memory.kv_cache_bytes_per_token == 8);
+  CHECK(e.memory.kv_cache_bytes == 2 * 8 * 5);
+  CHECK(e.memory.recurrent_state_bytes == 2 * 112);
+  CHECK(e.layers.group[0].kv_cache_bytes_per_sequence == 40);
+  CHECK(e.layers.group[0].recurrent_state_bytes_per_sequence == 0);
+  CHECK(e.layers.group[1].kv_cache_bytes_per_sequence == 0);
+  CHECK(e.layers.group[1].recurrent_state_bytes_per_sequence == 112);
+  CHECK(e.memory.total_bytes == 477 * 2 + 80 + 224);
+}
+
+TEST_CASE("golden: a Mamba layer's attention span is unused", "[golden][mamba]") {
+  // Spans alternate sliding/full over 4 layers, but layers 1 and 3 are Mamba: they group as
+  // one (Mamba) group whatever their span, and no sliding layer is left without a window.
+  Architecture a = two_layer_hybrid();
+  a.layers = {LayerConfig{LayerFfn::dense, AttentionSpan::full, LayerMixer::attention},
+              LayerConfig{LayerFfn::dense, AttentionSpan::sliding, LayerMixer::mamba},
+              LayerConfig{LayerFfn::dense, AttentionSpan::full, LayerMixer::attention},
+              LayerConfig{LayerFfn::dense, AttentionSpan::full, LayerMixer::mamba}};
+  a.moe = {};
+  Diagnostics d;
+  validate(a, d);
+  CHECK(d.empty());
+  const LayerGroups g = group_layers(a);
+  REQUIRE(g.size == 2);
+  CHECK(g.group[1].mixer == LayerMixer::mamba);
+  CHECK(g.group[1].span == AttentionSpan::full);
+  CHECK(g.group[1].layers == 2);
+}
+
+TEST_CASE("golden: Mamba rules name their fields", "[golden][mamba]") {
+  Architecture a = one_mamba_layer();
+  a.mamba.d_state = 0;
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].path == "/mamba/d_state");
+  a.mamba.d_state = 2;  // d_inner = expand x hidden_size beyond 2^22
+  a.mamba.expand = (std::int64_t{1} << 22) / 4 + 1;
+  Diagnostics big;
+  validate(a, big);
+  REQUIRE(big.size() == 1);
+  CHECK(big[0].path == "/mamba/expand");
+  // a Mamba section with no Mamba layer is not applicable
+  Architecture b = with_mamba(one_layer_two_experts());
+  Diagnostics e;
+  validate(b, e);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].path == "/mamba/expand");
+  CHECK(e[0].code == "not_applicable");
+}

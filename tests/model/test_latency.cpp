@@ -401,3 +401,107 @@ TEST_CASE("latency property: a null-expert share never adds time and lowers the 
   w.null_fraction = 0.5;
   CHECK(estimate_latency(a, w, hw, d).decode_distinct_experts == Approx(8 * (1 - std::pow(7.0 / 8, 4))));
 }
+
+namespace {
+
+// Jamba-v0.1 as in data/models/jamba-v0.1.json (Lieber et al. 2024 §2; HF config): attention at
+// i mod 8 = 4, Mamba elsewhere (expand 2: d_inner 8192; N 16, d_conv 4, dt_rank 256), MoE at i mod 2 = 1.
+Architecture jamba() {
+  Architecture a = mixtral();
+  a.name = "Jamba-v0.1";
+  a.vocab_size = 65536;
+  a.moe.experts = 16;
+  a.dense_ffn.width = 14336;
+  a.mamba = {2, 16, 4, 256, true, false, true};
+  a.max_position_embeddings = 262144;
+  for (std::size_t i = 0; i < a.layers.size(); ++i) {
+    a.layers[i].mixer = i % 8 == 4 ? LayerMixer::attention : LayerMixer::mamba;
+    a.layers[i].ffn = i % 2 == 1 ? LayerFfn::moe : LayerFfn::dense;
+  }
+  a.precision.ssm_state = NumberFormat{Element::fp32, 0, 0};
+  return a;
+}
+
+double phase_time(const LatencyEstimate& l, Phase phase) {
+  return phase == Phase::prefill ? l.prefill_s : phase == Phase::decode ? l.decode_step_s : l.train_step_s;
+}
+
+}  // namespace
+
+TEST_CASE("latency golden: a Mamba decode step reads each state and writes it back") {
+  const Architecture a = jamba();
+  Diagnostics d;
+  validate(a, d);
+  REQUIRE(d.empty());
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 1, 1), hw, Deployment{});
+  REQUIRE(l.feasible());
+  const OpTime& scan = l.decode[Op::mamba_scan];
+  // per layer: conv state 8192 x 4 x 2 bytes = 65,536 and SSM state 8192 x 16 x 4 = 524,288,
+  // read and written: 1,179,648; activations (6 x 8192 + 2 x 16) x 2 bytes = 98,368 -> 1,278,016;
+  // 28 Mamba layers
+  CHECK(scan.bytes == 28.0 * 1278016);
+  CHECK(scan.memory_s == Approx(28.0 * 1278016 / 3.35e12).epsilon(1e-12));
+  CHECK(scan.bound == Bound::memory);
+  // conv 2 x 8192 x 4 = 65,536 + scan 8192 x (7 x 16 + 3) = 942,080 FLOPs per layer
+  CHECK(scan.flops == 28.0 * (65536 + 942080));
+  // the four projections: 105,119,744 weights per layer x 2 bytes, read once at batch 1
+  CHECK(l.decode[Op::mamba_projections].bytes > 28.0 * 105119744 * 2);
+  CHECK(l.decode[Op::mamba_projections].bytes < 28.0 * 105119744 * 2 * 1.001);
+  // memory: 28 x 589,824 bytes of state for the one sequence
+  CHECK(l.memory.recurrent_state_bytes == 28.0 * 589824);
+}
+
+TEST_CASE("latency property: Mamba time never falls with work, never beats its floor, is never 0") {
+  const Architecture a = jamba();
+  Architecture mamba_only = a;
+  for (auto& l : mamba_only.layers) l.mixer = LayerMixer::mamba;
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::bf16)] = 989.4e12;
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] = 67e12;
+  hw.kernel_overhead_s = 2e-6;
+  for (Phase phase : {Phase::prefill, Phase::decode, Phase::train}) {
+    for (std::int64_t batch : {1, 8, 64}) {
+      double previous = 0, previous_mamba = 0;
+      for (std::int64_t context : {1, 100, 2048, 2049, 16384, 262144}) {
+        const Workload w = work(phase, batch, context);
+        const LatencyEstimate l = estimate_latency(a, w, hw, Deployment{});
+        REQUIRE(l.feasible());
+        const PhaseTime& t = phase == Phase::prefill ? l.prefill : phase == Phase::decode ? l.decode : l.train;
+        const OpTime& scan = t[Op::mamba_scan];
+        CHECK(scan.time_s > 0);
+        CHECK(scan.time_s >= scan.bytes / hw.memory_bandwidth_bytes_per_s);  // the bandwidth floor
+        CHECK(scan.time_s >= scan.flops / 67e12);                            // the fp32 floor
+        CHECK(phase_time(l, phase) >= previous);
+        previous = phase_time(l, phase);
+        const double m = phase_time(estimate_latency(mamba_only, w, hw, Deployment{}), phase);
+        CHECK(m >= previous_mamba);
+        previous_mamba = m;
+      }
+      // a Mamba-only decode step costs the same at any context
+      if (phase == Phase::decode)
+        CHECK(estimate_latency(mamba_only, work(phase, batch, 1), hw, Deployment{}).decode_step_s == previous_mamba);
+    }
+  }
+}
+
+TEST_CASE("latency: tensor parallelism splits the Mamba state, and must divide d_inner") {
+  Architecture a = jamba();
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  Deployment d;
+  const double one = estimate_latency(a, work(Phase::decode, 4, 4096), hw, d).memory.recurrent_state_bytes;
+  CHECK(one == 4 * 28.0 * 589824);
+  d.parallel.tp = 2;
+  const LatencyEstimate two = estimate_latency(a, work(Phase::decode, 4, 4096), hw, d);
+  CHECK(two.memory.recurrent_state_bytes == one / 2);
+  CHECK(two.decode[Op::tp_allreduce].time_s > 0);
+  a.hidden_size = 4095;  // d_inner = 1 x 4095: odd
+  a.mamba.expand = 1;
+  d.parallel.tp = 1;
+  CHECK(estimate_latency(a, work(Phase::decode, 4, 4096), hw, d).feasible());
+  d.parallel.tp = 2;
+  CHECK(estimate_latency(a, work(Phase::decode, 4, 4096), hw, d).infeasible == Infeasible::tp_not_dividing_mamba);
+}

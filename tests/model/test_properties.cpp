@@ -214,3 +214,84 @@ TEST_CASE("property: validation rejects inconsistent designs") {
   REQUIRE(d.size() == 1);
   CHECK(d[0].path == "batch");
 }
+
+namespace {
+
+// A hybrid of the grid's shape: attention in layer i iff i mod period = offset, Mamba
+// elsewhere (Jamba's rule, Lieber et al. 2024 §2); period 0 = every layer Mamba.
+Architecture hybrid(const GridPoint& g, std::int64_t period, std::int64_t offset, std::int64_t d_state) {
+  Architecture a = make(g);
+  a.mamba = {2, d_state, 4, 16, true, false, true};  // d_inner 2 x 256 = 512
+  for (std::size_t i = 0; i < a.layers.size(); ++i) {
+    const auto k = static_cast<std::int64_t>(i);
+    a.layers[i].mixer = period > 0 && k % period == offset ? LayerMixer::attention : LayerMixer::mamba;
+  }
+  if (period == 1) a.mamba = {};  // no Mamba layer: no Mamba section
+  return a;
+}
+
+std::int64_t attention_layers(const Architecture& a) {
+  std::int64_t n = 0;
+  for (const LayerConfig& l : a.layers) n += l.mixer == LayerMixer::attention;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("property: hybrid stacks are valid, active <= total, and the KV cache is the attention layers' share") {
+  for (const GridPoint& g : grid()) {
+    const Architecture all_attention = make(g);
+    const double kv_all = estimate(all_attention, workload(Phase::decode, 2, 4096)).memory.kv_cache_bytes;
+    for (auto [period, offset] : {std::pair{0, 0}, {1, 0}, {2, 1}, {3, 2}, {6, 4}}) {
+      for (std::int64_t n : {1, 16}) {
+        const Architecture a = hybrid(g, period, offset, n);
+        Diagnostics d;
+        validate(a, d);
+        REQUIRE(d.empty());
+        const ParamCounts p = count_params(a);
+        for (std::size_t k = 0; k < kComponentCount; ++k) CHECK(p.active.value[k] <= p.total.value[k]);
+        const Estimate e = estimate(a, workload(Phase::decode, 2, 4096));
+        CHECK(e.memory.kv_cache_bytes == Approx(kv_all * static_cast<double>(attention_layers(a)) / 6));
+        CHECK((e.params.total[C::mamba] > 0) == (attention_layers(a) < 6));
+      }
+    }
+  }
+}
+
+TEST_CASE("property: the recurrent state does not depend on the context; it is linear in batch and Mamba layers") {
+  for (const GridPoint& g : grid()) {
+    for (std::int64_t n : {1, 16}) {
+      const Architecture a = hybrid(g, 3, 2, n);  // layers 2 and 5 attend, 4 Mamba layers
+      const double one = estimate(a, workload(Phase::decode, 1, 1)).memory.recurrent_state_bytes;
+      // per Mamba layer: conv 512 x 4 x 2 bytes + SSM 512 x n x 4 bytes (fp32)
+      CHECK(one == 4.0 * (512 * 4 * 2 + 512 * n * 4));
+      for (std::int64_t context : {std::int64_t{2}, std::int64_t{1000}, std::int64_t{1} << 20, std::int64_t{1} << 30}) {
+        CHECK(estimate(a, workload(Phase::decode, 1, context)).memory.recurrent_state_bytes == one);
+        CHECK(estimate(a, workload(Phase::prefill, 1, context)).memory.recurrent_state_bytes == one);
+      }
+      CHECK(estimate(a, workload(Phase::decode, 7, 100)).memory.recurrent_state_bytes == 7 * one);
+      CHECK(estimate(a, workload(Phase::train, 7, 100)).memory.recurrent_state_bytes == 0);
+      const Architecture all_mamba = hybrid(g, 0, 0, n);
+      CHECK(estimate(all_mamba, workload(Phase::decode, 1, 1)).memory.recurrent_state_bytes == Approx(6 * one / 4));
+    }
+  }
+}
+
+TEST_CASE("property: Mamba layers' FLOPs per token do not grow with the context; the hybrid's never fall") {
+  for (const GridPoint& g : grid()) {
+    const Architecture mamba_only = hybrid(g, 0, 0, 16);
+    const Architecture mixed = hybrid(g, 2, 0, 16);
+    const double flat = estimate(mamba_only, workload(Phase::decode, 1, 1)).flops.decode_step;
+    double previous = 0;
+    for (std::int64_t context : {1, 64, 4096, 1 << 20}) {
+      CHECK(estimate(mamba_only, workload(Phase::decode, 1, context)).flops.decode_step == flat);
+      const double step = estimate(mixed, workload(Phase::decode, 1, context)).flops.decode_step;
+      CHECK(step > previous);
+      previous = step;
+      // prefill: the Mamba layers are linear in the prompt (per token the same in both phases)
+      const Estimate p = estimate(mamba_only, workload(Phase::prefill, 1, context));
+      CHECK(p.flops.forward_per_token[C::mamba] == estimate(mamba_only, workload(Phase::decode, 1, context)).flops.forward_per_token[C::mamba]);
+      CHECK(p.flops.prefill == Approx(static_cast<double>(context) * (flat - 2 * 256 * 1000) + 2 * 256 * 1000));
+    }
+  }
+}

@@ -253,6 +253,61 @@ void gpt_oss(Importer& m) {
   }
 }
 
+// A layer pattern "i mod period = offset" (Jamba's attention and expert layers); a period
+// below 1 or an offset outside [0, period - 1] is refused at its own key.
+std::optional<std::pair<std::int64_t, std::int64_t>> period_offset(Importer& m, std::string_view period_key,
+                                                                   std::string_view offset_key, std::int64_t period_default,
+                                                                   std::int64_t offset_default) {
+  const std::int64_t period = m.opt(period_key, period_default), offset = m.opt(offset_key, offset_default);
+  if (period < 1) {
+    m.r.fail(period_key, "out_of_range", std::to_string(period) + " must be at least 1");
+    return std::nullopt;
+  }
+  if (offset < 0 || offset >= period) {
+    m.r.fail(offset_key, "out_of_range", std::to_string(offset) + " must be in [0, " + std::string(period_key) + " - 1 = " +
+                                             std::to_string(period - 1) + "]");
+    return std::nullopt;
+  }
+  return std::pair{period, offset};
+}
+
+// Jamba (Lieber et al. 2024, arXiv 2403.19887 §2; HF modeling_jamba.py): attention at layer i
+// iff i mod attn_layer_period = attn_layer_offset, Mamba elsewhere; a MoE FFN iff i mod
+// expert_layer_period = expert_layer_offset, else a dense FFN of the same intermediate_size.
+// Absent keys take JambaConfig's defaults.
+void jamba(Importer& m) {
+  m.standard_decoder();
+  Architecture& a = m.a;
+  m.routed("num_experts", "intermediate_size");
+  const auto attn = period_offset(m, "attn_layer_period", "attn_layer_offset", 8, 4);
+  const auto expert = period_offset(m, "expert_layer_period", "expert_layer_offset", 2, 1);
+  for (std::size_t i = 0; i < a.layers.size() && attn && expert; ++i) {
+    const auto k = static_cast<std::int64_t>(i);
+    a.layers[i].mixer = k % attn->first == attn->second ? LayerMixer::attention : LayerMixer::mamba;
+    a.layers[i].ffn = k % expert->first == expert->second ? LayerFfn::moe : LayerFfn::dense;
+  }
+  const bool any_dense = std::any_of(a.layers.begin(), a.layers.end(), [](auto& l) { return l.ffn == LayerFfn::dense; });
+  if (any_dense) a.dense_ffn.width = a.moe.expert.width;  // JambaMLP and each expert: intermediate_size
+  MambaConfig& mb = a.mamba;
+  mb.d_state = m.opt("mamba_d_state", 16);
+  mb.d_conv = m.opt("mamba_d_conv", 4);
+  mb.expand = m.opt("mamba_expand", 2);  // JambaMambaMixer: intermediate_size = expand * hidden_size
+  // mamba_dt_rank: an integer, or "auto" = ceil(hidden_size / 16) (JambaConfig). An absurd
+  // hidden_size is validate()'s to report, not to overflow here.
+  const std::int64_t auto_rank = (std::clamp<std::int64_t>(a.hidden_size, 0, kMaxDimension) + 15) / 16;
+  if (const Json* rank = m.r.value("mamba_dt_rank", false); rank && rank->is_string() && *rank == "auto") {
+    mb.dt_rank = auto_rank;
+    m.notes.push_back("mamba_dt_rank auto: ceil(hidden_size / 16) = " + std::to_string(mb.dt_rank));
+  } else {
+    mb.dt_rank = m.opt("mamba_dt_rank", auto_rank);
+  }
+  mb.conv_bias = m.flag("mamba_conv_bias", true);
+  mb.proj_bias = m.flag("mamba_proj_bias", false);
+  mb.inner_norms = true;  // JambaMambaMixer: dt_layernorm, b_layernorm, c_layernorm
+  m.sliding_all_layers();
+  m.notes.push_back("jamba: Mamba mixers with RMSNorms on dt, B and C; SSM state in fp32, conv state in torch_dtype");
+}
+
 void llama4(Importer& outer, Diagnostics& out) {
   const Json* text = outer.r.value("text_config", true);
   outer.r.allow("vision_config");
@@ -320,6 +375,7 @@ const std::map<std::string, FamilyReader, std::less<>>& families() {
       {"dbrx", [](Importer& m, Diagnostics&) { dbrx(m); }},
       {"gpt_oss", [](Importer& m, Diagnostics&) { gpt_oss(m); }},
       {"llama4", [](Importer& m, Diagnostics& out) { llama4(m, out); }},
+      {"jamba", [](Importer& m, Diagnostics&) { jamba(m); }},
       {"llama", [](Importer& m, Diagnostics&) { dense_llama(m); }},
       {"mistral", [](Importer& m, Diagnostics&) { dense_llama(m); }},
   };
@@ -343,8 +399,8 @@ void read_precision(Importer& m) {
     m.notes.push_back("torch_dtype absent: bf16 assumed");
   }
   Precision& p = m.a.precision;
-  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = p.norms = base;
-  p.kv_cache = p.activations = base;
+  p.attention = p.mamba = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = p.norms = base;
+  p.kv_cache = p.conv_state = p.activations = base;  // the SSM state stays fp32, as HF keeps it
   const Json* q = m.r.value("quantization_config", false);
   if (!q || !q->is_object()) return;
   const Json* quant = q->contains("quant_method") ? &(*q)["quant_method"] : nullptr;
@@ -357,7 +413,7 @@ void read_precision(Importer& m) {
     p.experts = *parse_number_format("mxfp4");
     m.notes.push_back("quantization_config mxfp4: routed experts stored as MXFP4 (4.25 bits/value)");
   } else if (method == "fp8") {  // DeepSeek-V3: linear layers fp8, 128x128 fp32 block scales
-    p.attention = p.dense_ffn = p.experts = p.shared_experts = NumberFormat{Element::fp8, 0, 0};
+    p.attention = p.mamba = p.dense_ffn = p.experts = p.shared_experts = NumberFormat{Element::fp8, 0, 0};
     m.notes.push_back("quantization_config fp8: linear layers stored as fp8 (128x128-block fp32 scales, 0.002 bits/value, not counted)");
   } else {
     m.r.fail("quantization_config", "unsupported", "quant_method \"" + method + "\" is not supported (mxfp4, fp8)");

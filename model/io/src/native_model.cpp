@@ -44,17 +44,20 @@ void read_ffn(ObjectReader& r, FfnConfig& f) {
   read_bool(r, "bias", f.bias);
 }
 
-// "all" | "none" | {"first_dense": k} | {"every": n, "offset": o} | [MoE layer indices]
-void read_moe_layers(ObjectReader& layers, std::vector<LayerConfig>& out, bool has_moe_section) {
-  const std::string path = child_path(layers.path(), "moe");
-  const Json* spec = layers.value("moe", false);
+// Which layers have a property (/layers/moe: a MoE FFN; /layers/attention: an attention
+// mixer): "all" | "none" | {"every": n, "offset": o} | [layer indices], and for /layers/moe
+// {"first_dense": k}. `apply(i, flag)` sets layer i; absent, every layer gets `absent_flag`.
+template <class Apply>
+void read_layer_set(ObjectReader& layers, std::string_view key, std::int64_t n, bool with_first_dense, bool absent_flag,
+                    Apply apply) {
+  const std::string path = child_path(layers.path(), key);
+  const Json* spec = layers.value(key, false);
   Diagnostics& diag = layers.diagnostics();
-  const auto n = static_cast<std::int64_t>(out.size());
-  auto set = [&](auto is_moe) {
-    for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)].ffn = is_moe(i) ? LayerFfn::moe : LayerFfn::dense;
+  auto set = [&](auto rule) {
+    for (std::int64_t i = 0; i < n; ++i) apply(static_cast<std::size_t>(i), rule(i));
   };
   if (!spec) {
-    set([&](std::int64_t) { return has_moe_section; });
+    set([&](std::int64_t) { return absent_flag; });
     return;
   }
   if (spec->is_string()) {
@@ -62,7 +65,8 @@ void read_moe_layers(ObjectReader& layers, std::vector<LayerConfig>& out, bool h
     if (s == "all" || s == "none") {
       set([&](std::int64_t) { return s == "all"; });
     } else {
-      diag.push_back({path, "unknown_value", "\"" + s + "\" must be \"all\", \"none\", {\"first_dense\": k}, {\"every\": n, \"offset\": o} or a list of layer indices"});
+      diag.push_back({path, "unknown_value", "\"" + s + "\" must be \"all\", \"none\", " + (with_first_dense ? "{\"first_dense\": k}, " : "") +
+                                                 "{\"every\": n, \"offset\": o} or a list of layer indices"});
     }
     return;
   }
@@ -75,12 +79,12 @@ void read_moe_layers(ObjectReader& layers, std::vector<LayerConfig>& out, bool h
         diag.push_back({item, "out_of_range", describe_value(v) + " must be a layer index in [0, " + std::to_string(n - 1) + "]"});
         continue;
       }
-      out[v.get<std::size_t>()].ffn = LayerFfn::moe;
+      apply(v.get<std::size_t>(), true);
     }
     return;
   }
   ObjectReader r(*spec, path, diag);
-  if (r.has("first_dense")) {
+  if (with_first_dense && r.has("first_dense")) {
     const auto k = r.integer("first_dense", true);
     if (k && (*k < 0 || *k > n)) r.fail("first_dense", "out_of_range", std::to_string(*k) + " must be in [0, layers/count]");
     else if (k) set([&](std::int64_t i) { return i >= *k; });
@@ -129,6 +133,7 @@ void read_spans(ObjectReader& layers, std::vector<LayerConfig>& out) {
 
 void read_precision(ObjectReader& r, Precision& p) {
   read_format(r, "attention", p.attention);
+  read_format(r, "mamba", p.mamba);
   read_format(r, "dense_ffn", p.dense_ffn);
   read_format(r, "experts", p.experts);
   read_format(r, "shared_experts", p.shared_experts);
@@ -137,6 +142,8 @@ void read_precision(ObjectReader& r, Precision& p) {
   read_format(r, "lm_head", p.lm_head);
   read_format(r, "norms", p.norms);
   read_format(r, "kv_cache", p.kv_cache);
+  read_format(r, "ssm_state", p.ssm_state);
+  read_format(r, "conv_state", p.conv_state);
   read_format(r, "activations", p.activations);
   const Json* overrides = r.value("expert_overrides", false);
   if (!overrides) return;
@@ -183,10 +190,14 @@ std::optional<Architecture> read_native_model(const Json& doc, Diagnostics& out,
     if (count < 1 || count > kMaxLayers) {
       if (lr.has("count")) lr.fail("count", "out_of_range", std::to_string(count) + " must be in [1, " + std::to_string(kMaxLayers) + "]");
       lr.allow("moe");
+      lr.allow("attention");
       lr.allow("attention_span");
     } else {
-      a.layers.resize(static_cast<std::size_t>(count));
-      read_moe_layers(lr, a.layers, has_moe);
+      std::vector<LayerConfig>& l = a.layers;
+      l.resize(static_cast<std::size_t>(count));
+      read_layer_set(lr, "moe", count, true, has_moe, [&](std::size_t i, bool moe) { l[i].ffn = moe ? LayerFfn::moe : LayerFfn::dense; });
+      read_layer_set(lr, "attention", count, false, true,
+                     [&](std::size_t i, bool attends) { l[i].mixer = attends ? LayerMixer::attention : LayerMixer::mamba; });
       read_spans(lr, a.layers);
     }
     read_int(lr, "mtp_modules", a.mtp_modules, false);
@@ -248,6 +259,18 @@ std::optional<Architecture> read_native_model(const Json& doc, Diagnostics& out,
                                            std::string(key) + " belongs to " + std::string(to_string(owner)) + ")");
     mr.finish();
   }
+  if (const Json* mamba = r.value("mamba", false)) {
+    ObjectReader mr(*mamba, "/mamba", out);
+    MambaConfig& m = a.mamba;
+    read_int(mr, "expand", m.expand, true);
+    read_int(mr, "d_state", m.d_state, true);
+    read_int(mr, "d_conv", m.d_conv, true);
+    read_int(mr, "dt_rank", m.dt_rank, true);
+    read_bool(mr, "conv_bias", m.conv_bias);
+    read_bool(mr, "proj_bias", m.proj_bias);
+    read_bool(mr, "inner_norms", m.inner_norms);
+    mr.finish();
+  }
   if (const Json* precision = r.value("precision", false)) {
     ObjectReader pr(*precision, "/precision", out);
     read_precision(pr, a.precision);
@@ -266,25 +289,25 @@ Json ffn_json(const FfnConfig& f) {
   return Json{{"width", f.width}, {"activation", to_string(f.activation)}, {"bias", f.bias}};
 }
 
-// The shortest of the accepted descriptions that reproduces the layers.
-Json moe_layers_json(const std::vector<LayerConfig>& layers) {
-  const auto n = static_cast<std::int64_t>(layers.size());
-  auto is_moe = [&](std::int64_t i) { return layers[static_cast<std::size_t>(i)].ffn == LayerFfn::moe; };
+// The shortest of the accepted descriptions that reproduces the layer set `in`
+// (read_layer_set's shapes; "first_dense" only where `with_first_dense`).
+Json layer_set_json(const std::vector<bool>& in, bool with_first_dense) {
+  const auto n = static_cast<std::int64_t>(in.size());
   auto matches = [&](auto rule) {
     for (std::int64_t i = 0; i < n; ++i)
-      if (is_moe(i) != rule(i)) return false;
+      if (in[static_cast<std::size_t>(i)] != rule(i)) return false;
     return true;
   };
   if (matches([](std::int64_t) { return true; })) return "all";
   if (matches([](std::int64_t) { return false; })) return "none";
-  for (std::int64_t k = 1; k < n; ++k)
+  for (std::int64_t k = 1; k < n && with_first_dense; ++k)
     if (matches([&](std::int64_t i) { return i >= k; })) return Json{{"first_dense", k}};
   for (std::int64_t every = 2; every <= n; ++every)
     for (std::int64_t offset = 0; offset < every; ++offset)
       if (matches([&](std::int64_t i) { return i % every == offset; })) return Json{{"every", every}, {"offset", offset}};
   Json list = Json::array();
   for (std::int64_t i = 0; i < n; ++i)
-    if (is_moe(i)) list.push_back(i);
+    if (in[static_cast<std::size_t>(i)]) list.push_back(i);
   return list;
 }
 
@@ -313,7 +336,14 @@ Json write_native_model(const Architecture& a, const std::string& source) {
   doc["tied_embeddings"] = a.tied_embeddings;
   doc["norm"] = to_string(a.norm);
   if (a.max_position_embeddings > 0) doc["max_position_embeddings"] = a.max_position_embeddings;
-  Json layers{{"count", a.layers.size()}, {"moe", moe_layers_json(a.layers)}};
+  std::vector<bool> moe, attends;
+  for (const LayerConfig& l : a.layers) {
+    moe.push_back(l.ffn == LayerFfn::moe);
+    attends.push_back(l.mixer == LayerMixer::attention);
+  }
+  const bool any_mamba = std::find(attends.begin(), attends.end(), false) != attends.end();
+  Json layers{{"count", a.layers.size()}, {"moe", layer_set_json(moe, true)}};
+  if (any_mamba) layers["attention"] = layer_set_json(attends, false);  // absent: every layer attends
   if (!a.layers.empty()) layers["attention_span"] = spans_json(a.layers);
   if (a.mtp_modules > 0) layers["mtp_modules"] = a.mtp_modules;
   doc["layers"] = layers;
@@ -358,12 +388,23 @@ Json write_native_model(const Architecture& a, const std::string& source) {
     if (m.null_experts > 0) moe["null_experts"] = m.null_experts;
     doc["moe"] = moe;
   }
+  if (any_mamba) {
+    const MambaConfig& m = a.mamba;
+    doc["mamba"] = Json{{"expand", m.expand},       {"d_state", m.d_state},     {"d_conv", m.d_conv},
+                        {"dt_rank", m.dt_rank},     {"conv_bias", m.conv_bias}, {"proj_bias", m.proj_bias},
+                        {"inner_norms", m.inner_norms}};
+  }
   const Precision& p = a.precision;
   Json precision{{"attention", to_string(p.attention)},   {"dense_ffn", to_string(p.dense_ffn)},
                  {"experts", to_string(p.experts)},       {"shared_experts", to_string(p.shared_experts)},
                  {"router", to_string(p.router)},         {"embedding", to_string(p.embedding)},
                  {"lm_head", to_string(p.lm_head)},       {"norms", to_string(p.norms)},
                  {"kv_cache", to_string(p.kv_cache)},     {"activations", to_string(p.activations)}};
+  if (any_mamba) {  // formats of what only Mamba layers have
+    precision["mamba"] = to_string(p.mamba);
+    precision["ssm_state"] = to_string(p.ssm_state);
+    precision["conv_state"] = to_string(p.conv_state);
+  }
   if (!p.expert_overrides.empty()) {
     Json list = Json::array();
     for (const auto& o : p.expert_overrides) list.push_back({{"layer", o.layer}, {"expert", o.expert}, {"format", to_string(o.format)}});

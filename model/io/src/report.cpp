@@ -44,9 +44,24 @@ std::string layer_summary(const Architecture& a) {
   return s + ")";
 }
 
+// Which layers attend, when some are Mamba (the first 8 listed).
+std::string mixer_summary(const Architecture& a) {
+  std::int64_t attends = 0;
+  std::string at;
+  for (std::size_t i = 0; i < a.layers.size(); ++i) {
+    if (a.layers[i].mixer != LayerMixer::attention) continue;
+    if (++attends <= 8) at += " " + std::to_string(i);
+  }
+  const auto mamba = static_cast<std::int64_t>(a.layers.size()) - attends;
+  if (mamba == 0) return "";
+  return std::to_string(attends) + " attention, " + std::to_string(mamba) + " Mamba" +
+         (attends > 0 ? "; attention at" + at + (attends > 8 ? " ..." : "") : "");
+}
+
 std::string span_summary(const Architecture& a) {
   std::int64_t count[3] = {0, 0, 0};
-  for (const auto& l : a.layers) ++count[static_cast<int>(l.span)];
+  for (const auto& l : a.layers)
+    if (l.mixer == LayerMixer::attention) ++count[static_cast<int>(l.span)];
   std::string s = std::to_string(count[0]) + " full";
   if (count[1]) s += ", " + std::to_string(count[1]) + " sliding (window " + std::to_string(a.attention.sliding_window) + ")";
   if (count[2]) s += ", " + std::to_string(count[2]) + " chunked (chunk " + std::to_string(a.attention.chunk_size) + ")";
@@ -143,6 +158,9 @@ const std::vector<EstimateField>& estimate_fields() {
       {"memory.weights_bytes", Unit::bytes, "weights", [](const Estimate& e) { return e.memory.weights_bytes; }},
       {"memory.kv_cache_bytes_per_token", Unit::bytes, "KV cache per token", [](const Estimate& e) { return e.memory.kv_cache_bytes_per_token; }},
       {"memory.kv_cache_bytes", Unit::bytes, "KV cache (batch x context)", [](const Estimate& e) { return e.memory.kv_cache_bytes; }},
+      {"memory.recurrent_state_bytes_per_sequence", Unit::bytes, "recurrent state per sequence (Mamba)",
+       [](const Estimate& e) { return e.memory.recurrent_state_bytes_per_sequence; }},
+      {"memory.recurrent_state_bytes", Unit::bytes, "recurrent state (batch)", [](const Estimate& e) { return e.memory.recurrent_state_bytes; }},
       {"memory.activation_bytes", Unit::bytes, "activations kept for backward", [](const Estimate& e) { return e.memory.activation_bytes; }},
       {"memory.mtp_weights_bytes", Unit::bytes, "multi-token-prediction weights (training)",
        [](const Estimate& e) { return e.memory.mtp_weights_bytes; }},
@@ -161,6 +179,7 @@ std::string describe_architecture(const LoadedModel& m) {
   o << "  hidden_size: " << a.hidden_size << "   vocab: " << a.vocab_size
     << "   embeddings: " << (a.tied_embeddings ? "tied" : "untied") << "   norm: " << to_string(a.norm) << "\n";
   o << "  layers: " << layer_summary(a) << "\n";
+  if (const std::string mixers = mixer_summary(a); !mixers.empty()) o << "  mixers: " << mixers << "\n";
   o << "  attention spans: " << span_summary(a) << "\n";
   const AttentionConfig& at = a.attention;
   o << "  attention: " << attention_variant(at) << ", " << at.heads << " heads";
@@ -187,6 +206,11 @@ std::string describe_architecture(const LoadedModel& m) {
       o << "    shared: " << mo.shared_experts << " x width " << mo.shared_expert_width
         << (mo.shared_expert_gate ? ", sigmoid gate" : "") << "\n";
   }
+  const MambaConfig& mb = a.mamba;
+  if (mb.expand > 0)
+    o << "  mamba: expand " << mb.expand << " (d_inner " << mb.expand * a.hidden_size << "), d_state " << mb.d_state
+      << ", d_conv " << mb.d_conv << ", dt_rank " << mb.dt_rank << ", conv bias " << yes_no(mb.conv_bias) << ", proj bias " << yes_no(mb.proj_bias) << ", inner norms "
+      << yes_no(mb.inner_norms) << "\n";
   if (a.mtp_modules > 0) o << "  multi-token prediction: " << a.mtp_modules << " module(s)\n";
   const Precision& p = a.precision;
   o << "  formats: attention " << to_string(p.attention) << ", dense_ffn " << to_string(p.dense_ffn) << ", experts "
@@ -194,6 +218,8 @@ std::string describe_architecture(const LoadedModel& m) {
     << ", embedding " << to_string(p.embedding) << ", lm_head " << to_string(p.lm_head) << ", norms "
     << to_string(p.norms) << ", kv_cache " << to_string(p.kv_cache) << ", activations " << to_string(p.activations)
     << "\n";
+  if (mb.expand > 0)
+    o << "    mamba " << to_string(p.mamba) << ", ssm_state " << to_string(p.ssm_state) << ", conv_state " << to_string(p.conv_state) << "\n";
   if (!p.expert_overrides.empty()) o << "    " << p.expert_overrides.size() << " per-expert format override(s)\n";
   for (const auto& n : m.notes) o << "  note: " << n << "\n";
   if (!m.ignored_keys.empty()) {
@@ -233,13 +259,15 @@ Json estimate_json(const LoadedModel& model, const Workload& w, const Estimate& 
   Json groups = Json::array();
   for (std::size_t i = 0; i < e.layers.size; ++i) {
     const LayerGroup& g = e.layers.group[i];
-    groups.push_back({{"ffn", to_string(g.ffn)},
+    groups.push_back({{"mixer", to_string(g.mixer)},
+                      {"ffn", to_string(g.ffn)},
                       {"attention_span", to_string(g.span)},
                       {"layers", g.layers},
                       {"params_total_per_layer", g.params_total},
                       {"params_active_per_layer", g.params_active},
                       {"forward_flops_per_token_per_layer", g.forward_flops_per_token},
-                      {"kv_cache_bytes_per_sequence_per_layer", g.kv_cache_bytes_per_sequence}});
+                      {"kv_cache_bytes_per_sequence_per_layer", g.kv_cache_bytes_per_sequence},
+                      {"recurrent_state_bytes_per_sequence_per_layer", g.recurrent_state_bytes_per_sequence}});
   }
   out["layer_groups"] = groups;
   return out;
@@ -270,9 +298,11 @@ std::string estimate_table(const LoadedModel& model, const Workload& w, const Es
   for (std::size_t i = 0; i < e.layers.size; ++i) {
     const LayerGroup& g = e.layers.group[i];
     char line[200];
+    // a Mamba group shows its mixer where an attention group shows its span
+    const std::string_view kind = g.mixer == LayerMixer::mamba ? to_string(g.mixer) : to_string(g.span);
     std::snprintf(line, sizeof line, "  %3lld x %-5s %-7s total %14s  active %14s  forward %16s/token\n",
                   static_cast<long long>(g.layers), std::string(to_string(g.ffn)).c_str(),
-                  std::string(to_string(g.span)).c_str(), human(g.params_total, Unit::params).c_str(),
+                  std::string(kind).c_str(), human(g.params_total, Unit::params).c_str(),
                   human(g.params_active, Unit::params).c_str(), human(g.forward_flops_per_token, Unit::flop).c_str());
     o << line;
   }
@@ -309,6 +339,8 @@ const std::vector<LatencyField>& latency_fields() {
       {"training.cost_usd", Unit::usd, "cost at the profile's price", [](const LatencyEstimate& l) { return l.cost_usd; }},
       {"memory_per_device.weights_bytes", Unit::bytes, "weights per device", [](const LatencyEstimate& l) { return l.memory.weights_bytes; }},
       {"memory_per_device.kv_cache_bytes", Unit::bytes, "KV cache per device", [](const LatencyEstimate& l) { return l.memory.kv_cache_bytes; }},
+      {"memory_per_device.recurrent_state_bytes", Unit::bytes, "recurrent state per device (Mamba)",
+       [](const LatencyEstimate& l) { return l.memory.recurrent_state_bytes; }},
       {"memory_per_device.training_state_bytes", Unit::bytes, "training state per device",
        [](const LatencyEstimate& l) { return l.memory.training_state_bytes; }},
       {"memory_per_device.total_bytes", Unit::bytes, "total per device", [](const LatencyEstimate& l) { return l.memory.total_bytes; }},

@@ -1,7 +1,8 @@
 #pragma once
 // The MoE architecture: *what* is computed. No workload, no hardware.
 // One description covers dense and MoE decoders (Mixtral, DeepSeek-V2/V3, Qwen-MoE,
-// OLMoE, DBRX, gpt-oss, Llama-4, Llama) and hypothetical designs.
+// OLMoE, DBRX, gpt-oss, Llama-4, Llama), hybrid attention/Mamba stacks (Jamba) and
+// hypothetical designs.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ enum class NormKind : std::uint8_t { rms_norm, layer_norm };  // layer_norm carr
 
 enum class LayerFfn : std::uint8_t { dense, moe };
 
+// What mixes tokens in a layer: attention over a KV cache, or a Mamba selective state-space
+// mixer with a fixed-size recurrent state (Gu & Dao 2023, arXiv 2312.00752 §3; Jamba,
+// Lieber et al. 2024, arXiv 2403.19887 §2 interleaves the two).
+enum class LayerMixer : std::uint8_t { attention, mamba };
+
 // Which keys a layer's attention sees.
 enum class AttentionSpan : std::uint8_t {
   full,     // all earlier tokens (causal)
@@ -62,6 +68,20 @@ struct AttentionConfig {
   bool sinks = false;  // one learned logit per head (gpt-oss)
   std::int64_t sliding_window = 0;  // tokens, for layers with AttentionSpan::sliding
   std::int64_t chunk_size = 0;      // tokens, for layers with AttentionSpan::chunked
+};
+
+// One Mamba (S6) mixer, as laid out by Hugging Face's modeling_jamba.py JambaMambaMixer:
+// in_proj h -> 2*d_inner, a depthwise conv1d of d_conv taps, x_proj d_inner -> dt_rank +
+// 2*d_state, dt_proj dt_rank -> d_inner (with bias), A_log d_inner x d_state, D d_inner,
+// out_proj d_inner -> h (Gu & Dao 2023, Alg. 2 and Fig. 3), d_inner = expand * hidden_size.
+struct MambaConfig {
+  std::int64_t expand = 0;   // E, d_inner / hidden_size (Gu & Dao §3.4 and Jamba: 2)
+  std::int64_t d_state = 0;  // N, the SSM state per channel
+  std::int64_t d_conv = 0;   // taps of the causal depthwise convolution
+  std::int64_t dt_rank = 0;  // rank of the Delta projection (mamba_ssm's and JambaConfig's "auto": ceil(h/16))
+  bool conv_bias = true;     // a bias of d_inner on the conv1d
+  bool proj_bias = false;    // biases on in_proj (2*d_inner) and out_proj (h)
+  bool inner_norms = false;  // RMSNorms on dt (dt_rank), B and C (d_state each): Jamba
 };
 
 struct FfnConfig {
@@ -90,7 +110,8 @@ struct MoeConfig {
 
 struct LayerConfig {
   LayerFfn ffn = LayerFfn::dense;
-  AttentionSpan span = AttentionSpan::full;
+  AttentionSpan span = AttentionSpan::full;  // attention layers only; a Mamba layer ignores it
+  LayerMixer mixer = LayerMixer::attention;
   friend bool operator==(const LayerConfig&, const LayerConfig&) = default;
 };
 
@@ -105,6 +126,7 @@ struct ExpertFormatOverride {
 // cache and activations as they are.
 struct Precision {
   NumberFormat attention;
+  NumberFormat mamba;  // Mamba mixer weights (projections, conv1d, A_log, D, inner norms)
   NumberFormat dense_ffn;
   NumberFormat experts;
   NumberFormat shared_experts;
@@ -113,6 +135,11 @@ struct Precision {
   NumberFormat lm_head;
   NumberFormat norms;
   NumberFormat kv_cache;
+  // Mamba recurrent state per sequence. Hugging Face keeps the SSM state in fp32 (the scan
+  // accumulates in fp32, Gu & Dao §3.3.2); the conv state holds past in_proj outputs, which
+  // are activations, so it defaults to the model's dtype like the KV cache.
+  NumberFormat ssm_state{Element::fp32, 0, 0};
+  NumberFormat conv_state;
   NumberFormat activations;
   std::vector<ExpertFormatOverride> expert_overrides;
 };
@@ -126,6 +153,7 @@ struct Architecture {
   AttentionConfig attention;
   FfnConfig dense_ffn;  // width 0 when every layer is MoE
   MoeConfig moe;        // experts 0 when every layer is dense
+  MambaConfig mamba;    // expand 0 when no layer is Mamba
   std::vector<LayerConfig> layers;
   // Multi-token-prediction modules (DeepSeek-V3, arXiv 2412.19437 §2.2): used in training only,
   // so they are counted apart from the model's total and active parameters.
@@ -140,7 +168,7 @@ struct Architecture {
 // Every weight matrix and embedding stored in `f` (norms keep theirs; per-expert overrides go:
 // every means every, as `estimate --weight-format` and `sweep --set weight_format` say).
 inline void set_weight_format(Precision& p, const NumberFormat& f) {
-  p.attention = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
+  p.attention = p.mamba = p.dense_ffn = p.experts = p.shared_experts = p.router = p.embedding = p.lm_head = f;
   p.expert_overrides.clear();
 }
 // Every routed expert's weights in `f` (MoQE's low-bit experts; per-expert overrides go).
@@ -156,6 +184,7 @@ std::string_view to_string(AttentionKind v);
 std::string_view to_string(QkNorm v);
 std::string_view to_string(NormKind v);
 std::string_view to_string(LayerFfn v);
+std::string_view to_string(LayerMixer v);
 std::string_view to_string(AttentionSpan v);
 // "MHA", "GQA", "MQA" or "MLA", from the head counts.
 std::string_view attention_variant(const AttentionConfig& a);

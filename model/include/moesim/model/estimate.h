@@ -14,6 +14,7 @@ namespace moesim {
 enum class Component : std::uint8_t {
   input_embedding,
   attention,       // projections, their biases, q/k and MLA norms, sinks
+  mamba,           // Mamba mixers: projections, conv1d, A_log, D, their biases and inner norms
   dense_ffn,
   routed_experts,
   shared_experts,  // shared experts and their gate
@@ -21,7 +22,7 @@ enum class Component : std::uint8_t {
   norms,           // pre-attention, pre-FFN and final norms
   lm_head,         // output projection (the embedding again when tied)
 };
-inline constexpr std::size_t kComponentCount = 8;
+inline constexpr std::size_t kComponentCount = 9;
 std::string_view to_string(Component c);
 
 struct ByComponent {
@@ -48,7 +49,8 @@ struct ParamCounts {
 struct FlopCounts {
   // Forward FLOPs (2 per multiply-add) per token of the workload's phase: mean over a prefill
   // or training sequence of length context, or one decoded token at context. Matmuls by
-  // component; the attention-over-context term (QK^T and AV) apart.
+  // component (Mamba's conv1d and selective scan under `mamba`: they do not grow with the
+  // context); the attention-over-context term (QK^T and AV) apart.
   ByComponent forward_per_token;
   double attention_context_per_token = 0;
   double forward_per_token_total() const { return forward_per_token.sum() + attention_context_per_token; }
@@ -68,14 +70,19 @@ struct MemoryUse {
   double mtp_weights_bytes = 0;          // training only
   double kv_cache_bytes_per_token = 0;   // one cached token in every layer that caches it
   double kv_cache_bytes = 0;             // batch sequences at context, windows capped
+  // Mamba layers keep a fixed-size state instead (conv and SSM state), whatever the context.
+  double recurrent_state_bytes_per_sequence = 0;  // every Mamba layer
+  double recurrent_state_bytes = 0;               // batch sequences
   double activation_bytes = 0;           // training: stored for backward
   double gradient_bytes = 0;             // training
   double optimizer_bytes = 0;            // training: master weights and moments
-  double total_bytes = 0;                // inference: weights + KV; train: all of the above
+  double total_bytes = 0;                // inference: weights + KV + recurrent state; train: all of the above
 };
 
-// Layers with the same FFN kind and attention span are computed once.
+// Layers with the same mixer, FFN kind and attention span are computed once (a Mamba layer's
+// span is taken as full: it has no attention).
 struct LayerGroup {
+  LayerMixer mixer = LayerMixer::attention;
   LayerFfn ffn = LayerFfn::dense;
   AttentionSpan span = AttentionSpan::full;
   std::int64_t layers = 0;
@@ -83,8 +90,9 @@ struct LayerGroup {
   double params_active = 0;               // per layer, per token
   double forward_flops_per_token = 0;     // per layer, phase as in FlopCounts
   double kv_cache_bytes_per_sequence = 0; // per layer at context
+  double recurrent_state_bytes_per_sequence = 0;  // per layer, any context
 };
-inline constexpr std::size_t kMaxLayerGroups = 6;  // 2 FFN kinds x 3 spans
+inline constexpr std::size_t kMaxLayerGroups = 8;  // 2 FFN kinds x (3 attention spans + Mamba)
 
 struct LayerGroups {
   std::array<LayerGroup, kMaxLayerGroups> group{};

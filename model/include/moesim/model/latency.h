@@ -61,6 +61,8 @@ enum class Op : std::uint8_t {
   qkv_projection,
   attention,
   output_projection,
+  mamba_projections,  // in_proj, x_proj, dt_proj, out_proj of the Mamba layers
+  mamba_scan,         // their conv1d and selective scan, state read and written
   router,
   dispatch,        // permute and all-to-all to the experts
   routed_experts,
@@ -74,7 +76,7 @@ enum class Op : std::uint8_t {
   optimizer,
   dp_allreduce,
 };
-inline constexpr std::size_t kOpCount = 17;
+inline constexpr std::size_t kOpCount = 19;
 std::string_view to_string(Op op);
 
 enum class Bound : std::uint8_t { none, compute, memory, communication, io, overhead };
@@ -111,12 +113,14 @@ enum class Infeasible : std::uint8_t {
   no_offload_path,        // the profile has no host link (host) or no storage rates (storage)
   host_memory,            // the experts offloaded to the host exceed its memory
   no_link,                // several devices, but the profile has no link between them
+  tp_not_dividing_mamba,  // tp does not divide the Mamba inner width expand * hidden_size
 };
 std::string_view to_string(Infeasible r);
 
 struct MemoryPerDevice {
   double weights_bytes = 0;  // resident weights (the expert cache only, when offloading)
   double kv_cache_bytes = 0;
+  double recurrent_state_bytes = 0;  // Mamba conv and SSM states (inference)
   double training_state_bytes = 0;  // gradients, optimizer states, activations
   double total_bytes = 0;
   double capacity_bytes = 0;
@@ -161,7 +165,8 @@ struct GemmShape {
   double io_values = 0;         // activation values read and written per token
   double width_efficiency = 1;  // Hardware::gemm_by_width at the smaller weight dimension
 };
-struct LayerShape {  // a group of layers with the same FFN kind and attention span
+struct LayerShape {  // a group of layers with the same mixer, FFN kind and attention span
+  LayerMixer mixer = LayerMixer::attention;
   LayerFfn ffn = LayerFfn::dense;
   AttentionSpan span = AttentionSpan::full;
   double layers = 0;
@@ -180,6 +185,13 @@ struct LatencyPlan {
   double kv_split = 1;  // KV heads split over tp (MLA's latent is not)
   double kv_bytes_per_token = 0, attention_out_bytes = 0;
   double attention_width_efficiency = 1, decode_attention_efficiency = 1;
+  // Mamba layers on one device, d_inner split tp ways: the four projections, the conv1d and
+  // scan's FLOPs and activation bytes per token, one sequence's states, the scan's peak
+  double mamba_layers = 0;
+  GemmShape mamba_in, mamba_x, mamba_dt, mamba_out;
+  double mamba_mixing_flops = 0, mamba_scan_io_bytes = 0, mamba_x_values = 0;
+  double conv_state_bytes = 0, ssm_state_bytes = 0;
+  double scan_peak = 0;
   // routed experts on one device (split tp ways when ep = 1)
   double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
   double expert_split = 1, local_experts = 0;
