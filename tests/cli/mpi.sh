@@ -10,7 +10,7 @@ rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 export OMPI_MCA_rmaps_base_oversubscribe=1   # more ranks than this machine's cores
 mpirun() { "$mpiexec" --allow-run-as-root --oversubscribe -np "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
-summary() { grep -v ' rows (' "$1"; }   # the Pareto summary without its timing line
+summary() { grep -v -e ' rows (' -e 'ranks evaluated' "$1"; }   # the Pareto summary without its timing lines
 
 sweep=(sweep --set experts=8..64 --set top_k=1..4 --set batch=1..1024*2 --set context=1024,4096 --hw h100-sxm,h200 --no-progress)
 for format in csv jsonl; do
