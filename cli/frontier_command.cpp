@@ -40,6 +40,8 @@ The budget is training FLOPs (with --inference-tokens T, plus 2 N_act T, Ludziej
 2025 §4.4), or with --budget-unit device-hours training plus serving T tokens on the devices.
 Laws: abnar2025 (default), chinchilla and ludziejewski2025 drive the search; krajewski2024
 gives its optimal granularity per budget (Eq. 10 compute model, E = 64).
+Under `mpirun -np N` (a build with MPI) budget i is solved by rank i mod N; rank 0 prints
+the answer one process prints (docs/scale-out.md).
 
 examples:
   moesim frontier --hw h100-sxm --devices 8                       # the main job

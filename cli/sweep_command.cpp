@@ -8,14 +8,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <tuple>
 #include <numeric>
+#include <tuple>
 #include <utility>
 
 #include "common.h"
@@ -51,7 +51,8 @@ the phase's latency and per-device memory with --hw, else the phase's FLOPs and 
 printed to standard error. Units as in `moesim estimate`: seconds, bytes, FLOP.
 --shard I/N evaluates part I (from 0) of N for an array job: chunks of 4096 rows dealt out in
 turn, written after a line naming the run; `moesim merge` joins the N parts into the file one
-process writes (docs/scale-out.md).
+process writes (docs/scale-out.md). Under `mpirun -np N` (a build with MPI) the N ranks split
+the rows, each into a part beside --out FILE (required), and rank 0 joins them into FILE.
 
 examples:
   moesim sweep --set experts=8,16,64,256 --set top_k=1..8 --set batch=1,8,64 --hw h100-sxm,jetson-agx-orin-64gb
