@@ -313,7 +313,8 @@ Estimate estimate(const Architecture& a, const Workload& w) {
                             ? n_layers * h + max_layer_activation_elements
                             : activation_elements;
   // Final norm input and head input, and fp32 logits for the loss.
-  m.activation_bytes = B * T * ((stored + 2 * h) * act_bytes + 4 * V);
+  m.activation_head_bytes = B * T * (2 * h * act_bytes + 4 * V);
+  m.activation_bytes = B * T * stored * act_bytes + m.activation_head_bytes;
   if (a.mtp_modules > 0) {
     const ByComponent mtp_module = mtp_module_params(a);
     for (std::size_t k = 0; k < kComponentCount; ++k)

@@ -483,6 +483,20 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   return plan;
 }
 
+// The activations one device keeps for backward under the 1F1B schedule, before the dp and tp
+// splits: the replica's batch runs as m micro-batches, and stage s holds min(pp - s, m) of them
+// in flight over its L/pp layers (Narayanan et al. 2021, arXiv 2104.04473 §2.2.1; Korthikanti
+// et al. 2022, arXiv 2205.05198 §4.2.3: the first stage keeps pp micro-batches, whatever m).
+// The last stage adds the head's inputs and logits of its one micro-batch. Without a pipeline,
+// gradient accumulation keeps one micro-batch. The busier of the first and last stage counts.
+double activations_in_flight(const MemoryUse& train, double pp, double m) {
+  m = std::max(m, 1.0);
+  const double layers = train.activation_bytes - train.activation_head_bytes;  // all layers, whole batch
+  const double first = layers / pp * std::min(pp, m) / m;
+  const double last = layers / pp / m + train.activation_head_bytes / m;
+  return std::max(first, last);
+}
+
 }  // namespace
 
 std::string_view to_string(Op op) {
@@ -567,7 +581,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     const double share = ((plan.weights_bytes - routed_bytes) / (tp * pp) + routed_bytes / (pp * routed_split)) /
                          std::max(plan.weights_bytes, 1.0);
     mem.training_state_bytes = (train.memory.gradient_bytes + train.memory.optimizer_bytes + train.memory.mtp_weights_bytes) * share +
-                               train.memory.activation_bytes / (dp * tp);
+                               activations_in_flight(train.memory, pp, static_cast<double>(p.microbatches)) / (dp * tp);
   }
   mem.total_bytes = mem.weights_bytes + mem.kv_cache_bytes + mem.training_state_bytes + mem.recurrent_state_bytes;
   mem.capacity_bytes = hw.memory_bytes;

@@ -73,7 +73,8 @@ struct MemoryUse {
   // Mamba layers keep a fixed-size state instead (conv and SSM state), whatever the context.
   double recurrent_state_bytes_per_sequence = 0;  // every Mamba layer
   double recurrent_state_bytes = 0;               // batch sequences
-  double activation_bytes = 0;           // training: stored for backward
+  double activation_bytes = 0;           // training: stored for backward, the whole batch
+  double activation_head_bytes = 0;      // of which the final norm's and head's inputs and the fp32 logits
   double gradient_bytes = 0;             // training
   double optimizer_bytes = 0;            // training: master weights and moments
   double total_bytes = 0;                // inference: weights + KV + recurrent state; train: all of the above
