@@ -567,6 +567,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
 
   // ---- memory per device
   MemoryPerDevice& mem = r.memory;
+  double zero_state_ratio = 1;  // a device's optimizer states under ZeRO against without
   mem.weights_bytes = plan.resident_weights_bytes;
   if (w.phase != Phase::train) {
     double kv_bytes = 0;  // all layers, all sequences
@@ -580,8 +581,17 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     const double routed_bytes = plan.weights[C::routed_experts];
     const double share = ((plan.weights_bytes - routed_bytes) / (tp * pp) + routed_bytes / (pp * routed_split)) /
                          std::max(plan.weights_bytes, 1.0);
-    mem.training_state_bytes = (train.memory.gradient_bytes + train.memory.optimizer_bytes + train.memory.mtp_weights_bytes) * share +
+    // ZeRO (Rajbhandari et al. 2020 §5.1) shards a state over each parameter's replicas: dense
+    // ones over dp, expert ones over the tp * dp / ep copies of each expert shard.
+    const double expert_replicas = p.ep > 1 ? tp * dp / static_cast<double>(p.ep) : dp;
+    const double sharded = ((plan.weights_bytes - routed_bytes) / (tp * pp * dp) + routed_bytes / (pp * routed_split * expert_replicas)) /
+                           std::max(plan.weights_bytes, 1.0);
+    const std::int64_t zero = w.training.zero;
+    zero_state_ratio = zero >= 1 && share > 0 ? sharded / share : 1;
+    mem.training_state_bytes = train.memory.optimizer_bytes * (zero >= 1 ? sharded : share) +
+                               train.memory.gradient_bytes * (zero >= 2 ? sharded : share) + train.memory.mtp_weights_bytes * share +
                                activations_in_flight(train.memory, pp, static_cast<double>(p.microbatches)) / (dp * tp);
+    if (zero >= 3) mem.weights_bytes *= zero_state_ratio;
   }
   mem.total_bytes = mem.weights_bytes + mem.kv_cache_bytes + mem.training_state_bytes + mem.recurrent_state_bytes;
   mem.capacity_bytes = hw.memory_bytes;
@@ -621,15 +631,20 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   for (const OpTime& t : tr.op) step += t.time_s;
   step *= bubble;
   const double trainable = plan.params.total_params() + plan.params.mtp_total;
-  const double params_here = trainable * (mem.weights_bytes / std::max(plan.weights_bytes, 1.0));
+  // the parameters this device trains (its stage and shards; ZeRO-3's sharding of the stored
+  // weights leaves them as they are)
+  const double params_here = trainable * (plan.resident_weights_bytes / std::max(plan.weights_bytes, 1.0));
   const double state_bytes_per_param = a.precision.attention.bytes_per_value() +
                                        w.training.gradient_format.bytes_per_value() +
                                        (train.memory.optimizer_bytes / std::max(trainable, 1.0));
-  const OpTime opt = memory_op(hw, 2 * params_here * state_bytes_per_param);  // read and write every state
+  // read and write every state (under ZeRO, of the device's shard only)
+  const OpTime opt = memory_op(hw, 2 * params_here * state_bytes_per_param * zero_state_ratio);
   add(tr, Op::optimizer, opt, 1);
   // Gradients: dense ones all-reduced over the dp replicas, expert ones over the tp * dp / ep
   // replicas of each expert shard; the ring spans nodes when the devices do.
-  const double grad_bytes = w.training.gradient_format.bytes_per_value();
+  // ZeRO-3 gathers the weights in forward and backward besides reducing the gradients: 3 Psi of
+  // traffic against the all-reduce's 2 Psi (Rajbhandari et al. 2020 §7.2); stages 1-2 as 2 Psi.
+  const double grad_bytes = w.training.gradient_format.bytes_per_value() * (w.training.zero >= 3 ? 1.5 : 1.0);
   const double expert_share = plan.weights[C::routed_experts] / std::max(plan.weights_bytes, 1.0);
   OpTime grads = all_reduce(hw, params_here * (1 - expert_share) * grad_bytes, p.dp);
   // With ep = 1 the experts are split tp ways, not copied: their replicas are the dp ones.

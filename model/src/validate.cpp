@@ -234,6 +234,7 @@ void validate(const Workload& w, Diagnostics& out) {
     c.fail("batch", "out_of_range", "batch * context must not exceed 2^40 tokens");
   if (!(w.train_tokens >= 0 && w.train_tokens <= 1e18))
     c.fail("tokens", "out_of_range", scientific(w.train_tokens) + " must be in [0, 1e18]");
+  c.range("zero", w.training.zero, 0, 3);
   if (!(w.null_fraction >= 0 && w.null_fraction < 1))
     c.fail("null_fraction", "out_of_range", scientific(w.null_fraction) + " must be in [0, 1): the share of routing slots on null experts");
 }

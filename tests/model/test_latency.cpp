@@ -505,3 +505,65 @@ TEST_CASE("latency: tensor parallelism splits the Mamba state, and must divide d
   d.parallel.tp = 2;
   CHECK(estimate_latency(a, work(Phase::decode, 4, 4096), hw, d).infeasible == Infeasible::tp_not_dividing_mamba);
 }
+
+// ZeRO (Rajbhandari et al. 2020 §5.1) on a dense model (no experts: every state is sharded over
+// dp): stage 1 takes (1 - 1/dp) of the optimizer states off each device, stage 2 the same of
+// the gradients, stage 3 the same of the stored weights; each stage only adds to the savings.
+TEST_CASE("latency golden: ZeRO stages shard the optimizer states, gradients and weights over dp") {
+  Architecture a = mixtral();
+  a.moe = {};
+  a.dense_ffn.width = 14336;
+  a.layers.assign(4, LayerConfig{LayerFfn::dense, AttentionSpan::full});
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  Deployment d;
+  d.parallel.dp = 4;
+  Workload w = work(Phase::train, 8, 512);
+  const Estimate e = estimate(a, w);
+  MemoryPerDevice m[4];
+  for (int z = 0; z < 4; ++z) {
+    w.training.zero = z;
+    m[z] = estimate_latency(a, w, hw, d).memory;
+  }
+  CHECK(m[0].training_state_bytes - m[1].training_state_bytes == Approx(e.memory.optimizer_bytes * 3 / 4));
+  CHECK(m[1].training_state_bytes - m[2].training_state_bytes == Approx(e.memory.gradient_bytes * 3 / 4));
+  CHECK(m[2].training_state_bytes == Approx(m[3].training_state_bytes));
+  CHECK(m[3].weights_bytes == Approx(m[0].weights_bytes / 4));
+  CHECK(m[0].weights_bytes == Approx(e.memory.weights_bytes));
+  // One replica: nothing to shard over.
+  d.parallel.dp = 1;
+  w.batch = 2;
+  w.training.zero = 0;
+  const double alone = estimate_latency(a, w, hw, d).memory.total_bytes;
+  w.training.zero = 3;
+  CHECK(estimate_latency(a, w, hw, d).memory.total_bytes == Approx(alone));
+}
+
+// 1F1B (Korthikanti et al. 2022 §4.2.3): without a pipeline, m micro-batches keep 1/m of the
+// batch's activations (gradient accumulation); with pp stages and m >= pp the first stage keeps
+// pp micro-batches over L/pp layers, i.e. the layers' activations of one micro-batch, and the
+// last stage one micro-batch over L/pp layers plus the head's logits: the larger counts.
+TEST_CASE("latency golden: activations in flight under gradient accumulation and 1F1B") {
+  Architecture a = mixtral();
+  a.layers.resize(8);
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  const Workload w = work(Phase::train, 16, 512);
+  const Estimate e = estimate(a, w);
+  const double all = e.memory.activation_bytes, head = e.memory.activation_head_bytes;
+  REQUIRE(head > 0);
+  REQUIRE(head < all);
+  Deployment d;
+  const double fixed = estimate_latency(a, w, hw, d).memory.training_state_bytes - all;  // gradients, optimizer
+  d.parallel.microbatches = 4;
+  CHECK(estimate_latency(a, w, hw, d).memory.training_state_bytes - fixed == Approx(all / 4));
+  d.parallel.pp = 4;
+  d.parallel.microbatches = 8;
+  const double layers = all - head;
+  const double first = layers / 4 * 4 / 8, last = layers / 4 / 8 + head / 8;
+  const double states = estimate_latency(a, w, hw, d).memory.training_state_bytes;
+  Deployment one_batch = d;
+  one_batch.parallel.microbatches = 1;  // the first stage then holds its one micro-batch: the whole batch over L/pp layers
+  const double states_one = estimate_latency(a, w, hw, one_batch).memory.training_state_bytes;
+  CHECK(states_one - states == Approx(std::max(layers / 4, layers / 4 + head) - std::max(first, last)));
+}

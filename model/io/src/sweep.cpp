@@ -72,6 +72,8 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.null_fraction = v.number; }},
       {{"recompute", "none | selective | full", "activation recomputation"}, Kind::recompute,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.recompute = *parse_enum<Recompute>(v.text); }},
+      {{"zero", "ZeRO stage 0-3", "ZeRO stage in training"}, Kind::integer,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.zero = as_int(v); }},
       {{"tp", "tensor parallel", "tensor-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.tp = as_int(v); }},
       {{"ep", "expert parallel", "expert-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.ep = as_int(v); }},
       {{"pp", "pipeline stages", "pipeline stages"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.pp = as_int(v); }},
@@ -160,7 +162,7 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
     return std::nullopt;
   }
   // Fields of SweepPoint::workload; any other field rebuilds the latency model.
-  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "null_fraction", "recompute"};
+  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "null_fraction", "recompute", "zero"};
   axis.workload_only = std::find(std::begin(kWorkloadFields), std::end(kWorkloadFields), axis.field) != std::end(kWorkloadFields);
   const bool numeric = field->kind == Kind::integer || field->kind == Kind::real;
   axis.numeric = numeric;

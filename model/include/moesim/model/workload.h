@@ -31,6 +31,10 @@ struct TrainingConfig {
   NumberFormat optimizer_state_format = {Element::fp32, 0, 0};
   // FlashAttention (Dao et al. 2022) never stores the T x T score matrix.
   bool flash_attention = true;
+  // ZeRO stage (Rajbhandari et al. 2020, arXiv 1910.02054 §5.1): 1 shards the optimizer states
+  // (master weights and moments) over each parameter's data-parallel replicas, 2 the gradients
+  // too, 3 the weights too. 0 as Megatron-LM by default (its distributed optimizer is stage 1).
+  std::int64_t zero = 0;
 };
 
 struct Workload {
