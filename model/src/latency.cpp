@@ -660,6 +660,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   r.train_total_s = r.train_step_s * train.flops.training_tokens / step_tokens;
   const double devices = static_cast<double>(p.devices());
   r.device_hours = r.train_total_s * devices / 3600;
+  if (r.train_total_s > 0 && plan.peak > 0) r.train_mfu = train.flops.training_total / r.train_total_s / devices / plan.peak;
   r.energy_j = r.device_hours * 3600 * hw.tdp_w;
   r.cost_usd = r.device_hours * hw.price_usd_per_hour;
   return r;

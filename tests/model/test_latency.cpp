@@ -567,3 +567,25 @@ TEST_CASE("latency golden: activations in flight under gradient accumulation and
   const double states_one = estimate_latency(a, w, hw, one_batch).memory.training_state_bytes;
   CHECK(states_one - states == Approx(std::max(layers / 4, layers / 4 + head) - std::max(first, last)));
 }
+
+// Physics: no deployment uses more than its devices' peak, and a device that does nothing but
+// compute at its peak reaches close to 1 (the bubble and the optimizer pass are the rest).
+TEST_CASE("latency property: model FLOPs utilisation is in (0, 1]") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  for (std::int64_t tp : {1, 2})
+    for (std::int64_t pp : {1, 2, 4})
+      for (std::int64_t m : {1, 4, 16}) {
+        Deployment d;
+        d.parallel.tp = tp;
+        d.parallel.pp = pp;
+        d.parallel.microbatches = m;
+        const LatencyEstimate l = estimate_latency(a, work(Phase::train, 16, 1024), hw, d);
+        REQUIRE(l.feasible());
+        CHECK(l.train_mfu > 0);
+        CHECK(l.train_mfu <= 1 + 1e-12);
+        if (tp == 1 && pp == 1) CHECK(l.train_mfu > 0.9);  // one device at its peak, memory free
+      }
+}

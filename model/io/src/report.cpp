@@ -335,6 +335,7 @@ const std::vector<LatencyField>& latency_fields() {
        [](const LatencyEstimate& l) { return l.decode_tokens_per_s; }},
       {"training.total_s", Unit::seconds, "training on D tokens", [](const LatencyEstimate& l) { return l.train_total_s; }},
       {"training.device_hours", Unit::hours, "device-hours", [](const LatencyEstimate& l) { return l.device_hours; }},
+      {"training.mfu", Unit::ratio, "MFU (of the compute format's peak)", [](const LatencyEstimate& l) { return l.train_mfu; }},
       {"training.energy_j", Unit::joules, "energy at TDP", [](const LatencyEstimate& l) { return l.energy_j; }},
       {"training.cost_usd", Unit::usd, "cost at the profile's price", [](const LatencyEstimate& l) { return l.cost_usd; }},
       {"memory_per_device.weights_bytes", Unit::bytes, "weights per device", [](const LatencyEstimate& l) { return l.memory.weights_bytes; }},

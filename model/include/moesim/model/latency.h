@@ -139,6 +139,9 @@ struct LatencyEstimate {
   double train_step_s = 0;
   double train_total_s = 0;        // for the workload's training tokens
   double device_hours = 0;
+  // Model FLOPs utilisation: the training FLOPs (model.md §3) over the step time, the devices and
+  // their peak in the compute format (bf16, or fp8 with fp8 activations), as trainers report it.
+  double train_mfu = 0;
   double energy_j = 0;             // at TDP
   double cost_usd = 0;             // 0 when the profile has no price
   // routing
