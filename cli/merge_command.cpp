@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "common.h"
@@ -121,25 +120,10 @@ int run_merge(const std::vector<std::string>& args) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<Part> parts = open_parts(paths);
   const io::PartHeader& h = parts.front().header;
-  const std::string partial = out_path + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
   const SummaryReader summary(parts.front());
   io::ParetoFront front;
   std::uint64_t feasible = 0;
-  auto refuse = [&](const Diagnostic& why) {
-    out.close();
-    std::filesystem::remove(partial, ec);
-    throw BadInput{{why}};
-  };
-  try {
-    join_parts(parts, out, [&](std::string_view line, std::uint64_t row) { return !summary.has_columns() || summary.offer(line, row, front, feasible); });
-  } catch (const BadInput& bad) {
-    refuse(bad.diagnostics.front());
-  }
-  out.close();
-  if (!out) refuse({"--out", "unwritable", "writing \"" + partial + "\" failed (disk full?)"});
-  std::filesystem::rename(partial, out_path);
+  join_parts(parts, out_path, [&](std::string_view line, std::uint64_t row) { return !summary.has_columns() || summary.offer(line, row, front, feasible); });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (summary.has_columns())
     print_summary("moesim merge", front, {h.pareto_x, column_unit(h.pareto_x)}, {h.pareto_y, column_unit(h.pareto_y)}, h.rows, feasible, seconds);

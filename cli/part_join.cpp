@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "common.h"
 
@@ -97,7 +99,10 @@ std::vector<Part> open_parts(const std::vector<std::string>& paths) {
   return parts;
 }
 
-void join_parts(std::vector<Part>& parts, std::ostream& out, const RowCheck& row) {
+namespace {
+
+// The CSV header and the rows in the plan's order (join_parts).
+void write_rows(std::vector<Part>& parts, std::ostream& out, const RowCheck& row) {
   const io::PartHeader& h = parts.front().header;
   if (h.format == "csv") out << parts.front().columns << "\n";
   std::string_view line;
@@ -121,6 +126,25 @@ void join_parts(std::vector<Part>& parts, std::ostream& out, const RowCheck& row
   }
   for (Part& p : parts)
     if (!p.in->at_end()) throw BadInput{{{p.path, "too_many_rows", "has more rows than its share of the " + std::to_string(h.rows) + " rows"}}};
+}
+
+}  // namespace
+
+void join_parts(std::vector<Part>& parts, const std::string& out_path, const RowCheck& row) {
+  const std::string partial = out_path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
+  try {
+    write_rows(parts, out, row);
+    out.close();
+    if (!out) throw BadInput{{{"--out", "unwritable", "writing \"" + partial + "\" failed (disk full?)"}}};
+  } catch (...) {  // nothing is left behind: no FILE, no FILE.partial
+    out.close();
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
+  std::filesystem::rename(partial, out_path);
 }
 
 }  // namespace moesim::cli

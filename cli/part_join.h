@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,11 +43,12 @@ struct Part {
 // Opens the parts and checks that they are the N shards of one run, by shard; throws BadInput.
 std::vector<Part> open_parts(const std::vector<std::string>& paths);
 
-// Writes the CSV header and the rows in the plan's order to `out`: chunk c is the next chunk of
-// part c mod N. `row(line, index)`, where given, sees every row and returns false for a line
-// that is not a row of the sweep (without it, whole chunks are copied at once). Throws BadInput
-// naming the part that is short, long or holds such a line.
+// Writes the CSV header and the rows in the plan's order to `out_path` (via out_path.partial,
+// renamed at the end): chunk c is the next chunk of part c mod N. `row(line, index)`, where
+// given, sees every row and returns false for a line that is not a row of the sweep (without
+// it, whole chunks are copied at once). Throws BadInput naming the part that is short, long or
+// holds such a line, or the output that cannot be written; then no file is left.
 using RowCheck = std::function<bool(std::string_view line, std::uint64_t row)>;
-void join_parts(std::vector<Part>& parts, std::ostream& out, const RowCheck& row = {});
+void join_parts(std::vector<Part>& parts, const std::string& out_path, const RowCheck& row = {});
 
 }  // namespace moesim::cli

@@ -494,13 +494,7 @@ struct RankProgress {
 // The root's last step: the ranks' parts joined into FILE (via FILE.partial), then removed.
 void join_rank_parts(const std::vector<std::string>& paths, const std::string& out_path) {
   std::vector<Part> parts = open_parts(paths);
-  const std::string partial = out_path + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) throw BadInput{{{"--out", "unwritable", "cannot write \"" + partial + "\""}}};
-  join_parts(parts, out);
-  out.close();
-  if (!out) throw std::runtime_error("writing " + partial + " failed (disk full?)");
-  std::filesystem::rename(partial, out_path);
+  join_parts(parts, out_path);
   std::error_code ec;
   for (const std::string& p : paths) {
     std::filesystem::remove(p, ec);
