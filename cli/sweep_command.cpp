@@ -21,6 +21,7 @@
 #include "common.h"
 #include "mpi_world.h"
 #include "part_join.h"
+#include "rank_bytes.h"
 #include "sweep_summary.h"
 #include "moesim/io/hardware_io.h"
 #include "moesim/io/model_io.h"
@@ -411,18 +412,19 @@ void close_output(Output& out) {
   }
 }
 
-// A Pareto front as bytes for the root: per point x, y, row and the label's length, then the label.
+// The fields of a Pareto point, one list for both directions (rank_bytes.h).
+template <class Io, class Point>
+void transfer(Io& io, Point& p) {
+  io(p.x);
+  io(p.y);
+  io(p.row);
+  io(p.label);
+}
+
 std::string encode(const io::ParetoFront& front) {
-  std::string bytes;
-  auto put = [&](const auto& v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); };
-  for (const io::ParetoFront::Point& p : front.sorted()) {
-    put(p.x);
-    put(p.y);
-    put(p.row);
-    put(static_cast<std::uint64_t>(p.label.size()));
-    bytes += p.label;
-  }
-  return bytes;
+  ByteWriter w;
+  for (const io::ParetoFront::Point& p : front.sorted()) transfer(w, p);
+  return w.bytes;
 }
 
 // The ranks' fronts as one, offered in row order as one process offers its rows: ties go to
@@ -430,21 +432,7 @@ std::string encode(const io::ParetoFront& front) {
 io::ParetoFront reduce_fronts(const std::vector<std::string>& fronts) {
   std::vector<io::ParetoFront::Point> points;
   for (const std::string& bytes : fronts)
-    for (std::size_t at = 0; at < bytes.size();) {
-      io::ParetoFront::Point p;
-      std::uint64_t length = 0;
-      auto get = [&](auto& v) {
-        std::memcpy(&v, bytes.data() + at, sizeof v);
-        at += sizeof v;
-      };
-      get(p.x);
-      get(p.y);
-      get(p.row);
-      get(length);
-      p.label = bytes.substr(at, length);
-      at += length;
-      points.push_back(std::move(p));
-    }
+    for (ByteReader in(bytes); !in.done();) transfer(in, points.emplace_back());
   std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.row < b.row; });
   io::ParetoFront front;
   for (const io::ParetoFront::Point& p : points) front.offer(p.x, p.y, p.row, [&] { return p.label; });
