@@ -275,8 +275,7 @@ struct Rendered {
 Rendered render(fit::FrontierAnswer& answer, const fit::FrontierStudy& s, const Args& a, Diagnostics& diag) {
   Rendered r;
   io::Json& rows = answer.json["rows"];
-  const fit::LawInfo& info = s.law.law->info;
-  if (info.optima == fit::Optima::granularity_table) {
+  if (!fit::searches_designs(s)) {
     r.table = json_table(rows, "optimal granularity per budget (Krajewski et al. 2024, Eq. 9-10, E = 64)\n     budget   G*          N*          D*     loss\n",
                          "%11.3g %4.0f %11.4g %11.4g %8.4f\n", {"budget_flops", "granularity", "total_params", "tokens", "loss"});
     r.csv = csv_text(rows, {{"budget_flops", "/budget_flops"}, {"granularity", "/granularity"}, {"total_params", "/total_params"},
@@ -330,9 +329,12 @@ int run_frontier(const std::vector<std::string>& args) {
     if (ec || !std::filesystem::is_directory(a.emit_dir)) throw BadInput{{{"--emit-models", "not_writable", a.emit_dir + ": " + ec.message()}}};
   }
   if (const std::string w = fit::unidentified_warning(s.law); !w.empty() && world.root()) std::cerr << "moesim frontier: warning: " << w << "\n";
+  if (!world.root()) {  // the others solve their share of the budgets; the root answers for all
+    if (fit::searches_designs(s)) solve_on_ranks(s, world);
+    return kOk;
+  }
   fit::FrontierAnswer answer = world.size() == 1 ? fit::answer_frontier(s)
                                                  : fit::answer_frontier(s, [&](const fit::FrontierStudy& study) { return solve_on_ranks(study, world); });
-  if (!world.root()) return kOk;  // the root speaks for all
   const Rendered r = render(answer, s, a, d);
   if (!d.empty()) throw BadInput{d};
   switch (out_format) {

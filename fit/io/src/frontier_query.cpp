@@ -209,11 +209,13 @@ std::optional<FrontierStudy> frontier_study(const FrontierQuery& q, Diagnostics&
   return s;
 }
 
+bool searches_designs(const FrontierStudy& s) { return s.law.law->info.optima != Optima::granularity_table; }
+
 FrontierAnswer answer_frontier(const FrontierStudy& s, const BudgetSolver& solve) {
   FrontierAnswer a;
   const LawInfo& info = s.law.law->info;
   io::Json rows = io::Json::array();
-  if (info.optima == Optima::granularity_table) {
+  if (!searches_designs(s)) {
     for (const auto& k : krajewski_optima(s.law.params, s.options.budgets))
       rows.push_back({{"budget_flops", k.budget_flops}, {"granularity", k.granularity}, {"total_params", k.total_params}, {"tokens", k.tokens}, {"loss", k.loss}});
     a.json = {{"law", "krajewski2024"}, {"coefficients", s.law.source}, {"budgets", s.options.budgets}, {"rows", rows}};

@@ -67,7 +67,10 @@ struct FrontierAnswer {
 };
 // `solve` finds the optima of the study's budgets, one per budget in order: by default
 // optimize() in this process; `mpirun moesim frontier` deals the budgets out to its ranks.
+// `solve` is called once when the study searches designs (searches_designs), never otherwise.
 using BudgetSolver = std::function<std::vector<ConstrainedOptimum>(const FrontierStudy& study)>;
 FrontierAnswer answer_frontier(const FrontierStudy& study, const BudgetSolver& solve = {});
+// False for a law whose answer is a closed-form table (krajewski2024's granularity per budget).
+bool searches_designs(const FrontierStudy& study);
 
 }  // namespace moesim::fit
