@@ -557,6 +557,9 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const double T = static_cast<double>(w.context);
   const double Bl = static_cast<double>(w.batch) / dp;  // sequences per replica
   // Training memory and step: the workload's training settings at its batch and context.
+  // The copies of each expert shard (ep divides tp * dp); with ep = 1 the experts are split tp
+  // ways, not copied: their replicas are the dp ones. Gradients and ZeRO's shards span them.
+  const std::int64_t expert_replicas = p.ep > 1 ? p.tp * p.dp / p.ep : p.dp;
   Estimate train;
   const bool training = phases.train || w.phase == Phase::train;
   if (training) {
@@ -582,9 +585,9 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     const double share = ((plan.weights_bytes - routed_bytes) / (tp * pp) + routed_bytes / (pp * routed_split)) /
                          std::max(plan.weights_bytes, 1.0);
     // ZeRO (Rajbhandari et al. 2020 §5.1) shards a state over each parameter's replicas: dense
-    // ones over dp, expert ones over the tp * dp / ep copies of each expert shard.
-    const double expert_replicas = p.ep > 1 ? tp * dp / static_cast<double>(p.ep) : dp;
-    const double sharded = ((plan.weights_bytes - routed_bytes) / (tp * pp * dp) + routed_bytes / (pp * routed_split * expert_replicas)) /
+    // ones over dp, expert ones over expert_replicas.
+    const double sharded = ((plan.weights_bytes - routed_bytes) / (tp * pp * dp) +
+                            routed_bytes / (pp * routed_split * static_cast<double>(expert_replicas))) /
                            std::max(plan.weights_bytes, 1.0);
     const std::int64_t zero = w.training.zero;
     zero_state_ratio = zero >= 1 && share > 0 ? sharded / share : 1;
@@ -647,8 +650,6 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const double grad_bytes = w.training.gradient_format.bytes_per_value() * (w.training.zero >= 3 ? 1.5 : 1.0);
   const double expert_share = plan.weights[C::routed_experts] / std::max(plan.weights_bytes, 1.0);
   OpTime grads = all_reduce(hw, params_here * (1 - expert_share) * grad_bytes, p.dp);
-  // With ep = 1 the experts are split tp ways, not copied: their replicas are the dp ones.
-  const std::int64_t expert_replicas = p.ep > 1 ? p.tp * p.dp / p.ep : p.dp;
   const OpTime expert_grads = all_reduce(hw, params_here * expert_share * grad_bytes, expert_replicas);
   grads.time_s += expert_grads.time_s;
   grads.communication_s += expert_grads.communication_s;
