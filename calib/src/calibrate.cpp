@@ -109,6 +109,9 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["fma_fp32"] = {{"all_threads_flop_per_s", peak.value}, {"one_thread_flop_per_s", peak_one.value},
                        {"threads", threads}, {"measurement", to_json(peak.measurement)}};
 
+  // Every cold operand below is a slice of this one allocation.
+  ColdArena arena(cold_span_bytes());
+
   // 2. GEMM efficiency by token count (at the width the model's layers have) and by width
   if (steps.next("GEMM grid")) return c.cancelled = true, c;
   const std::int64_t width = o.quick ? 1024 : 2048;
@@ -116,17 +119,17 @@ Calibration calibrate(const CalibrationOptions& o) {
                                              : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
   Json gemm = Json::array();
   for (auto t : tokens) {
-    const GemmRate r = gemm_fp32(t, width, width, threads, m);
+    const GemmRate r = gemm_fp32(t, width, width, threads, m, arena);
     steps.note_noise("GEMM M=" + std::to_string(t), r.measurement);
     hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
     gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
   non_decreasing(hw.gemm_by_tokens);
   const std::int64_t m_for_width = 256;
-  const double at_width = gemm_fp32(m_for_width, width, width, threads, m).value;
+  const double at_width = gemm_fp32(m_for_width, width, width, threads, m, arena).value;
   std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, 1024} : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 2048};
   for (auto w : widths) {
-    const GemmRate r = gemm_fp32(m_for_width, w, width, threads, m);
+    const GemmRate r = gemm_fp32(m_for_width, w, width, threads, m, arena);
     hw.gemm_by_width.add(static_cast<double>(w), std::min(1.0, r.value / at_width));
     gemm.push_back({{"m", m_for_width}, {"n", w}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
@@ -136,16 +139,16 @@ Calibration calibrate(const CalibrationOptions& o) {
   // 3. memory bandwidth past the last-level cache, and per cache level
   if (steps.next("memory bandwidth")) return c.cancelled = true, c;
   const double llc = static_cast<double>(last_level_cache_bytes());
-  const std::size_t big = static_cast<std::size_t>(std::max(o.quick ? 256.0 * (1 << 20) : 1024.0 * (1 << 20), std::min(4 * llc, 2048.0 * (1 << 20))));
-  const Rate triad = triad_bandwidth(big, threads, m), copy = copy_bandwidth(big, threads, m);
+  const Rate triad = triad_bandwidth(arena.all(), threads, m), copy = copy_bandwidth(arena.all(), threads, m);
   steps.note_noise("triad", triad.measurement);
   hw.memory_bandwidth_bytes_per_s = std::max(triad.value, copy.value);
   Json levels = Json::array();
   for (double bytes : {16e3, 256e3, 4e6}) {
-    const Rate r = triad_bandwidth(static_cast<std::size_t>(bytes), threads, m);
+    std::vector<float> in_cache(static_cast<std::size_t>(3 * bytes / sizeof(float)), 1.0f);
+    const Rate r = triad_bandwidth(in_cache, threads, m);
     levels.push_back({{"array_bytes", bytes}, {"triad_bytes_per_s", r.value}});
   }
-  c.raw["memory"] = {{"array_bytes", big}, {"triad_bytes_per_s", triad.value}, {"copy_bytes_per_s", copy.value}, {"cache_levels", levels},
+  c.raw["memory"] = {{"array_bytes", arena.all().size_bytes() / 3}, {"triad_bytes_per_s", triad.value}, {"copy_bytes_per_s", copy.value}, {"cache_levels", levels},
                      {"last_level_cache_bytes", llc}};
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   hw.memory_bytes = static_cast<double>(pages) * static_cast<double>(page);
@@ -156,7 +159,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   Json cold = Json::array();
   std::vector<std::pair<double, double>> reads;
   for (double bytes : {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6, 256e6}) {
-    const Rate r = cold_read_bandwidth(static_cast<std::size_t>(bytes), big, threads, m);
+    const Rate r = cold_read_bandwidth(static_cast<std::size_t>(bytes), arena, threads, m);
     reads.emplace_back(bytes, r.value);
     cold.push_back({{"bytes", bytes}, {"bytes_per_s", r.value}, {"measurement", to_json(r.measurement)}});
   }

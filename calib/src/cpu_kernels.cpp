@@ -106,9 +106,11 @@ float read_floats(const float* p, std::size_t count, int threads) {
   return sink;
 }
 
+using Weights = Eigen::Map<const Eigen::MatrixXf>;
+
 // c = a * weights with the weight columns split over the threads, one single-threaded Eigen
 // GEMM each (Eigen does not nest its own threads inside an OpenMP region).
-void gemm_column_split(const Eigen::MatrixXf& a, const Eigen::MatrixXf& weights, Eigen::MatrixXf& c, int threads) {
+void gemm_column_split(const Eigen::MatrixXf& a, const Weights& weights, Eigen::MatrixXf& c, int threads) {
   parallel(threads, [&](int t) {
     const auto [lo, hi] = slice(static_cast<std::size_t>(weights.cols()), t, threads);
     const auto cols = static_cast<Eigen::Index>(hi - lo), first = static_cast<Eigen::Index>(lo);
@@ -117,6 +119,21 @@ void gemm_column_split(const Eigen::MatrixXf& a, const Eigen::MatrixXf& weights,
 }
 
 }  // namespace
+
+ColdArena::ColdArena(std::size_t bytes) : floats_(std::max<std::size_t>(bytes / sizeof(float), 32), 1.0f) {}
+
+std::span<float> ColdArena::next(std::size_t bytes) {
+  const std::size_t n = std::min(std::max<std::size_t>(bytes / sizeof(float), 1), floats_.size());
+  if (at_ + n > floats_.size()) at_ = 0;
+  const std::span<float> out(floats_.data() + at_, n);
+  at_ += n;
+  return out;
+}
+
+std::size_t cold_span_bytes() {
+  constexpr double kMin = 256.0 * (1 << 20), kMax = 1024.0 * (1 << 20);
+  return static_cast<std::size_t>(std::clamp(4.0 * static_cast<double>(last_level_cache_bytes()), kMin, kMax));
+}
 
 Rate fma_peak_fp32(int threads, const MeasureOptions& m) {
   const std::int64_t iterations = 2'000'000;
@@ -129,37 +146,36 @@ Rate fma_peak_fp32(int threads, const MeasureOptions& m) {
   return r;
 }
 
-GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o) {
-  // b plays the weights: cold in each repetition, as a layer's weights are in a model (at
-  // small M the GEMM streams and packs them, and that from memory is slower than from cache).
+GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o, ColdArena& weights) {
+  // The weights: cold in each repetition, as a layer's weights are in a model (at small M the
+  // GEMM streams and packs them, and that from memory is slower than from cache).
   Eigen::MatrixXf a = Eigen::MatrixXf::Random(m, k), c(m, n);
-  std::vector<Eigen::MatrixXf> b(cold_copies(static_cast<double>(k * n) * sizeof(float)), Eigen::MatrixXf::Random(k, n));
-  std::size_t next = 0;
+  const auto next_weights = [&] { return Weights(weights.next(static_cast<std::size_t>(k * n) * sizeof(float)).data(), k, n); };
   // Two ways to use the cores, the faster kept: Eigen's own threading, and a split of the
   // weight columns with one single-threaded GEMM per thread, which is how the MoE layer runs
   // its experts and the one that threads a GEMV at all (Eigen runs M = 1 on one thread).
   Eigen::setNbThreads(threads);
   GemmRate eigen;
-  eigen.measurement = measure([&] { c.noalias() = a * b[next++ % b.size()]; }, o);
+  eigen.measurement = measure([&] { c.noalias() = a * next_weights(); }, o);
   Eigen::setNbThreads(1);
   GemmRate split;
   split.column_split = true;
-  split.measurement = measure([&] { gemm_column_split(a, b[next++ % b.size()], c, threads); }, o);
+  split.measurement = measure([&] { gemm_column_split(a, next_weights(), c, threads); }, o);
   Eigen::setNbThreads(threads);
   GemmRate& best = split.measurement.median_s < eigen.measurement.median_s ? split : eigen;
   best.value = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) / best.measurement.median_s;
   return best;
 }
 
-Rate copy_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
-  const std::size_t n = bytes / sizeof(float);
-  std::vector<float> a(n, 1.0f), b(n, 2.0f);
+Rate copy_bandwidth(std::span<float> memory, int threads, const MeasureOptions& m) {
+  const std::size_t n = memory.size() / 2;
+  float *a = memory.data(), *b = a + n;
   Rate r;
   r.measurement = measure(
       [&] {
         parallel(threads, [&](int t) {
           const auto [lo, hi] = slice(n, t, threads);
-          std::memcpy(a.data() + lo, b.data() + lo, (hi - lo) * sizeof(float));
+          std::memcpy(a + lo, b + lo, (hi - lo) * sizeof(float));
         });
       },
       m);
@@ -167,9 +183,9 @@ Rate copy_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
   return r;
 }
 
-Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
-  const std::size_t n = bytes / sizeof(float);
-  std::vector<float> a(n, 0.0f), b(n, 1.0f), c(n, 2.0f);
+Rate triad_bandwidth(std::span<float> memory, int threads, const MeasureOptions& m) {
+  const std::size_t n = memory.size() / 3;
+  float *a = memory.data(), *b = a + n, *c = b + n;
   Rate r;
   r.measurement = measure(
       [&] {
@@ -183,19 +199,14 @@ Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m) {
   return r;
 }
 
-Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads, const MeasureOptions& m) {
+Rate cold_read_bandwidth(std::size_t bytes, ColdArena& arena, int threads, const MeasureOptions& m) {
   bytes = std::max<std::size_t>(bytes / 128 * 128, 128);
-  arena_bytes = std::max(arena_bytes, 2 * bytes);
-  const std::size_t n = arena_bytes / sizeof(float), chunk = bytes / sizeof(float);
-  std::vector<float> arena(n, 1.0f);
-  std::size_t offset = 0;
   std::atomic<float> sink{0};
   Rate r;
   r.measurement = measure(
       [&] {
-        // Each repetition reads a part of the arena not touched for a whole arena's worth of reads.
-        sink = sink + read_floats(arena.data() + offset, chunk, threads);
-        offset = (offset + chunk) % (n - chunk);
+        const std::span<float> chunk = arena.next(bytes);
+        sink = sink + read_floats(chunk.data(), chunk.size(), threads);
       },
       m);
   r.value = static_cast<double>(bytes) / r.measurement.median_s;
@@ -302,9 +313,7 @@ std::size_t last_level_cache_bytes() {
 }
 
 std::size_t cold_copies(double bytes, std::size_t max_copies) {
-  // At least 256 MiB: a VM's vCPUs may share the whole package's L3 (this EPYC's sysconf says
-  // 256 MiB where sysfs says 32 MiB per core complex).
-  const double span = std::max(4.0 * static_cast<double>(last_level_cache_bytes()), 256.0 * (1 << 20));
+  const auto span = static_cast<double>(cold_span_bytes());
   if (bytes <= 0) return 1;
   return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(span / bytes)), 1, max_copies);
 }

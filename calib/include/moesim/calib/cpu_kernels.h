@@ -1,7 +1,9 @@
 #pragma once
 // CPU microkernels. Each returns a rate (FLOP/s or bytes/s) with its measurement.
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "moesim/calib/measure.h"
 
@@ -11,6 +13,31 @@ struct Rate {
   double value = 0;  // FLOP/s or bytes/s
   Measurement measurement;
 };
+
+// Memory that is out of the last-level cache each time a measurement comes back to it:
+// the cold operands (weights, streamed arrays) are slices of it, taken in turn. Allocated and
+// touched once per calibration: a page fault costs ~4 ns per byte on this VM (1 GiB takes
+// 4 s to fault in), which had made `calibrate --quick` spend 2 of its 2.2 minutes, and 6 GB,
+// allocating a fresh array for every size measured.
+class ColdArena {
+ public:
+  explicit ColdArena(std::size_t bytes);
+  // The next `bytes` after the slice handed out last, wrapping to the start: a slice is used
+  // again only after the rest of the arena has been read.
+  std::span<float> next(std::size_t bytes);
+  std::span<float> all() { return floats_; }
+
+ private:
+  std::vector<float> floats_;
+  std::size_t at_ = 0;
+};
+
+// The span that cold data cycles through: four times the last-level cache, at least 256 MiB,
+// at most 1 GiB. The cap: with no sysfs cache entries (this VM) glibc reports the package's
+// L3 (508 MiB here, where a core complex shares 32 MiB), and reads spread over 2 GiB ran at
+// 16-26 GB/s at 1-4 MB where the same reads over 256 MiB, the GEMM grid's weights and the
+// real layers ran at 32-44 GB/s: beyond the TLB's reach, page walks miss too.
+std::size_t cold_span_bytes();
 
 // Peak fp32 FMA throughput: 16 independent vector accumulators per thread, so that FMA
 // latency is hidden (two FMA units x 4-5 cycles on current x86 cores), one clone per ISA.
@@ -22,16 +49,16 @@ Rate fma_peak_fp32(int threads, const MeasureOptions& m);
 struct GemmRate : Rate {
   bool column_split = false;
 };
-GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o);
+GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o, ColdArena& weights);
 
-// STREAM-style (McCalpin 1995) bandwidth over arrays of `bytes` each: copy (a = b) counts
-// 2 x bytes, triad (a = b + s*c) 3 x bytes.
-Rate copy_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m);
-Rate triad_bandwidth(std::size_t bytes, int threads, const MeasureOptions& m);
+// STREAM-style (McCalpin 1995) bandwidth over `memory` split into equal arrays: copy (a = b)
+// counts 2 x an array, triad (a = b + s*c) 3 x.
+Rate copy_bandwidth(std::span<float> memory, int threads, const MeasureOptions& m);
+Rate triad_bandwidth(std::span<float> memory, int threads, const MeasureOptions& m);
 
-// Reading `bytes` once from memory not in cache (a fresh part of a large arena each time):
-// what a weight read of that size achieves, for the efficiency-by-size table.
-Rate cold_read_bandwidth(std::size_t bytes, std::size_t arena_bytes, int threads, const MeasureOptions& m);
+// Reading `bytes` once from memory not in cache (the arena's next slice each time): what a
+// weight read of that size achieves, for the efficiency-by-size table.
+Rate cold_read_bandwidth(std::size_t bytes, ColdArena& arena, int threads, const MeasureOptions& m);
 
 // Sequential (4 MiB blocks) and random (4 KiB, `threads` readers) reads of a file of
 // `file_bytes` written in `dir`, bypassing the page cache with O_DIRECT where the file system
@@ -49,8 +76,7 @@ std::size_t last_level_cache_bytes();
 
 // How many copies of a working set of `bytes` to cycle through so that each use finds it
 // out of the last-level cache, as a layer's weights and KV cache are in a model whose other
-// layers ran in between: enough copies to span four times the cache and at least 256 MiB, at
-// most `max_copies`.
+// layers ran in between: enough copies to span cold_span_bytes(), at most `max_copies`.
 std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
 
 // Cost of waking `threads` workers and joining them (an empty parallel region).
