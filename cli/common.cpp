@@ -119,6 +119,8 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("pp", po::value(&p.pp)->default_value(1), "pipeline stages")
       ("dp", po::value(&p.dp)->default_value(1), "data-parallel replicas (the batch is split over them)")
       ("microbatches", po::value(&p.microbatches)->default_value(1), "micro-batches per training step (pipeline bubble (pp-1)/m)")
+      ("virtual-stages", po::value(&p.virtual_stages)->default_value(1),
+       "model chunks per pipeline device: 1 = 1F1B, v > 1 = interleaved 1F1B (bubble (pp-1)/(v m), v x the stage messages)")
       ("capacity-factor", po::value(&deployment.capacity_factor)->default_value(0), "expert capacity factor; 0 = dropless")
       ("routing-skew", po::value(&routing_skew)->default_value(0), "Zipf exponent of expert popularity; 0 = uniform routing")
       ("routing-histogram", po::value(&routing_histogram), "measured share of each expert, comma-separated (one per expert; normalised)")

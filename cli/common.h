@@ -94,7 +94,7 @@ struct DeploymentOptions {
   double routing_skew = 0;
   std::string routing_histogram;  // measured per-expert shares, comma-separated
   std::optional<double> routing_locality, max_violation;
-  static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity-factor", "routing-skew",
+  static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual-stages", "capacity-factor", "routing-skew",
                                            "routing-histogram", "max-violation", "routing-locality", "offload", "expert-cache", "cache-policy",
                                            "prefetch-accuracy"};
   void add_to(po::options_description& options);

@@ -203,6 +203,7 @@ QGroupBox* InputPanel::build_run_box() {
   add_int(run_form, "pipeline stages pp", "/deployment/pp", 1 << 20);
   add_int(run_form, "data parallel dp", "/deployment/dp", 1 << 20);
   add_int(run_form, "micro-batches", "/deployment/microbatches", 1 << 20);
+  add_int(run_form, "virtual stages (1 = 1F1B)", "/deployment/virtual_stages", 1 << 10);
   add_double(run_form, "capacity factor (0 = dropless)", "/deployment/capacity_factor", 1e6, 2);
   add_double(run_form, "routing skew (Zipf s)", "/deployment/routing_skew", 10, 2);
   routing_histogram_ = new QLineEdit(run_box);
@@ -343,6 +344,7 @@ void InputPanel::edited() {
   d.pp = ints_.at("/deployment/pp")->value();
   d.dp = ints_.at("/deployment/dp")->value();
   d.microbatches = ints_.at("/deployment/microbatches")->value();
+  d.virtual_stages = ints_.at("/deployment/virtual_stages")->value();
   d.capacity_factor = doubles_.at("/deployment/capacity_factor")->value();
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
   d.routing_histogram = routing_histogram_->text().trimmed().toStdString();
@@ -392,6 +394,7 @@ void InputPanel::show_session(const Resolved* r) {
   ints_.at("/deployment/pp")->setValue(static_cast<int>(d.pp));
   ints_.at("/deployment/dp")->setValue(static_cast<int>(d.dp));
   ints_.at("/deployment/microbatches")->setValue(static_cast<int>(d.microbatches));
+  ints_.at("/deployment/virtual_stages")->setValue(static_cast<int>(d.virtual_stages));
   doubles_.at("/deployment/capacity_factor")->setValue(d.capacity_factor);
   doubles_.at("/deployment/routing_skew")->setValue(d.routing_skew);
   routing_histogram_->setText(QString::fromStdString(d.routing_histogram));

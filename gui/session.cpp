@@ -107,7 +107,7 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   if (hw) r.hardware = std::move(*hw);
 
   const DeploymentInput& in = s.deployment;
-  r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
+  r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages};
   r.deployment.capacity_factor = in.capacity_factor;
   r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
   r.deployment.routing.zipf_exponent = in.routing_skew;
@@ -149,6 +149,7 @@ io::Json session_json(const Session& s) {
         {"pp", d.pp},
         {"dp", d.dp},
         {"microbatches", d.microbatches},
+        {"virtual_stages", d.virtual_stages},
         {"capacity_factor", d.capacity_factor},
         {"offload", to_string(d.offload)},
         {"expert_cache", d.expert_cache},
@@ -258,6 +259,7 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_int(r, "pp", d.pp);
     read_int(r, "dp", d.dp);
     read_int(r, "microbatches", d.microbatches);
+    read_int(r, "virtual_stages", d.virtual_stages);
     read_double(r, "capacity_factor", d.capacity_factor);
     read_enum(r, "offload", d.offload);
     read_double(r, "expert_cache", d.expert_cache);

@@ -38,7 +38,7 @@ struct ModelInput {
 struct DeploymentInput {
   // tp 2: the default model's bf16 weights (87 GiB) do not fit the default 80 GiB H100, and the
   // explorer opens on a design that fits (two devices, as Mixtral-8x7B is served).
-  std::int64_t tp = 2, ep = 1, pp = 1, dp = 1, microbatches = 1;
+  std::int64_t tp = 2, ep = 1, pp = 1, dp = 1, microbatches = 1, virtual_stages = 1;
   double capacity_factor = 0;  // 0 = dropless
   OffloadTarget offload = OffloadTarget::none;
   double expert_cache = 0;  // experts cached per MoE layer when offloading

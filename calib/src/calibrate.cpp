@@ -27,6 +27,47 @@ std::string cpu_model() {
 
 const char* threading(const GemmRate& r) { return r.column_split ? "column_split" : "eigen"; }
 
+// Each point of a curve measured in two sweeps over all the points, the faster kept. This
+// VM stalls now and then for a whole point: one calibration read 256 KB and 1 MB at 1.5 GB/s
+// over all 50 repetitions of each, 35x below their neighbours, another 4 MB at 1.2 GB/s, and
+// the GEMV point ran at 11.3 GFLOP/s in one run and 20.6 in the next; no median sees past a
+// stall that covers every repetition, and the curve's monotone repair then carried the slow
+// point's neighbour over it (batch-1 layers predicted up to 97 % slow). A stall is a moment,
+// not a size: the second sweep, later, rarely meets it again at the same point.
+template <class R, class Measure>
+std::vector<R> faster_of_two_sweeps(std::size_t points, Measure measure_point) {
+  std::vector<R> best;
+  for (std::size_t i = 0; i < points; ++i) best.push_back(measure_point(i));
+  for (std::size_t i = 0; i < points; ++i) {
+    R again = measure_point(i);
+    if (again.value > best[i].value) best[i] = again;
+  }
+  return best;
+}
+
+// True when the kernel says hyperthreads share cores (then n threads need not run n times one
+// thread's FMA rate on an idle machine).
+bool smt_active() {
+  std::ifstream in("/sys/devices/system/cpu/smt/active");
+  int active = 0;
+  return in >> active && active == 1;
+}
+
+// Other work on the machine, as the FMA chains see it: threads that do not add up to their
+// count times one thread's rate (cores not shared), or a peak that moved while calibrating.
+// One calibration here ran with half the machine taken (237 GFLOP/s on two threads, 221 on
+// one) and predicted the validation layers 78 % slow; nothing else in it looked wrong.
+void warn_if_busy(const Rate& start, const Rate& one_thread, const Rate& end, int threads, Calibration& c) {
+  const double scaling = start.value / (threads * one_thread.value);
+  if (threads > 1 && !smt_active() && scaling < 0.85)
+    c.warnings.push_back("the machine was busy: " + std::to_string(threads) + " threads of FMA chains ran " + std::to_string(scaling) +
+                         " of " + std::to_string(threads) + " x one thread's rate; the profile describes what was left. Rerun on an idle machine");
+  const double drift = end.value / start.value;
+  if (drift < 0.85 || drift > 1 / 0.85)
+    c.warnings.push_back("the FMA peak moved from " + std::to_string(start.value / 1e9) + " to " + std::to_string(end.value / 1e9) +
+                         " GFLOP/s while calibrating (other load, or frequency changes): rerun on an idle machine");
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Measurement& m) {
@@ -114,23 +155,39 @@ Calibration calibrate(const CalibrationOptions& o) {
 
   // 2. GEMM efficiency by token count (at the width the model's layers have) and by width
   if (steps.next("GEMM grid")) return c.cancelled = true, c;
-  const std::int64_t width = o.quick ? 1024 : 2048;
+  // The width of the layers the batch-1 rows stand for, quick or not: a GEMV's rate grows with
+  // the stream each thread reads (at 1024 the quick profile's M = 1 point ran at 12.7-14.7
+  // GFLOP/s where the layers' expert GEMVs ran at 18.5, and batch-1 layers came out 16-59 %
+  // slow in three of four pairs).
+  const std::int64_t width = 2048;
   std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 4, 16, 64, 256, 1024}
                                              : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
   Json gemm = Json::array();
-  for (auto t : tokens) {
-    const GemmRate r = gemm_fp32(t, width, width, threads, m, arena);
+  const std::vector<GemmRate> by_tokens =
+      faster_of_two_sweeps<GemmRate>(tokens.size(), [&](std::size_t i) { return gemm_fp32(tokens[i], width, width, threads, m, arena); });
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::int64_t t = tokens[i];
+    const GemmRate& r = by_tokens[i];
     steps.note_noise("GEMM M=" + std::to_string(t), r.measurement);
     hw.gemm_by_tokens.add(static_cast<double>(t), std::min(1.0, r.value / peak.value));
     gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
   non_decreasing(hw.gemm_by_tokens);
   const std::int64_t m_for_width = 256;
-  const double at_width = gemm_fp32(m_for_width, width, width, threads, m, arena).value;
-  std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, 1024} : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 2048};
-  for (auto w : widths) {
-    const GemmRate r = gemm_fp32(m_for_width, w, width, threads, m, arena);
-    hw.gemm_by_width.add(static_cast<double>(w), std::min(1.0, r.value / at_width));
+  // up to the reference width, the last
+  const std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, width}
+                                                   : std::vector<std::int64_t>{64, 128, 256, 512, 1024, width};
+  const std::vector<GemmRate> by_width =
+      faster_of_two_sweeps<GemmRate>(widths.size(), [&](std::size_t i) { return gemm_fp32(m_for_width, widths[i], width, threads, m, arena); });
+  // Widths relative to the rate the token curve holds for the same shape (its M = 256 point),
+  // as the model multiplies the two: a reference measured again, 15 % slow in one run, made
+  // every width "as fast as the reference" and every layer 8-28 % fast.
+  const std::size_t at_256 = static_cast<std::size_t>(std::find(tokens.begin(), tokens.end(), m_for_width) - tokens.begin());
+  const double reference = at_256 < tokens.size() ? by_tokens[at_256].value : by_width.back().value;
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    const std::int64_t w = widths[i];
+    const GemmRate& r = by_width[i];
+    hw.gemm_by_width.add(static_cast<double>(w), std::min(1.0, r.value / reference));
     gemm.push_back({{"m", m_for_width}, {"n", w}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
   non_decreasing(hw.gemm_by_width);
@@ -158,10 +215,13 @@ Calibration calibrate(const CalibrationOptions& o) {
   if (steps.next("transfer sizes")) return c.cancelled = true, c;
   Json cold = Json::array();
   std::vector<std::pair<double, double>> reads;
-  for (double bytes : {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6, 256e6}) {
-    const Rate r = cold_read_bandwidth(static_cast<std::size_t>(bytes), arena, threads, m);
-    reads.emplace_back(bytes, r.value);
-    cold.push_back({{"bytes", bytes}, {"bytes_per_s", r.value}, {"measurement", to_json(r.measurement)}});
+  const std::vector<double> sizes = {16e3, 64e3, 256e3, 1e6, 4e6, 16e6, 64e6, 256e6};
+  const std::vector<Rate> by_size = faster_of_two_sweeps<Rate>(
+      sizes.size(), [&](std::size_t i) { return cold_read_bandwidth(static_cast<std::size_t>(sizes[i]), arena, threads, m); });
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const Rate& r = by_size[i];
+    reads.emplace_back(sizes[i], r.value);
+    cold.push_back({{"bytes", sizes[i]}, {"bytes_per_s", r.value}, {"measurement", to_json(r.measurement)}});
   }
   // The profile's bandwidth is the best sustained rate seen (STREAM or a large read); each
   // size's efficiency is relative to it.
@@ -175,6 +235,9 @@ Calibration calibrate(const CalibrationOptions& o) {
   const Measurement fj = fork_join(threads, m);
   hw.kernel_overhead_s = fj.median_s;
   c.raw["fork_join"] = to_json(fj);
+  const Rate peak_at_end = fma_peak_fp32(threads, m);
+  c.raw["fma_fp32"]["all_threads_flop_per_s_at_end"] = peak_at_end.value;
+  warn_if_busy(peak, peak_one, peak_at_end, threads, c);
 
   // 6. storage, for the offloading model
   if (!storage_step(o, threads, steps, c)) return c.cancelled = true, c;

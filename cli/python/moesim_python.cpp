@@ -136,7 +136,7 @@ struct Inputs {
   bool master_weights = true, flash_attention = true;
   std::int64_t zero = 0;
   std::optional<std::string> weight_format, expert_format, kv_format, activation_format;
-  std::int64_t tp = 1, ep = 1, pp = 1, dp = 1, microbatches = 1;
+  std::int64_t tp = 1, ep = 1, pp = 1, dp = 1, microbatches = 1, virtual_stages = 1;
   double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
   std::vector<double> routing_histogram;
   std::optional<double> routing_locality, max_violation;
@@ -209,7 +209,8 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("weight_format", &Inputs::weight_format), keyword("expert_format", &Inputs::expert_format),
       keyword("kv_format", &Inputs::kv_format), keyword("activation_format", &Inputs::activation_format),
       keyword("tp", &Inputs::tp), keyword("ep", &Inputs::ep), keyword("pp", &Inputs::pp), keyword("dp", &Inputs::dp),
-      keyword("microbatches", &Inputs::microbatches), keyword("capacity_factor", &Inputs::capacity_factor),
+      keyword("microbatches", &Inputs::microbatches), keyword("virtual_stages", &Inputs::virtual_stages),
+      keyword("capacity_factor", &Inputs::capacity_factor),
       keyword("routing_skew", &Inputs::routing_skew), keyword("routing_histogram", &Inputs::routing_histogram),
       keyword("max_violation", &Inputs::max_violation), keyword("routing_locality", &Inputs::routing_locality),
       keyword("offload", &Inputs::offload), keyword("expert_cache", &Inputs::expert_cache),
@@ -259,7 +260,7 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
 }
 
 // The keywords of the deployment, which need a device.
-constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "capacity_factor", "routing_skew",
+constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual_stages", "capacity_factor", "routing_skew",
                                                "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy"};
 
 struct Built {
@@ -303,7 +304,7 @@ Built build(const Inputs& in) {
   w.training.flash_attention = in.flash_attention;
   w.training.zero = in.zero;
   Deployment& d = b.deployment;
-  d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches};
+  d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages};
   d.capacity_factor = in.capacity_factor;
   d.routing.zipf_exponent = in.routing_skew;
   d.routing.histogram = in.routing_histogram;

@@ -21,6 +21,10 @@ struct Context {
   std::span<const double> shares;  // empty = uniform
   const LatencyPlan& plan;
   double real_slots = 1;  // the share of routing slots on real experts, 1 - null_fraction (AdaMoE)
+  // FLOP/s of the attention core and the GemmShape::kept_wide operators: the plan's wide_peak
+  // in training, its peak in serving (FP8 attention kernels: FlashAttention-3, Shah et al.
+  // 2024, arXiv 2407.08608 §3.3)
+  double kept_wide_peak = 0;
 };
 
 // max(compute, memory, communication, io) + the fixed overhead, and which one decided.
@@ -43,7 +47,7 @@ double memory_seconds(const Hardware& hw, double bytes) {
 OpTime gemm(const Context& c, double M, double tokens_efficiency, const GemmShape& g) {
   OpTime t;
   t.flops = 2 * M * g.params;
-  t.compute_s = t.flops / (c.plan.peak * (tokens_efficiency * g.width_efficiency));
+  t.compute_s = t.flops / ((g.kept_wide ? c.kept_wide_peak : c.plan.peak) * (tokens_efficiency * g.width_efficiency));
   t.bytes = g.weight_bytes + M * g.io_values * c.plan.act;
   t.memory_s = memory_seconds(c.hw, t.bytes);
   finish(t, c.hw.kernel_overhead_s);
@@ -146,11 +150,11 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   if (mode == Mode::decode) {
     core.flops = M * plan.attention_flops_decode * decode_context(span, at, T) / tp;
     core.bytes = Bl * cached_tokens(span, at, T) * plan.kv_bytes_per_token;
-    core.compute_s = core.flops / (plan.peak * plan.decode_attention_efficiency);
+    core.compute_s = core.flops / (c.kept_wide_peak * plan.decode_attention_efficiency);
   } else {
     core.flops = M * plan.attention_flops_prefill * mean_prefill_context(span, at, T) / tp;
     core.bytes = M * plan.kv_bytes_per_token + M * plan.attention_out_bytes;
-    core.compute_s = core.flops / (plan.peak * (tokens_eff * plan.attention_width_efficiency));
+    core.compute_s = core.flops / (c.kept_wide_peak * (tokens_eff * plan.attention_width_efficiency));
   }
   core.memory_s = memory_seconds(hw, core.bytes);
   finish(core, hw.kernel_overhead_s);
@@ -354,7 +358,7 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   if (a.attention.heads % p.tp != 0) return Infeasible::tp_not_dividing_heads;
   const bool any_mamba = std::any_of(a.layers.begin(), a.layers.end(), [](const LayerConfig& l) { return l.mixer == LayerMixer::mamba; });
   if (any_mamba && (a.mamba.expand * a.hidden_size) % p.tp != 0) return Infeasible::tp_not_dividing_mamba;
-  if (p.pp > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
+  if (p.pp * p.virtual_stages > static_cast<std::int64_t>(a.layers.size())) return Infeasible::pp_exceeds_layers;
   if (!(peak > 0) || hw.memory_bandwidth_bytes_per_s <= 0) return Infeasible::no_compute;
   // Devices that work together need the link between them (link_for): inside a node the
   // scale-up link, across nodes the scale-out one. A missing link is not a free one.
@@ -399,7 +403,14 @@ void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, do
 LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deployment& d, std::span<const double> shares) {
   LatencyPlan plan;
   plan.act = a.precision.activations.bytes_per_value();
-  plan.peak = peak_flop_per_s(hw, compute_format_for(a.precision.activations));
+  const ComputeFormat compute = compute_format_for(a.precision.activations);
+  plan.peak = peak_flop_per_s(hw, compute);
+  // FP8 (and narrower) training keeps attention, the router and the output head in BF16
+  // (DeepSeek-V3, arXiv 2412.19437 §3.3.1): at the bf16 peak where the device has one.
+  const bool narrow = compute == ComputeFormat::fp8 || compute == ComputeFormat::int8 || compute == ComputeFormat::fp4 ||
+                      compute == ComputeFormat::int4;
+  const double bf16 = peak_flop_per_s(hw, ComputeFormat::bf16);
+  plan.wide_peak = narrow && bf16 > 0 ? std::min(bf16, plan.peak) : plan.peak;
   plan.infeasible = check(a, hw, d, plan.peak);
   if (plan.infeasible != Infeasible::none) return plan;
 
@@ -440,6 +451,7 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   const double E = static_cast<double>(m.experts);
   if (m.experts > 0) {
     plan.router = gemm_shape(hw, router_params(h, m).matmul, pr.router.bytes_per_value(), std::min(h, E), h + E);
+    plan.router.kept_wide = true;
     const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
     plan.shared_experts = gemm_shape(hw, shared_expert_params(h, m).matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w);
     plan.expert_split = p.ep == 1 ? tp : 1;
@@ -462,6 +474,7 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   }
   if (plan.mamba_layers > 0) plan_mamba(plan, a, hw, tp);
   plan.lm_head = gemm_shape(hw, h * V / tp, pr.lm_head.bytes_per_value(), std::min(h, V / tp), h + V / tp);
+  plan.lm_head.kept_wide = true;
 
   // ---- weights: per device, and one routed expert (per-expert formats averaged in)
   plan.params = count_params(a, groups);
@@ -483,16 +496,21 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   return plan;
 }
 
-// The activations one device keeps for backward under the 1F1B schedule, before the dp and tp
-// splits: the replica's batch runs as m micro-batches, and stage s holds min(pp - s, m) of them
-// in flight over its L/pp layers (Narayanan et al. 2021, arXiv 2104.04473 §2.2.1; Korthikanti
-// et al. 2022, arXiv 2205.05198 §4.2.3: the first stage keeps pp micro-batches, whatever m).
-// The last stage adds the head's inputs and logits of its one micro-batch. Without a pipeline,
-// gradient accumulation keeps one micro-batch. The busier of the first and last stage counts.
-double activations_in_flight(const MemoryUse& train, double pp, double m) {
-  m = std::max(m, 1.0);
+// The activations one device keeps for backward under the 1F1B schedules, before the dp and
+// tp splits: the replica's batch runs as m micro-batches, and the first stage holds pp of
+// them in flight over its L/pp layers (Narayanan et al. 2021, arXiv 2104.04473 §2.2.1;
+// Korthikanti et al. 2022, arXiv 2205.05198 §4.2.3: pp micro-batches, whatever m), the
+// interleaved schedule with v chunks per device pp (1 + (pp - 1)/(pp v)) (Korthikanti §4.2.3;
+// Megatron-LM's warm-up of 2(pp - 1) + (v - 1) pp chunk forwards, each of L/(pp v) layers),
+// never more than the m there are. The last stage adds the head's inputs and logits of its
+// one micro-batch. Without a pipeline, gradient accumulation keeps one micro-batch. The
+// busier of the first and last stage counts.
+double activations_in_flight(const MemoryUse& train, const Parallelism& p) {
+  const double pp = static_cast<double>(p.pp), v = static_cast<double>(p.virtual_stages);
+  const double m = static_cast<double>(std::max<std::int64_t>(p.microbatches, 1));
   const double layers = train.activation_bytes - train.activation_head_bytes;  // all layers, whole batch
-  const double first = layers / pp * std::min(pp, m) / m;
+  const double held = v > 1 ? pp + (pp - 1) / v : pp;
+  const double first = layers / pp * std::min(held, m) / m;
   const double last = layers / pp / m + train.activation_head_bytes / m;
   return std::max(first, last);
 }
@@ -520,13 +538,13 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::ep_not_dividing_experts: return "ep does not divide the number of experts";
     case Infeasible::ep_exceeds_devices: return "ep must divide tp * dp (and every degree must be at least 1)";
     case Infeasible::tp_not_dividing_heads: return "tp does not divide the attention heads";
-    case Infeasible::pp_exceeds_layers: return "pp exceeds the number of layers";
+    case Infeasible::pp_exceeds_layers: return "pp (times the virtual stages) exceeds the number of layers";
     case Infeasible::no_compute: return "the device has no compute peak for the activation format, or no memory bandwidth";
     case Infeasible::offload_without_moe: return "expert offloading needs MoE layers";
     case Infeasible::no_offload_path: return "the profile has no path for the offloaded experts (host: no host link; storage: no storage read rates)";
     case Infeasible::host_memory: return "the experts offloaded to the host exceed its memory (host_memory)";
     case Infeasible::no_link: return "the profile has no link between the devices (scale_up inside a node, scale_out across nodes)";
-    case Infeasible::dp_not_dividing_batch: return "dp does not divide the batch";
+    case Infeasible::dp_not_dividing_batch: return "dp times the micro-batches does not divide the training batch";
     case Infeasible::tp_not_dividing_mamba: return "tp does not divide the Mamba inner width (expand * hidden_size)";
   }
   return "?";
@@ -549,20 +567,24 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const Parallelism& p = d.parallel;
   LatencyEstimate r;
   r.infeasible = plan.infeasible;
-  if (r.feasible() && w.batch % p.dp != 0) r.infeasible = Infeasible::dp_not_dividing_batch;
+  // A training micro-batch holds whole sequences (Megatron-LM: global batch = micro-batch size
+  // x m x dp). Serving is ragged: the replicas need not get equal shares (below).
+  const bool trains = w.phase == Phase::train;
+  if (r.feasible() && trains && w.batch % (p.dp * p.microbatches) != 0) r.infeasible = Infeasible::dp_not_dividing_batch;
   if (!r.feasible()) return r;
-  const Context c{a, hw, d, shares_, plan, 1 - w.null_fraction};
+  const Context c{a, hw, d, shares_, plan, 1 - w.null_fraction, plan.peak};
 
   const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp), pp = static_cast<double>(p.pp);
   const double T = static_cast<double>(w.context);
-  const double Bl = static_cast<double>(w.batch) / dp;  // sequences per replica
+  // Sequences per replica. Serving: the busiest replica's ceil(B/dp), which sets the step and
+  // the memory while the others idle for part of it (dp = 8 at batch 12 runs as at batch 16).
+  const double Bl = trains ? static_cast<double>(w.batch) / dp : std::ceil(static_cast<double>(w.batch) / dp);
   // Training memory and step: the workload's training settings at its batch and context.
   // The copies of each expert shard (ep divides tp * dp); with ep = 1 the experts are split tp
   // ways, not copied: their replicas are the dp ones. Gradients and ZeRO's shards span them.
   const std::int64_t expert_replicas = p.ep > 1 ? p.tp * p.dp / p.ep : p.dp;
   Estimate train;
-  const bool training = phases.train || w.phase == Phase::train;
-  if (training) {
+  if (phases.train || trains) {
     Workload tw = w;
     tw.phase = Phase::train;
     train = estimate(a, tw);
@@ -576,9 +598,9 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     double kv_bytes = 0;  // all layers, all sequences
     for (std::size_t i = 0; i < plan.layer_count; ++i)
       kv_bytes += plan.layer[i].layers * kv_cache_bytes_per_sequence(a, plan.layer[i].mixer, plan.layer[i].span, T);
-    mem.kv_cache_bytes = static_cast<double>(w.batch) * kv_bytes / (dp * pp * plan.kv_split);
+    mem.kv_cache_bytes = Bl * kv_bytes / (pp * plan.kv_split);
     // the Mamba states are split tp ways with d_inner (plan's per-device bytes)
-    mem.recurrent_state_bytes = static_cast<double>(w.batch) * plan.mamba_layers * (plan.conv_state_bytes + plan.ssm_state_bytes) / (dp * pp);
+    mem.recurrent_state_bytes = Bl * plan.mamba_layers * (plan.conv_state_bytes + plan.ssm_state_bytes) / pp;
   } else {
     const double routed_split = p.ep > 1 ? static_cast<double>(p.ep) : tp;
     const double routed_bytes = plan.weights[C::routed_experts];
@@ -593,7 +615,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     zero_state_ratio = zero >= 1 && share > 0 ? sharded / share : 1;
     mem.training_state_bytes = train.memory.optimizer_bytes * (zero >= 1 ? sharded : share) +
                                train.memory.gradient_bytes * (zero >= 2 ? sharded : share) + train.memory.mtp_weights_bytes * share +
-                               activations_in_flight(train.memory, pp, static_cast<double>(p.microbatches)) / (dp * tp);
+                               activations_in_flight(train.memory, p) / (dp * tp);
     if (zero >= 3) mem.weights_bytes *= zero_state_ratio;
   }
   mem.total_bytes = mem.weights_bytes + mem.kv_cache_bytes + mem.training_state_bytes + mem.recurrent_state_bytes;
@@ -612,12 +634,17 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   r.expert_cache_hit_rate = decode.hit_rate;
   r.decode_io_share = r.decode_step_s > 0 ? r.decode[Op::expert_io].time_s / r.decode_step_s : 0;
 
-  // ---- training step: forward of batch x context tokens per replica; backward costs twice
-  // the forward's compute and repeats its communication; recomputation adds the attention
-  // core (selective) or the layers' forward (full) (Korthikanti et al. 2022 §5).
+  // ---- training step: m micro-batches per replica, each a forward of batch x context / m
+  // tokens, its GEMMs at that token count; backward costs twice the forward's compute and
+  // repeats its communication; recomputation adds the attention core (selective) or the
+  // layers' forward (full) (Korthikanti et al. 2022 §5).
   if (!phases.train) return r;
+  const double m = static_cast<double>(std::max<std::int64_t>(p.microbatches, 1));
+  const double v = static_cast<double>(p.virtual_stages);
   PhaseTime fwd;
-  r.dropped_fraction = run_phase(c, Mode::train, Bl * T, Bl, T, fwd).dropped;
+  Context in_training = c;
+  in_training.kept_wide_peak = plan.wide_peak;
+  r.dropped_fraction = run_phase(in_training, Mode::train, Bl * T / m, Bl / m, T, fwd).dropped;
   PhaseTime& tr = r.train;
   for (std::size_t k = 0; k < kOpCount; ++k) {
     const Op op = static_cast<Op>(k);
@@ -626,10 +653,14 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     double times = wire ? 2 : 3;
     if (w.training.recompute == Recompute::full && op != Op::lm_head && op != Op::embedding) times += 1;
     if (w.training.recompute == Recompute::selective && op == Op::attention) times += 1;
-    add(tr, op, f, times / pp);  // each device runs its stage's share of the layers
+    // the interleaved schedule sends each micro-batch across v times as many stage boundaries
+    // (Narayanan et al. 2021 §2.2.2)
+    if (op == Op::pipeline_p2p) times *= v;
+    add(tr, op, f, times * m / pp);  // each device runs its stage's share of the layers
   }
-  // Pipeline bubble (pp-1)/m of the ideal time (Narayanan et al. 2021, SC'21, §2.2.1).
-  const double bubble = 1 + (pp - 1) / static_cast<double>(std::max<std::int64_t>(p.microbatches, 1));
+  // Pipeline bubble (pp-1)/m of the ideal time, (pp-1)/(v m) interleaved (Narayanan et al.
+  // 2021, SC'21, §2.2.1-2.2.2).
+  const double bubble = 1 + (pp - 1) / (v * m);
   double step = 0;
   for (const OpTime& t : tr.op) step += t.time_s;
   step *= bubble;

@@ -182,6 +182,7 @@ void validate(const Deployment& d, Diagnostics& out) {
   c.range("pp", p.pp, 1, 1 << 20);
   c.range("dp", p.dp, 1, 1 << 20);
   c.range("microbatches", p.microbatches, 1, 1 << 20);
+  c.range("virtual_stages", p.virtual_stages, 1, 1 << 10);
   if (!(d.capacity_factor >= 0 && d.capacity_factor <= 1e6))
     c.fail("capacity_factor", "out_of_range", "must be 0 (dropless) or positive");
   if (!(d.offload.cache_experts_per_layer >= 0 && d.offload.cache_experts_per_layer <= 1e7))

@@ -568,6 +568,81 @@ TEST_CASE("latency golden: activations in flight under gradient accumulation and
   CHECK(states_one - states == Approx(std::max(layers / 4, layers / 4 + head) - std::max(first, last)));
 }
 
+// Hand-derived: the interleaved schedule's first stage holds pp + (pp - 1)/v micro-batches
+// (Korthikanti et al. 2022 §4.2.3), here 4 + 3/2 = 5.5 of m = 8, each over L/pp layers; with
+// m = 4 all four. On a device with free links the bubble shrinks from 3/8 to 3/16 of the work.
+TEST_CASE("latency golden: the interleaved schedule's activations in flight and bubble") {
+  Architecture a = mixtral();
+  a.layers.resize(8);
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  const Workload w = work(Phase::train, 16, 512);
+  const Estimate e = estimate(a, w);
+  const double layers = e.memory.activation_bytes - e.memory.activation_head_bytes;
+  Deployment d;
+  d.parallel.pp = 4;
+  d.parallel.microbatches = 8;
+  const LatencyEstimate plain = estimate_latency(a, w, hw, d);
+  d.parallel.virtual_stages = 2;
+  const LatencyEstimate interleaved = estimate_latency(a, w, hw, d);
+  REQUIRE(interleaved.feasible());
+  CHECK(interleaved.memory.training_state_bytes - plain.memory.training_state_bytes == Approx(layers / 4 * (5.5 - 4) / 8));
+  CHECK(interleaved.train_step_s / plain.train_step_s == Approx((1 + 3.0 / 16) / (1 + 3.0 / 8)));
+  d.parallel.microbatches = 4;
+  Deployment plain_four = d;
+  plain_four.parallel.virtual_stages = 1;
+  CHECK(estimate_latency(a, w, hw, d).memory.training_state_bytes == Approx(estimate_latency(a, w, hw, plain_four).memory.training_state_bytes));
+  d.parallel.virtual_stages = 3;  // 4 stages x 3 chunks > 8 layers
+  CHECK(estimate_latency(a, w, hw, d).infeasible == Infeasible::pp_exceeds_layers);
+  d.parallel.virtual_stages = 1;
+  d.parallel.microbatches = 3;  // a micro-batch holds whole sequences: 3 does not divide 16
+  CHECK(estimate_latency(a, w, hw, d).infeasible == Infeasible::dp_not_dividing_batch);
+  CHECK(estimate_latency(a, work(Phase::decode, 16, 512), hw, d, {false, true, false}).feasible());  // serving ignores m
+}
+
+// Hand-derived: serving is ragged. With dp = 8 at batch 12 the busiest replicas hold 2
+// sequences, so the step and the memory per device are those of batch 16, and the tokens per
+// second are 12 per step; batch 1 leaves seven replicas idle and runs as dp = 1.
+TEST_CASE("latency golden: a batch that dp does not divide is served, the busiest replica setting the step") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  Deployment d;
+  d.parallel.dp = 8;
+  const LatencyEstimate twelve = estimate_latency(a, work(Phase::decode, 12, 4096), hw, d);
+  const LatencyEstimate sixteen = estimate_latency(a, work(Phase::decode, 16, 4096), hw, d);
+  REQUIRE(twelve.feasible());
+  CHECK(twelve.decode_step_s == Approx(sixteen.decode_step_s));
+  CHECK(twelve.memory.kv_cache_bytes == Approx(sixteen.memory.kv_cache_bytes));
+  CHECK(twelve.decode_tokens_per_s == Approx(12 / sixteen.decode_step_s));
+  const LatencyEstimate one = estimate_latency(a, work(Phase::decode, 1, 4096), hw, d);
+  d.parallel.dp = 1;
+  REQUIRE(one.feasible());
+  CHECK(one.decode_step_s == Approx(estimate_latency(a, work(Phase::decode, 1, 4096), hw, d).decode_step_s));
+}
+
+// Physics: a training step split into more micro-batches runs its GEMMs at fewer tokens, so
+// on one stage it never gets faster, and below the efficiency plateau it gets slower.
+TEST_CASE("latency property: training step time never falls as the micro-batches shrink") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  hw.gemm_by_tokens.add(64, 0.2);
+  hw.gemm_by_tokens.add(65536, 1.0);
+  hw.kernel_overhead_s = 2e-6;
+  double last = 0;
+  for (std::int64_t m : {1, 2, 4, 8, 16, 32}) {
+    Deployment d;
+    d.parallel.microbatches = m;
+    const LatencyEstimate l = estimate_latency(a, work(Phase::train, 32, 1024), hw, d);
+    REQUIRE(l.feasible());
+    CHECK(l.train_step_s >= last);
+    if (m > 1 && 32 * 1024 / m < 65536) CHECK(l.train_step_s > last * 1.01);
+    last = l.train_step_s;
+  }
+}
+
 // Physics: no deployment uses more than its devices' peak, and a device that does nothing but
 // compute at its peak reaches close to 1 (the bubble and the optimizer pass are the rest).
 TEST_CASE("latency property: model FLOPs utilisation is in (0, 1]") {

@@ -386,6 +386,7 @@ std::string describe_deployment(const Deployment& d) {
   std::ostringstream o;
   o << "deployment: tp " << p.tp << ", ep " << p.ep << ", pp " << p.pp << ", dp " << p.dp << " (" << p.devices() << " devices)";
   if (p.pp > 1) o << ", " << p.microbatches << " micro-batches";
+  if (p.virtual_stages > 1) o << ", interleaved over " << p.virtual_stages << " virtual stages";
   if (d.capacity_factor > 0) o << ", capacity factor " << d.capacity_factor;
   if (d.offload.target != OffloadTarget::none)
     o << "; experts offloaded to " << (d.offload.target == OffloadTarget::host ? "host memory" : "storage") << ", cache "

@@ -80,6 +80,8 @@ const std::vector<Field>& fields() {
       {{"dp", "data parallel", "data-parallel replicas"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.dp = as_int(v); }},
       {{"microbatches", "micro-batches per training step", "micro-batches per step"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.microbatches = as_int(v); }},
+      {{"virtual_stages", "model chunks per pipeline device (1 = 1F1B, more = interleaved)", "virtual pipeline stages"}, Kind::integer,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.virtual_stages = as_int(v); }},
       {{"capacity_factor", "expert capacity (0 = dropless)", "expert capacity factor"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.capacity_factor = v.number; }},
       {{"routing_skew", "Zipf exponent of expert popularity", "routing skew (Zipf exponent)"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.zipf_exponent = v.number; }},

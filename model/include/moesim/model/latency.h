@@ -24,6 +24,11 @@ struct Parallelism {
   std::int64_t pp = 1;  // pipeline stages: layers/pp each
   std::int64_t dp = 1;  // data parallel replicas: batch split
   std::int64_t microbatches = 1;  // per pipeline flush in training (bubble (pp-1)/microbatches)
+  // Model chunks per pipeline device: 1 is the 1F1B schedule (PipeDream-Flush), v > 1 the
+  // interleaved 1F1B schedule of Narayanan et al. 2021 (arXiv 2104.04473 §2.2.2), each device
+  // holding v chunks of L/(pp v) layers: the bubble shrinks v-fold, the stage-to-stage
+  // messages grow v-fold. Megatron-LM's --num-virtual-stages-per-pipeline-rank.
+  std::int64_t virtual_stages = 1;
   std::int64_t devices() const { return tp * pp * dp; }
 };
 
@@ -167,6 +172,7 @@ struct GemmShape {
   double weight_bytes = 0;
   double io_values = 0;         // activation values read and written per token
   double width_efficiency = 1;  // Hardware::gemm_by_width at the smaller weight dimension
+  bool kept_wide = false;       // runs at LatencyPlan::wide_peak (router, output head)
 };
 struct LayerShape {  // a group of layers with the same mixer, FFN kind and attention span
   LayerMixer mixer = LayerMixer::attention;
@@ -177,6 +183,9 @@ struct LayerShape {  // a group of layers with the same mixer, FFN kind and atte
 struct LatencyPlan {
   Infeasible infeasible = Infeasible::none;  // workload-independent reasons
   double peak = 0;                 // FLOP/s in the activations' format
+  // FLOP/s of the operators FP8 training keeps at 16 bits or wider when the GEMMs run narrower
+  // (attention core, router, output head: DeepSeek-V3, arXiv 2412.19437 §3.3.1); `peak` otherwise
+  double wide_peak = 0;
   double act = 0;                  // bytes per activation value
   std::array<LayerShape, kMaxLayerGroups> layer{};
   std::size_t layer_count = 0;
