@@ -131,6 +131,8 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("offload", po::value(&offload)->default_value("none"), "where routed experts live: none | host | storage")
       ("expert-cache", po::value(&o.cache_experts_per_layer)->default_value(0), "experts cached per MoE layer when offloading")
       ("cache-policy", po::value(&cache_policy)->default_value("lru"), "expert cache policy: lru | lfu")
+      ("expert-reads", po::value(&expert_reads)->default_value("busiest"),
+       "expert weights read per step with ep > 1 and skewed routing: busiest (the busiest device's own touched experts) | mean (distinct experts / ep)")
       ("prefetch-accuracy", po::value(&o.prefetch_accuracy)->default_value(0), "fraction of misses predicted a layer ahead, 0..1");
 }
 
@@ -140,6 +142,8 @@ void DeploymentOptions::finish() {
   else throw BadInput{{{"--offload", "unknown_value", "\"" + offload + "\" must be " + enum_choices<OffloadTarget>()}}};
   if (const auto p = parse_enum<CachePolicy>(cache_policy)) o.policy = *p;
   else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be " + enum_choices<CachePolicy>()}}};
+  if (const auto r = parse_enum<ExpertReads>(expert_reads)) deployment.expert_reads = *r;
+  else throw BadInput{{{"--expert-reads", "unknown_value", "\"" + expert_reads + "\" must be " + enum_choices<ExpertReads>()}}};
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;
   deployment.node_locality = routing_locality;

@@ -140,7 +140,7 @@ struct Inputs {
   double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
   std::vector<double> routing_histogram;
   std::optional<double> routing_locality, max_violation;
-  std::string offload = "none", cache_policy = "lru";
+  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest";
 };
 
 // A value as the text of the CLI's option: a str as it is, a number as Python prints it, a
@@ -215,6 +215,7 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("max_violation", &Inputs::max_violation), keyword("routing_locality", &Inputs::routing_locality),
       keyword("offload", &Inputs::offload), keyword("expert_cache", &Inputs::expert_cache),
       keyword("cache_policy", &Inputs::cache_policy), keyword("prefetch_accuracy", &Inputs::prefetch_accuracy),
+      keyword("expert_reads", &Inputs::expert_reads),
   };
   return table;
 }
@@ -261,7 +262,8 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
 
 // The keywords of the deployment, which need a device.
 constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual_stages", "capacity_factor", "routing_skew",
-                                               "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy"};
+                                               "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy",
+                                               "expert_reads"};
 
 struct Built {
   Workload workload;
@@ -312,6 +314,7 @@ Built build(const Inputs& in) {
   d.routing.max_violation = in.max_violation;
   d.offload = {parse_choice<OffloadTarget>("offload", in.offload), in.expert_cache, parse_choice<CachePolicy>("cache_policy", in.cache_policy),
                in.prefetch_accuracy};
+  d.expert_reads = parse_choice<ExpertReads>("expert_reads", in.expert_reads);
   Diagnostics problems;
   validate(w, problems);
   validate(d, problems);

@@ -35,6 +35,7 @@ MOESIM_ENUM_TABLE(Optimizer, {Optimizer::adam, "adam"}, {Optimizer::sgd_momentum
 MOESIM_ENUM_TABLE(OffloadTarget, {OffloadTarget::none, "none"}, {OffloadTarget::host, "host"},
                   {OffloadTarget::storage, "storage"})
 MOESIM_ENUM_TABLE(CachePolicy, {CachePolicy::lru, "lru"}, {CachePolicy::lfu, "lfu"})
+MOESIM_ENUM_TABLE(ExpertReads, {ExpertReads::busiest, "busiest"}, {ExpertReads::mean, "mean"})
 
 #undef MOESIM_ENUM_TABLE
 

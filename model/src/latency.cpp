@@ -239,7 +239,12 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   // Weights read: the distinct experts the group's tokens touch, shared over the EP devices
   // (REFERENCE.md §3: not all experts at batch 1, not only K at large batch).
   step.distinct = m.router == RouterKind::soft_moe ? E : distinct_experts(c, k, group_tokens);
-  const double touched_here = std::min(plan.local_experts, step.distinct / static_cast<double>(ep));
+  // The busiest device holds the most popular experts (expected_device_load's placement), and
+  // the step waits for it: its reads as well as its FLOPs. Uniform routing: every device alike.
+  const bool busiest_reads = ep > 1 && !c.shares.empty() && m.router != RouterKind::soft_moe && c.d.expert_reads == ExpertReads::busiest;
+  const double touched_here =
+      std::min(plan.local_experts, busiest_reads ? expected_distinct_experts(c.shares, k, group_tokens, 0, static_cast<std::size_t>(plan.local_experts))
+                                                 : step.distinct / static_cast<double>(ep));
   OpTime experts;
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
   const double tokens_per_expert = load.expected_max / std::max(touched_here, 1.0);

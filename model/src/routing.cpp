@@ -46,7 +46,7 @@ double expected_distinct_experts(std::int64_t experts, double top_k, double toke
   return E * (1 - std::pow(1 - top_k / E, tokens));
 }
 
-double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens) {
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first, std::size_t count) {
   // A token picks K distinct experts, so expert i is among its picks with probability
   // pi_i = min(1, s p_i), s chosen so that sum pi_i = K: the capped inclusion probabilities of
   // sampling K without replacement in proportion to size (Sarndal, Swensson & Wretman 1992,
@@ -62,8 +62,10 @@ double expected_distinct_experts(std::span<const double> shares, double top_k, d
     rest -= shares[capped++];
     scale = rest > 0 ? (k - static_cast<double>(capped)) / rest : 0;
   }
-  double distinct = static_cast<double>(capped);  // picked by every token
-  for (std::size_t i = capped; i < shares.size(); ++i) distinct += 1 - std::pow(1 - std::min(1.0, scale * shares[i]), tokens);
+  const std::size_t end = first + std::min(count, shares.size() - std::min(first, shares.size()));
+  double distinct = 0;
+  for (std::size_t i = first; i < end; ++i)  // the capped prefix is picked by every token
+    distinct += i < capped ? 1 : 1 - std::pow(1 - std::min(1.0, scale * shares[i]), tokens);
   return distinct;
 }
 

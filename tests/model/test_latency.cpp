@@ -621,6 +621,34 @@ TEST_CASE("latency golden: a batch that dp does not divide is served, the busies
   CHECK(one.decode_step_s == Approx(estimate_latency(a, work(Phase::decode, 1, 4096), hw, d).decode_step_s));
 }
 
+// Hand-derived: at Zipf 10 over 8 experts one expert takes 99.9 % of the picks (p_1 =
+// 1/sum i^-10), and with top-1 at batch 1 the step reads one expert. Over ep = 2 the busiest
+// device holds it and reads all of it; the mean device reads half an expert. So the busiest
+// device's reads exceed the mean's by half an expert, 3 h f x 2 B / 2 = 176,160,768 B for
+// Mixtral's layer (the rest of the top device's experts add the tail, 1e-6 of an expert).
+TEST_CASE("latency golden: the busiest expert-parallel device's expert reads set the step") {
+  Architecture a = mixtral();
+  a.layers.resize(1);
+  a.moe.top_k = 1;
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  Deployment d;
+  d.parallel.ep = 2;
+  d.parallel.tp = 2;  // one token reaches the expert-parallel group
+  d.routing.zipf_exponent = 10;
+  const LatencyEstimate busiest = estimate_latency(a, work(Phase::decode, 1, 512), hw, d);
+  d.expert_reads = ExpertReads::mean;
+  const LatencyEstimate mean = estimate_latency(a, work(Phase::decode, 1, 512), hw, d);
+  REQUIRE(busiest.feasible());
+  const double half_expert = 3.0 * 4096 * 14336 * 2 / 2;
+  CHECK(busiest.decode[Op::routed_experts].bytes - mean.decode[Op::routed_experts].bytes == Approx(half_expert).epsilon(1e-5));
+  CHECK(busiest.decode_step_s > mean.decode_step_s);
+  d.routing.zipf_exponent = 0;  // uniform: every device alike, either way
+  const double uniform_mean = estimate_latency(a, work(Phase::decode, 1, 512), hw, d).decode_step_s;
+  d.expert_reads = ExpertReads::busiest;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 512), hw, d).decode_step_s == uniform_mean);
+}
+
 // Physics: a training step split into more micro-batches runs its GEMMs at fewer tokens, so
 // on one stage it never gets faster, and below the efficiency plateau it gets slower.
 TEST_CASE("latency property: training step time never falls as the micro-batches shrink") {

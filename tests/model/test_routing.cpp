@@ -36,7 +36,7 @@ TEST_CASE("routing: expected distinct experts matches a Monte Carlo count (unifo
 TEST_CASE("routing: uniform shares reproduce the closed form; skew lowers the count") {
   const auto uniform = expert_shares(64, RoutingSkew{});
   CHECK(expected_distinct_experts(uniform, 8, 16) == Approx(expected_distinct_experts(64, 8, 16)).epsilon(1e-12));
-  const auto skewed = expert_shares(64, RoutingSkew{1.2, {}});
+  const auto skewed = expert_shares(64, RoutingSkew{1.2, {}, {}});
   CHECK(expected_distinct_experts(skewed, 8, 16) < expected_distinct_experts(64, 8, 16));
   CHECK(skewed.front() > skewed.back());
   double sum = 0;
@@ -44,9 +44,32 @@ TEST_CASE("routing: uniform shares reproduce the closed form; skew lowers the co
   CHECK(sum == Approx(1));
 }
 
+// Property: the experts of the devices' ranges add up to the whole; under skew the first
+// device (the most popular experts) touches at least its even share, and capped experts
+// (picked by every token) count once each.
+TEST_CASE("routing: distinct experts per device add up, the busiest device touching the most") {
+  for (double s : {0.0, 0.8, 1.5, 3.0})
+    for (double tokens : {1.0, 4.0, 64.0}) {
+      INFO("zipf " << s << ", " << tokens << " tokens");
+      const auto shares = expert_shares(64, RoutingSkew{s, {}, {}});
+      const double all = expected_distinct_experts(shares, 8, tokens);
+      double sum = 0, first = 0;
+      for (std::size_t d = 0; d < 8; ++d) {
+        const double here = expected_distinct_experts(shares, 8, tokens, d * 8, 8);
+        CHECK(here <= 8 + 1e-12);
+        if (d == 0) first = here;
+        sum += here;
+      }
+      CHECK(sum == Approx(all).epsilon(1e-12));
+      CHECK(first >= all / 8 - 1e-12);
+      CHECK(expected_distinct_experts(shares, 8, tokens, 60, 100) == Approx(expected_distinct_experts(shares, 8, tokens, 60, 4)));
+      CHECK(expected_distinct_experts(shares, 8, tokens, 64, 8) == 0);
+    }
+}
+
 TEST_CASE("routing: the cache hit rate matches a trace-driven simulation") {
   for (double skew : {0.0, 0.8, 1.2}) {
-    const auto shares = expert_shares(64, RoutingSkew{skew, {}});
+    const auto shares = expert_shares(64, RoutingSkew{skew, {}, {}});
     for (std::int64_t capacity : {4, 16, 32}) {
       INFO("skew " << skew << " capacity " << capacity);
       // Che's approximation for LRU is accurate to about a percentage point (Fricker et al. 2012).
@@ -73,7 +96,7 @@ TEST_CASE("routing: device load under expert parallelism") {
   CHECK(capped.dropped_fraction > 0.01);
   CHECK(capped.dropped_fraction < 0.2);
   // Skew concentrates load on the first device.
-  const auto shares = expert_shares(64, RoutingSkew{1.0, {}});
+  const auto shares = expert_shares(64, RoutingSkew{1.0, {}, {}});
   CHECK(expected_device_load(64, shares, 1000, 8, 0).expected_max > eight.expected_max);
 }
 

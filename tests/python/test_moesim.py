@@ -48,6 +48,8 @@ CONFIGS = [
     ({"model": "llama-4-scout", "hw": "h100-sxm", "phase": "train", "pp": 4, "microbatches": 8, "virtual_stages": 3, "batch": 32},
      ["--model", "llama-4-scout", "--hw", "h100-sxm", "--phase", "train", "--pp", "4", "--microbatches", "8", "--virtual-stages", "3",
       "--batch", "32"]),
+    ({"model": "deepseek-v3", "hw": "h200", "ep": 8, "dp": 8, "batch": 8, "routing_skew": 1.0, "expert_reads": "mean"},
+     ["--model", "deepseek-v3", "--hw", "h200", "--ep", "8", "--dp", "8", "--batch", "8", "--routing-skew", "1.0", "--expert-reads", "mean"]),
     ({"model": "mixtral-8x7b", "hw": "h100-sxm", "tp": 2, "dp": 4, "batch": 6},
      ["--model", "mixtral-8x7b", "--hw", "h100-sxm", "--tp", "2", "--dp", "4", "--batch", "6"]),
     ({"model": "deepseek-v3", "hw": "h200", "ep": 16, "dp": 16, "batch": 64, "routing_locality": 0.9, "max_violation": 0.04},

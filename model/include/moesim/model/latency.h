@@ -35,6 +35,13 @@ struct Parallelism {
 enum class OffloadTarget : std::uint8_t { none, host, storage };
 std::string_view to_string(OffloadTarget v);  // enum_names.cpp
 
+// Whose expert weight reads set an expert-parallel step under skewed routing: the busiest
+// device's (it holds the most popular experts, and the step waits for it), or the group's
+// distinct experts shared evenly over the devices (moesim's model before 2026-12). The FLOPs
+// are the busiest device's either way. Uniform routing: every device alike.
+enum class ExpertReads : std::uint8_t { busiest, mean };
+std::string_view to_string(ExpertReads v);  // enum_names.cpp
+
 // Expert offloading for edge devices (EdgeMoE, Yi et al. 2023, arXiv 2308.14352 §3-4):
 // non-expert weights resident, routed experts fetched on activation into a per-layer cache.
 struct Offload {
@@ -55,6 +62,7 @@ struct Deployment {
   // copies whose expert sits on the token's own node; only the rest crosses the scale-out
   // link. Unset: as uniform routing, the node's share of the expert-parallel group.
   std::optional<double> node_locality;
+  ExpertReads expert_reads = ExpertReads::busiest;
 };
 
 // The per-expert routing shares of `d` for `arch` (expert_shares()); empty = uniform.

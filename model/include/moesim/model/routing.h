@@ -32,9 +32,12 @@ std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew)
 // Expected distinct experts touched when `tokens` tokens each pick `top_k` of E experts.
 // Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - pi_i)^T with pi_i the
 // capped inclusion probabilities min(1, s p_i), sum pi_i = K (so one token reads K experts).
-// `shares` sorted descending, as expert_shares() returns them.
+// `shares` sorted descending, as expert_shares() returns them. With `first` and `count`, only
+// the experts [first, first + count) are counted: those one device holds under contiguous
+// placement (device 0 holds the most popular, as in expected_device_load).
 double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
-double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens);
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first = 0,
+                                 std::size_t count = static_cast<std::size_t>(-1));
 
 struct DeviceLoad {
   double mean = 0;          // routed token-copies per device
