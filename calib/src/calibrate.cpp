@@ -133,6 +133,7 @@ bool storage_step(const CalibrationOptions& o, int threads, CalibrationSteps& st
 }
 
 Calibration calibrate(const CalibrationOptions& o) {
+  keep_freed_memory();
   Calibration c;
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool storage = !o.storage_dir.empty();

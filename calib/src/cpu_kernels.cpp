@@ -1,6 +1,7 @@
 #include "moesim/calib/cpu_kernels.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <omp.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -144,6 +146,11 @@ std::span<float> ColdArena::next(std::size_t bytes) {
   const std::span<float> out(floats_.data() + at_, n);
   at_ += n;
   return out;
+}
+
+void keep_freed_memory() {
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit)
+  ::mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
 }
 
 std::size_t cold_span_bytes() {

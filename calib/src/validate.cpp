@@ -3,6 +3,7 @@
 #include <sstream>
 #include <thread>
 
+#include "moesim/calib/cpu_kernels.h"
 #include "moesim/model/latency.h"
 #include "validation.h"
 #include "moesim/model/quantile.h"
@@ -107,6 +108,7 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
 
 // On this CPU: Eigen in fp32.
 Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
+  keep_freed_memory();
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const LayerTimers eigen{
       [threads](const MoeLayerShape& s, const MeasureOptions& m, std::vector<double>* routed) { return time_moe_layer(s, threads, m, routed); },
