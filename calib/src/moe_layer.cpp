@@ -44,7 +44,7 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
   std::vector<float> weight(static_cast<std::size_t>(T * K));
   std::vector<std::int64_t> count(static_cast<std::size_t>(E)), start(static_cast<std::size_t>(E + 1));
   // Each thread's SwiGLU intermediates, kept across forwards as an engine keeps its workspace:
-  // allocated in every forward, the T=4096 E=8 layer took 973 ms instead of 734 on this VM,
+  // allocated in every forward, the T=4096 E=8 layer took 973 ms instead of 780-798 on this VM,
   // whose page faults run at ~250 MB/s (glibc handed the freed 4 MB blocks back each time).
   struct Scratch {
     Matrix gate, up;
