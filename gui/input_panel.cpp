@@ -221,9 +221,11 @@ QGroupBox* InputPanel::build_run_box() {
   cache_policy_ = enum_combo<CachePolicy>(run_box);
   run_form->addRow("cache policy", cache_policy_);
   add_double(run_form, "prefetch accuracy", "/deployment/prefetch_accuracy", 1, 2);
+  expert_reads_ = enum_combo<ExpertReads>(run_box);
+  expert_reads_->setToolTip("with ep > 1 and skewed routing, whose expert reads set the step: the busiest device's, or the mean (distinct / ep)");
+  run_form->addRow("expert reads (ep > 1)", expert_reads_);
 
-
-  for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
+  for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   return run_box;
@@ -354,6 +356,7 @@ void InputPanel::edited() {
   d.prefetch_accuracy = doubles_.at("/deployment/prefetch_accuracy")->value();
   d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
   d.cache_policy = parse_enum<CachePolicy>(cache_policy_->currentText().toStdString()).value_or(CachePolicy::lru);
+  d.expert_reads = parse_enum<ExpertReads>(expert_reads_->currentText().toStdString()).value_or(ExpertReads::busiest);
   emit changed();
 }
 
@@ -404,6 +407,7 @@ void InputPanel::show_session(const Resolved* r) {
   doubles_.at("/deployment/prefetch_accuracy")->setValue(d.prefetch_accuracy);
   offload_->setCurrentText(qs(to_string(d.offload)));
   cache_policy_->setCurrentText(qs(to_string(d.cache_policy)));
+  expert_reads_->setCurrentText(qs(to_string(d.expert_reads)));
   updating_ = false;
 }
 

@@ -54,7 +54,7 @@ class InputPanel : public QWidget {
 
   Session& session_;
   bool updating_ = false;
-  QComboBox *model_, *hardware_, *attention_kind_, *phase_, *recompute_, *offload_, *cache_policy_;
+  QComboBox *model_, *hardware_, *attention_kind_, *phase_, *recompute_, *offload_, *cache_policy_, *expert_reads_;
   std::map<std::string, QSpinBox*> ints_;           // by session field path
   std::map<std::string, QDoubleSpinBox*> doubles_;
   std::map<std::string, QComboBox*> formats_;

@@ -43,6 +43,7 @@ struct DeploymentInput {
   OffloadTarget offload = OffloadTarget::none;
   double expert_cache = 0;  // experts cached per MoE layer when offloading
   CachePolicy cache_policy = CachePolicy::lru;
+  ExpertReads expert_reads = ExpertReads::busiest;  // as --expert-reads
   double prefetch_accuracy = 0;
   double routing_skew = 0;  // Zipf exponent; 0 = uniform
   std::string routing_histogram;  // measured shares "P1,...,PE" (as --routing-histogram); "" = none
