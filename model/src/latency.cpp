@@ -609,13 +609,16 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   } else {
     const double routed_split = p.ep > 1 ? static_cast<double>(p.ep) : tp;
     const double routed_bytes = plan.weights[C::routed_experts];
-    const double share = ((plan.weights_bytes - routed_bytes) / (tp * pp) + routed_bytes / (pp * routed_split)) /
-                         std::max(plan.weights_bytes, 1.0);
+    // The share of a per-parameter state one device holds, its dense and expert parts each
+    // split once more over `dense_split` and `expert_split` devices.
+    auto device_share = [&](double dense_split, double expert_split) {
+      return ((plan.weights_bytes - routed_bytes) / (tp * pp * dense_split) + routed_bytes / (pp * routed_split * expert_split)) /
+             std::max(plan.weights_bytes, 1.0);
+    };
+    const double share = device_share(1, 1);
     // ZeRO (Rajbhandari et al. 2020 §5.1) shards a state over each parameter's replicas: dense
     // ones over dp, expert ones over expert_replicas.
-    const double sharded = ((plan.weights_bytes - routed_bytes) / (tp * pp * dp) +
-                            routed_bytes / (pp * routed_split * static_cast<double>(expert_replicas))) /
-                           std::max(plan.weights_bytes, 1.0);
+    const double sharded = device_share(dp, static_cast<double>(expert_replicas));
     const std::int64_t zero = w.training.zero;
     zero_state_ratio = zero >= 1 && share > 0 ? sharded / share : 1;
     mem.training_state_bytes = train.memory.optimizer_bytes * (zero >= 1 ? sharded : share) +

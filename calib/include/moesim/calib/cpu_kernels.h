@@ -84,7 +84,7 @@ std::size_t last_level_cache_bytes();
 // How many copies of a working set of `bytes` to cycle through so that each use finds it
 // out of the last-level cache, as a layer's weights and KV cache are in a model whose other
 // layers ran in between: enough copies to span cold_span_bytes(), at most `max_copies`.
-std::size_t cold_copies(double bytes, std::size_t max_copies = 64);
+std::size_t cold_copies(double bytes, std::size_t max_copies);
 
 // Cost of waking `threads` workers and joining them (an empty parallel region).
 Measurement fork_join(int threads, const MeasureOptions& m);
