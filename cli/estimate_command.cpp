@@ -96,6 +96,10 @@ int run_estimate(const std::vector<std::string>& args) {
       ("no-master-weights", po::bool_switch(&no_master_weights), "train without an fp32 master copy of the weights")
       ("no-flash-attention", po::bool_switch(&no_flash_attention), "store the T x T attention scores (with --recompute none)")
       ("zero", po::value(&w.training.zero)->default_value(0), "ZeRO stage in training: 1 shards the optimizer states over the replicas, 2 also the gradients, 3 also the weights")
+      ("overlap-grad-reduce", po::bool_switch(&w.training.overlap_grad_reduce),
+       "train with the gradient reduction under the last micro-batch's backward (Megatron-LM's flag of that name)")
+      ("overlap-param-gather", po::bool_switch(&w.training.overlap_param_gather),
+       "train with ZeRO's weight all-gather under the first micro-batch's forward (needs --zero 1 or more)")
       ("format", po::value(&format)->default_value("table"), "output: table | json | csv")
       ("hw", po::value(&hw_spec), "hardware profile: a shipped name (moesim hw) or a profile file");
   formats.add_to(options);

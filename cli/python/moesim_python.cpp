@@ -135,6 +135,7 @@ struct Inputs {
   std::string recompute = "selective", optimizer = "adam", gradient_format = "bf16", optimizer_state_format = "fp32";
   bool master_weights = true, flash_attention = true;
   std::int64_t zero = 0;
+  bool overlap_grad_reduce = false, overlap_param_gather = false;
   std::optional<std::string> weight_format, expert_format, kv_format, activation_format;
   std::int64_t tp = 1, ep = 1, pp = 1, dp = 1, microbatches = 1, virtual_stages = 1;
   double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
@@ -206,6 +207,7 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("tokens", &Inputs::tokens), keyword("null_fraction", &Inputs::null_fraction), keyword("recompute", &Inputs::recompute), keyword("optimizer", &Inputs::optimizer),
       keyword("gradient_format", &Inputs::gradient_format), keyword("optimizer_state_format", &Inputs::optimizer_state_format),
       keyword("master_weights", &Inputs::master_weights), keyword("flash_attention", &Inputs::flash_attention), keyword("zero", &Inputs::zero),
+      keyword("overlap_grad_reduce", &Inputs::overlap_grad_reduce), keyword("overlap_param_gather", &Inputs::overlap_param_gather),
       keyword("weight_format", &Inputs::weight_format), keyword("expert_format", &Inputs::expert_format),
       keyword("kv_format", &Inputs::kv_format), keyword("activation_format", &Inputs::activation_format),
       keyword("tp", &Inputs::tp), keyword("ep", &Inputs::ep), keyword("pp", &Inputs::pp), keyword("dp", &Inputs::dp),
@@ -305,6 +307,8 @@ Built build(const Inputs& in) {
   w.training.master_weights = in.master_weights;
   w.training.flash_attention = in.flash_attention;
   w.training.zero = in.zero;
+  w.training.overlap_grad_reduce = in.overlap_grad_reduce;
+  w.training.overlap_param_gather = in.overlap_param_gather;
   Deployment& d = b.deployment;
   d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages};
   d.capacity_factor = in.capacity_factor;

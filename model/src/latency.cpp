@@ -115,6 +115,15 @@ OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n, std::optiona
   if (t.time_s > 0 && (o.bound == Bound::none || t.time_s * times >= 0.5 * o.time_s)) o.bound = t.bound;
 }
 
+// FP8 training casts each narrow GEMM's input from BF16 in a kernel of its own: "the BF16
+// activations are read from HBM for quantization, and the quantized FP8 values are written
+// back to HBM, only to be read again for MMA" (DeepSeek-V3, arXiv 2412.19437 §3.5.2). Serving
+// engines fuse the cast into the kernel that produces the input (vLLM's fused RMSNorm and
+// SiLU-and-mul quantisation kernels): nothing is charged there.
+OpTime casts(const Context& c, Mode mode, double values) {
+  return memory_op(c.hw, mode == Mode::train ? values * c.plan.cast_bytes : 0);
+}
+
 double distinct_experts(const Context& c, double top_k, double tokens) {
   if (c.shares.empty()) return expected_distinct_experts(c.a.moe.experts, top_k, tokens);
   return expected_distinct_experts(c.shares, top_k, tokens);
@@ -131,7 +140,7 @@ struct MoeStep {
 // all-reduce) for M tokens on this device, Bl sequences at context T, attention `span`;
 // `tokens_eff` is gemm_by_tokens at M. Alike in every layer of a span, so computed once.
 struct AttentionBlock {
-  OpTime norms, qkv, core, output, allreduce;
+  OpTime norms, qkv, core, output, allreduce, casts;
   double time_s = 0;  // one layer
 };
 
@@ -160,7 +169,8 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   finish(core, hw.kernel_overhead_s);
   b.output = gemm(c, M, tokens_eff, plan.output);
   b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after attention and after the FFN
-  b.time_s = b.norms.time_s + b.qkv.time_s + core.time_s + b.output.time_s + 2 * b.allreduce.time_s;
+  b.casts = casts(c, mode, M * plan.attention_cast_values);
+  b.time_s = b.norms.time_s + b.qkv.time_s + core.time_s + b.output.time_s + 2 * b.allreduce.time_s + b.casts.time_s;
   return b;
 }
 
@@ -169,7 +179,7 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
 // ways as vLLM's MambaMixer splits it (in_proj and dt_proj by columns, x_proj and out_proj by
 // rows, so x_proj's dt, B and C are all-reduced too).
 struct MambaBlock {
-  OpTime norms, scan, allreduce, x_allreduce;
+  OpTime norms, scan, allreduce, x_allreduce, casts;
   std::array<OpTime, 4> projections;
   double time_s = 0;  // one layer
 };
@@ -196,7 +206,8 @@ MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double 
   finish(scan, hw.kernel_overhead_s);
   b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after the mixer and after the FFN
   b.x_allreduce = all_reduce(hw, M * plan.mamba_x_values * plan.act, c.d.parallel.tp);
-  b.time_s = b.norms.time_s + scan.time_s + 2 * b.allreduce.time_s + b.x_allreduce.time_s;
+  b.casts = casts(c, mode, M * plan.mamba_cast_values);
+  b.time_s = b.norms.time_s + scan.time_s + 2 * b.allreduce.time_s + b.x_allreduce.time_s + b.casts.time_s;
   for (const OpTime& t : b.projections) b.time_s += t.time_s;
   return b;
 }
@@ -216,22 +227,36 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
     add(out, op, t, times);
     layer_time += t.time_s;
   };
+  // The activation function between an FFN's GEMMs is a kernel of its own (Megatron-LM's
+  // fused bias-SwiGLU, vLLM's silu_and_mul): it reads the up (and gate) outputs and writes
+  // their product.
+  auto activation = [&](double values) { put(Op::elementwise, memory_op(hw, values * plan.act)); };
   MoeStep step;
   if (s.ffn == LayerFfn::dense) {
     put(Op::dense_ffn, gemm(c, M, tokens_eff, plan.dense_ffn));
+    activation(M * plan.dense_activation_values);
+    put(Op::elementwise, casts(c, mode, M * plan.dense_cast_values));
     return step;
   }
 
   const MoeConfig& m = a.moe;
   const double E = static_cast<double>(m.experts);
+  // Routing slots per token: K for token choice (null-expert slots excluded).
+  const double k = experts_per_token(m, mode == Mode::decode ? Bl : T) * c.real_slots;
   put(Op::router, gemm(c, M, tokens_eff, plan.router));
-  if (m.shared_experts > 0) put(Op::shared_experts, gemm(c, M, tokens_eff, plan.shared_experts));
+  // The softmax (or sigmoid) and top-k over the router's logits, in fp32 (DeepSeek-V3 §3.3.1
+  // keeps the gating in its original precision; Megatron-LM's router computes in fp32): the
+  // logits read, each slot's weight and expert index written.
+  put(Op::router, memory_op(hw, M * (plan.router_logits + 2 * k) * 4));
+  if (m.shared_experts > 0) {
+    put(Op::shared_experts, gemm(c, M, tokens_eff, plan.shared_experts));
+    activation(M * plan.shared_activation_values);
+  }
 
   // Routed experts. The EP group sees the tokens of ep/tp replicas; with ep = 1 each expert
   // is split tp ways instead (expert tensor parallelism).
   const std::int64_t ep = c.d.parallel.ep;
   const double group_tokens = M * std::max(1.0, static_cast<double>(ep) / tp);
-  const double k = experts_per_token(m, mode == Mode::decode ? Bl : T) * c.real_slots;
   const double copies = group_tokens * k;
   const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor);
   step.max_over_mean = load.mean > 0 ? load.expected_max / load.mean : 1;
@@ -253,6 +278,8 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   experts.memory_s = memory_seconds(hw, experts.bytes);
   finish(experts, hw.kernel_overhead_s);
   put(Op::routed_experts, experts);
+  activation(load.expected_max * plan.expert_activation_values);
+  put(Op::elementwise, casts(c, mode, M * plan.shared_cast_values + load.expected_max * plan.expert_cast_values));
 
   // Permute to the experts and back; all-to-all when the experts live on other devices.
   const double sent = M / std::min(tp, static_cast<double>(ep)) * k * h * plan.act;
@@ -316,6 +343,7 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
     add(time, Op::qkv_projection, b.qkv, n);
     add(time, Op::attention, b.core, n);
     add(time, Op::output_projection, b.output, n);
+    add(time, Op::elementwise, b.casts, n);
     if (c.d.parallel.tp > 1) add(time, Op::tp_allreduce, b.allreduce, 2 * n);
   }
   MambaBlock mamba;  // alike in every Mamba layer
@@ -325,6 +353,7 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
     add(time, Op::norms, mamba.norms, n);
     for (const OpTime& t : mamba.projections) add(time, Op::mamba_projections, t, n);
     add(time, Op::mamba_scan, mamba.scan, n);
+    add(time, Op::elementwise, mamba.casts, n);
     if (c.d.parallel.tp > 1) {
       add(time, Op::tp_allreduce, mamba.allreduce, 2 * n);
       add(time, Op::tp_allreduce, mamba.x_allreduce, n);
@@ -378,6 +407,11 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
   return Infeasible::none;
 }
 
+// Values an FFN's activation kernel reads and writes per token at `width` on this device:
+// SwiGLU/GeGLU read gate and up and write their product (Shazeer 2020, arXiv 2002.05202);
+// GELU/ReLU read and write one.
+double activation_values(const FfnConfig& f, double width) { return (f.activation == FfnActivation::glu ? 3 : 2) * width; }
+
 // A weight GEMM of `params` on this device whose smaller weight dimension is `width`.
 GemmShape gemm_shape(const Hardware& hw, double params, double bytes_per_weight, double width, double io_values) {
   return {params, params * bytes_per_weight, io_values, hw.gemm_by_width.at(width)};
@@ -396,6 +430,7 @@ void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, do
   plan.mamba_dt = gemm_shape(hw, r * di, bpp, std::min(r, di), r + di);
   plan.mamba_out = gemm_shape(hw, di * h, bpp, std::min(di, h), di + h);
   plan.mamba_x_values = x_out;
+  plan.mamba_cast_values = h + di + r + di;  // the inputs of in_proj, x_proj, dt_proj, out_proj
   plan.mamba_mixing_flops = mamba_mixing_flops_per_token(a) / tp;
   plan.mamba_scan_io_bytes = mamba_scan_io_values(a) / tp * plan.act;
   plan.conv_state_bytes = mamba_conv_state_bytes(a) / tp;
@@ -416,6 +451,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
                       compute == ComputeFormat::int4;
   const double bf16 = peak_flop_per_s(hw, ComputeFormat::bf16);
   plan.wide_peak = narrow && bf16 > 0 ? std::min(bf16, plan.peak) : plan.peak;
+  // the casts to the narrow format (casts()): BF16 read, the narrow value written
+  plan.cast_bytes = plan.wide_peak < plan.peak ? 2 + plan.act : 0;
   plan.infeasible = check(a, hw, d, plan.peak);
   if (plan.infeasible != Infeasible::none) return plan;
 
@@ -439,6 +476,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   plan.attention_flops_decode = attention_flops_per_key(at, true);
   plan.kv_bytes_per_token = kv_values_per_token(at) * pr.kv_cache.bytes_per_value() / plan.kv_split;
   plan.attention_out_bytes = 2 * head_out / tp * plan.act;
+  // inputs of the projections: h, MLA's latents (q_b and kv_b read them whole), the heads' output
+  plan.attention_cast_values = h + (mla ? static_cast<double>(at.q_lora_rank + at.kv_lora_rank) : 0) + head_out / tp;
   // Prefill attention GEMMs have no weight dimension. Decode attention is a weight GEMM in
   // all but name: each sequence's cache, streamed once, is multiplied by the queries sharing
   // it: the H/g query heads of a KV group (GQA) or all H heads over MLA's shared latent
@@ -452,6 +491,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   const FfnConfig& f = a.dense_ffn;
   const double dense_w = static_cast<double>(f.width) / tp;
   plan.dense_ffn = gemm_shape(hw, ffn_params(h, f).matmul / tp, pr.dense_ffn.bytes_per_value(), std::min(h, dense_w), 2 * h + 2 * dense_w);
+  plan.dense_activation_values = activation_values(f, dense_w);
+  plan.dense_cast_values = h + dense_w;
   const MoeConfig& m = a.moe;
   const double E = static_cast<double>(m.experts);
   if (m.experts > 0) {
@@ -459,11 +500,16 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
     plan.router.kept_wide = true;
     const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
     plan.shared_experts = gemm_shape(hw, shared_expert_params(h, m).matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w);
+    plan.shared_activation_values = activation_values(m.expert, w);
+    plan.shared_cast_values = m.shared_experts > 0 ? h + w : 0;
+    plan.router_logits = router_params(h, m).matmul / h;
     plan.expert_split = p.ep == 1 ? tp : 1;
     const double expert_width = static_cast<double>(m.expert.width) / plan.expert_split;
     plan.expert_flops_per_copy = 2 * ffn_params(h, m.expert).matmul / plan.expert_split;
     plan.expert_io_values = 2 * h + 2 * expert_width;
     plan.expert_width_efficiency = hw.gemm_by_width.at(std::min(h, expert_width));
+    plan.expert_activation_values = activation_values(m.expert, expert_width);
+    plan.expert_cast_values = h + expert_width;
     plan.local_experts = E / ep;
   }
   const LayerGroups groups = group_layers(a);
@@ -526,7 +572,7 @@ std::string_view to_string(Op op) {
   static constexpr std::string_view names[kOpCount] = {
       "embedding", "norms",          "qkv_projection", "attention", "output_projection", "mamba_projections",
       "mamba_scan", "router",
-      "dispatch",  "routed_experts", "shared_experts", "combine",   "dense_ffn",         "lm_head",
+      "dispatch",  "routed_experts", "shared_experts", "combine",   "dense_ffn",         "elementwise", "lm_head",
       "tp_allreduce", "pipeline_p2p", "expert_io",     "optimizer", "dp_allreduce"};
   return names[static_cast<std::size_t>(op)];
 }
@@ -654,6 +700,9 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   in_training.kept_wide_peak = plan.wide_peak;
   r.dropped_fraction = run_phase(in_training, Mode::train, Bl * T / m, Bl / m, T, fwd).dropped;
   PhaseTime& tr = r.train;
+  // one micro-batch's forward and backward (recomputation included) on this device: the
+  // windows the data-parallel communication can hide under
+  double forward_s = 0, backward_s = 0;
   for (std::size_t k = 0; k < kOpCount; ++k) {
     const Op op = static_cast<Op>(k);
     const OpTime& f = fwd.op[k];
@@ -665,6 +714,8 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     // (Narayanan et al. 2021 §2.2.2)
     if (op == Op::pipeline_p2p) times *= v;
     add(tr, op, f, times * m / pp);  // each device runs its stage's share of the layers
+    forward_s += f.time_s / pp;
+    backward_s += f.time_s * (times - 1) / pp;
   }
   // Pipeline bubble (pp-1)/m of the ideal time, (pp-1)/(v m) interleaved (Narayanan et al.
   // 2021, SC'21, §2.2.1-2.2.2).
@@ -684,15 +735,24 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   add(tr, Op::optimizer, opt, 1);
   // Gradients: dense ones all-reduced over the dp replicas, expert ones over the tp * dp / ep
   // replicas of each expert shard; the ring spans nodes when the devices do.
-  // ZeRO-3 gathers the weights in forward and backward besides reducing the gradients: 3 Psi of
-  // traffic against the all-reduce's 2 Psi (Rajbhandari et al. 2020 §7.2); stages 1-2 as 2 Psi.
-  const double grad_bytes = w.training.gradient_format.bytes_per_value() * (w.training.zero >= 3 ? 1.5 : 1.0);
+  const double grad_bytes = w.training.gradient_format.bytes_per_value();
   const double expert_share = plan.weights[C::routed_experts] / std::max(plan.weights_bytes, 1.0);
   OpTime grads = all_reduce(hw, params_here * (1 - expert_share) * grad_bytes, p.dp);
   const OpTime expert_grads = all_reduce(hw, params_here * expert_share * grad_bytes, expert_replicas);
-  grads.time_s += expert_grads.time_s;
   grads.communication_s += expert_grads.communication_s;
   grads.bytes += expert_grads.bytes;
+  // Under ZeRO the all-reduce becomes its two halves (a ring all-reduce is a reduce-scatter and
+  // an all-gather): the gradients' reduce-scatter, and the all-gather of the updated weights'
+  // shards; ZeRO-3 gathers the weights in forward and in backward, 3 Psi of traffic against
+  // the all-reduce's 2 Psi (Rajbhandari et al. 2020 §7.2). Each part runs under its window
+  // when overlapped (TrainingConfig), only the excess exposed.
+  const std::int64_t zero = w.training.zero;
+  const double reduce_s = zero >= 1 ? grads.communication_s / 2 : grads.communication_s;
+  const double gather_s = zero >= 1 ? grads.communication_s / 2 * (zero >= 3 ? 2 : 1) : 0;
+  auto exposed = [](double comm_s, bool overlapped, double window_s) { return overlapped ? std::max(0.0, comm_s - window_s) : comm_s; };
+  if (zero >= 3) grads.bytes *= 1.5;
+  grads.communication_s = reduce_s + gather_s;
+  grads.time_s = exposed(reduce_s, w.training.overlap_grad_reduce, backward_s) + exposed(gather_s, w.training.overlap_param_gather, forward_s);
   add(tr, Op::dp_allreduce, grads, 1);
   tr.total_s = step + opt.time_s + grads.time_s;
   r.train_step_s = tr.total_s;

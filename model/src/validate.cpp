@@ -236,6 +236,8 @@ void validate(const Workload& w, Diagnostics& out) {
   if (!(w.train_tokens >= 0 && w.train_tokens <= 1e18))
     c.fail("tokens", "out_of_range", scientific(w.train_tokens) + " must be in [0, 1e18]");
   c.range("zero", w.training.zero, 0, 3);
+  if (w.training.overlap_param_gather && w.training.zero == 0)
+    c.fail("overlap_param_gather", "not_applicable", "is set, but without ZeRO (zero 0) the weights are not sharded and there is no gather to overlap");
   if (!(w.null_fraction >= 0 && w.null_fraction < 1))
     c.fail("null_fraction", "out_of_range", scientific(w.null_fraction) + " must be in [0, 1): the share of routing slots on null experts");
 }

@@ -692,3 +692,129 @@ TEST_CASE("latency property: model FLOPs utilisation is in (0, 1]") {
         if (tp == 1 && pp == 1) CHECK(l.train_mfu > 0.9);  // one device at its peak, memory free
       }
 }
+
+// The activation function between an FFN's GEMMs and the router's top-k are kernels of their
+// own. Mixtral prefill of M = 512 tokens on one device, uniform routing: each MoE layer's
+// SwiGLU reads gate and up and writes their product for every one of the M·K routed copies,
+// 3 · 14336 values of 2 bytes; the top-k reads the 8 fp32 logits and writes K weights and K
+// indices (4 bytes each) per token, after the router GEMM (its weights and its h + E values).
+TEST_CASE("latency golden: the FFN activation and the router's top-k are operators of their own") {
+  const Architecture a = mixtral();
+  const double M = 512;
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  const LatencyEstimate l = estimate_latency(a, work(Phase::prefill, 1, 512), hw, Deployment{});
+  REQUIRE(l.feasible());
+  CHECK(l.prefill[Op::elementwise].bytes == Approx(32 * M * 2 * 3 * 14336.0 * 2));
+  CHECK(l.prefill[Op::router].bytes == Approx(32 * (4096 * 8 * 2 + M * (4096 + 8) * 2 + M * (8 + 2 * 2) * 4)));
+  CHECK(l.prefill[Op::elementwise].memory_s > 0);
+  // a plain (GELU) FFN reads and writes one value per width
+  Architecture dense = a;
+  dense.moe = {};
+  dense.dense_ffn = {14336, FfnActivation::plain, false};
+  dense.layers.assign(32, LayerConfig{LayerFfn::dense, AttentionSpan::full});
+  const LatencyEstimate g = estimate_latency(dense, work(Phase::prefill, 1, 512), hw, Deployment{});
+  CHECK(g.prefill[Op::elementwise].bytes == Approx(32 * M * 2 * 14336.0 * 2));
+}
+
+// FP8 training casts each FP8 GEMM's input from BF16 (2 bytes read, 1 written; DeepSeek-V3
+// §3.5.2). Mixtral, one sequence of 512 tokens, fp8 activations on a device with an fp8 peak,
+// no recomputation (the forward's operators x 3). Per layer and token the casts cover the
+// qkv input h = 4096 and the output projection's 32 x 128 = 4096, and for each of the K = 2
+// routed copies the experts' inputs h + 14336; the SwiGLU moves 3 x 14336 1-byte values per
+// copy. Serving fuses the cast into the producing kernel: nothing is charged in decode.
+TEST_CASE("latency golden: FP8 training casts every FP8 GEMM's input, serving does not") {
+  Architecture a = mixtral();
+  a.precision.activations = {Element::fp8, 0, 0};
+  Hardware hw = ideal(false);
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp8)] = 2 * 989.4e12;
+  hw.memory_bytes = 1e15;
+  Workload w = work(Phase::train, 1, 512);
+  w.training.recompute = Recompute::none;
+  const double M = 512;
+  const double per_token = (4096 + 4096) * 3.0 + 2 * (4096 + 14336) * 3.0 + 2 * 3 * 14336.0 * 1;
+  const LatencyEstimate l = estimate_latency(a, w, hw, Deployment{});
+  REQUIRE(l.feasible());
+  CHECK(l.train[Op::elementwise].bytes == Approx(3 * 32 * M * per_token));
+  CHECK(l.decode[Op::elementwise].bytes == Approx(32 * 1 * 2 * 3 * 14336.0 * 1));
+  // GEMMs at 16 bits: no casts
+  a.precision.activations = {Element::bf16, 0, 0};
+  CHECK(estimate_latency(a, w, hw, Deployment{}).train[Op::elementwise].bytes == Approx(3 * 32 * M * 2 * 3 * 14336.0 * 2));
+  // fp8 activations on a device without an fp8 peak run the GEMMs at 16 bits: no casts either
+  a.precision.activations = {Element::fp8, 0, 0};
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp8)] = 0;
+  CHECK(estimate_latency(a, w, hw, Deployment{}).train[Op::elementwise].bytes == Approx(3 * 32 * M * 2 * 3 * 14336.0 * 1));
+}
+
+// Megatron-LM's --overlap-grad-reduce: the gradient all-reduce runs under the last
+// micro-batch's backward, only its excess exposed. One device's stage (pp 1, m 1, no
+// recomputation) on a compute-only device, dp 2 over a link with no latency: the backward is
+// 2/3 of every computing operator's train time (forward + 2 x forward) and half of the
+// communication operators' (forward + the backward's repeat).
+TEST_CASE("latency golden: an overlapped gradient reduction exposes only what the backward does not cover") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Deployment d;
+  d.parallel.dp = 2;
+  Workload w = work(Phase::train, 2, 1024);
+  w.training.recompute = Recompute::none;
+  auto run = [&](double link_bandwidth, bool overlap) {
+    Hardware hw = ideal(false);
+    hw.memory_bytes = 1e15;
+    hw.scale_up = {link_bandwidth, 0};
+    w.training.overlap_grad_reduce = overlap;
+    const LatencyEstimate l = estimate_latency(a, w, hw, d);
+    REQUIRE(l.feasible());
+    return l;
+  };
+  const LatencyEstimate base = run(1e9, false);
+  double backward = 0;
+  for (std::size_t k = 0; k < kOpCount; ++k) {
+    const Op op = static_cast<Op>(k);
+    if (op == Op::optimizer || op == Op::dp_allreduce) continue;
+    const bool wire = op == Op::tp_allreduce || op == Op::pipeline_p2p || op == Op::dispatch || op == Op::combine;
+    backward += base.train.op[k].time_s * (wire ? 0.5 : 2.0 / 3);
+  }
+  REQUIRE(backward > 0);
+  const double comm = base.train[Op::dp_allreduce].communication_s;
+  REQUIRE(comm > backward);  // a slow link: the backward hides part of it
+  const LatencyEstimate slow = run(1e9, true);
+  CHECK(slow.train[Op::dp_allreduce].time_s == Approx(comm - backward));
+  CHECK(base.train_step_s - slow.train_step_s == Approx(backward));
+  // a fast link: all of it hidden, none of the traffic lost
+  const LatencyEstimate fast = run(1e15, true);
+  CHECK(fast.train[Op::dp_allreduce].time_s == 0);
+  CHECK(fast.train[Op::dp_allreduce].communication_s > 0);
+  CHECK(fast.train[Op::dp_allreduce].bytes == Approx(base.train[Op::dp_allreduce].bytes));
+}
+
+// ZeRO splits the all-reduce into its reduce-scatter and all-gather halves (ZeRO-3 gathers
+// twice: 1.5x the traffic, Rajbhandari et al. 2020 §7.2); with both overlaps on a fast link
+// neither is exposed, and the overlaps never make a step slower.
+TEST_CASE("latency property: ZeRO's reduce-scatter and gather overlap their windows, never adding time") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Deployment d;
+  d.parallel.dp = 4;
+  for (double bandwidth : {1e8, 1e10, 1e12, 1e15})
+    for (std::int64_t zero : {0, 1, 2, 3}) {
+      Hardware hw = ideal(false);
+      hw.memory_bytes = 1e15;
+      hw.scale_up = {bandwidth, 1e-6};
+      Workload w = work(Phase::train, 4, 1024);
+      w.training.zero = zero;
+      const LatencyEstimate plain = estimate_latency(a, w, hw, d);
+      w.training.overlap_grad_reduce = true;
+      w.training.overlap_param_gather = zero >= 1;
+      const LatencyEstimate hidden = estimate_latency(a, w, hw, d);
+      CHECK(hidden.train_step_s <= plain.train_step_s);
+      CHECK(hidden.train[Op::dp_allreduce].communication_s == Approx(plain.train[Op::dp_allreduce].communication_s));
+      CHECK(plain.train[Op::dp_allreduce].time_s == Approx(plain.train[Op::dp_allreduce].communication_s));
+      if (bandwidth >= 1e15) CHECK(hidden.train[Op::dp_allreduce].time_s == 0);
+      if (zero == 3) {
+        w.training.zero = 2;
+        CHECK(plain.train[Op::dp_allreduce].communication_s ==
+              Approx(1.5 * estimate_latency(a, w, hw, d).train[Op::dp_allreduce].communication_s));
+      }
+    }
+}

@@ -82,6 +82,9 @@ enum class Op : std::uint8_t {
   shared_experts,
   combine,         // all-to-all back and weighted sum
   dense_ffn,
+  // the FFNs' activation functions (SwiGLU, GELU), a kernel of their own between the GEMMs,
+  // and in FP8 training the casts of the GEMMs' inputs to FP8
+  elementwise,
   lm_head,
   tp_allreduce,
   pipeline_p2p,
@@ -89,7 +92,7 @@ enum class Op : std::uint8_t {
   optimizer,
   dp_allreduce,
 };
-inline constexpr std::size_t kOpCount = 19;
+inline constexpr std::size_t kOpCount = 20;
 std::string_view to_string(Op op);
 
 enum class Bound : std::uint8_t { none, compute, memory, communication, io, overhead };
@@ -215,6 +218,15 @@ struct LatencyPlan {
   // routed experts on one device (split tp ways when ep = 1)
   double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
   double expert_split = 1, local_experts = 0;
+  // Activation values the FFNs' activation kernels read and write per token (per routed copy
+  // for the experts), and the router's logits per token (its top-k kernel reads them).
+  double dense_activation_values = 0, shared_activation_values = 0, expert_activation_values = 0;
+  double router_logits = 0;
+  // Training with FP8 (or narrower) GEMMs: the input values of the narrow GEMMs per token (per
+  // routed copy for the experts), each cast from BF16 by a kernel of its own, and the bytes one
+  // cast moves (BF16 read, narrow written); cast_bytes is 0 when the GEMMs run at 16 bits or wider.
+  double attention_cast_values = 0, mamba_cast_values = 0, dense_cast_values = 0, shared_cast_values = 0, expert_cast_values = 0;
+  double cast_bytes = 0;
   double cache_hit_rate = 0;  // offloading: per-layer expert cache
   // weights
   ParamCounts params;

@@ -35,6 +35,13 @@ struct TrainingConfig {
   // (master weights and moments) over each parameter's data-parallel replicas, 2 the gradients
   // too, 3 the weights too. 0 as Megatron-LM by default (its distributed optimizer is stage 1).
   std::int64_t zero = 0;
+  // Data-parallel communication hidden behind compute, as Megatron-LM's --overlap-grad-reduce
+  // and --overlap-param-gather (both off by default there; PyTorch FSDP always overlaps, Zhao
+  // et al. 2023, PVLDB 16(12)). The gradient reduction (an all-reduce, or under ZeRO a
+  // reduce-scatter) runs under the last micro-batch's backward, as its buckets fill; ZeRO's
+  // weight all-gather runs under the first micro-batch's forward. Only the excess is exposed.
+  bool overlap_grad_reduce = false;
+  bool overlap_param_gather = false;  // needs zero >= 1 (there is no gather without it)
 };
 
 struct Workload {
