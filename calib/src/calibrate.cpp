@@ -231,6 +231,16 @@ Calibration calibrate(const CalibrationOptions& o) {
   non_decreasing(hw.memory_by_bytes);
   c.raw["cold_reads"] = cold;
 
+  // 4b. unpacking weight-only quantised weights, for the model's dequantisation cost
+  Json unpacking = Json::object();
+  for (const Element e : {Element::int8, Element::int4, Element::bf16}) {
+    const Rate r = dequantize_rate(e, arena, threads, m);
+    steps.note_noise(std::string("unpacking ") + std::string(to_string(e)), r.measurement);
+    hw.dequantize_bytes_per_s[static_cast<std::size_t>(e)] = r.value;
+    unpacking[std::string(to_string(e))] = {{"packed_bytes_per_s", r.value}, {"measurement", to_json(r.measurement)}};
+  }
+  c.raw["dequantization"] = unpacking;
+
   // 5. the fixed cost of one parallel operator
   if (steps.next("fork/join")) return c.cancelled = true, c;
   const Measurement fj = fork_join(threads, m);

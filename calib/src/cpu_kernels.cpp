@@ -9,6 +9,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -124,6 +125,39 @@ float read_floats(const float* p, std::size_t count, int threads) {
   return sink;
 }
 
+// Unpacks `values` weights (a multiple of 4096) of `element` from `packed` into `out`, with
+// `scales` (fp16 bits) per block. Always inlined, so each caller below compiles it for its
+// own ISA; the loops are written for the vectoriser (no interleaved stores).
+__attribute__((always_inline)) inline void unpack_block(Element element, const std::uint8_t* packed, const std::uint16_t* scales,
+                                                        float* out, std::size_t values) {
+  if (element == Element::bf16) {
+    const auto* bits = reinterpret_cast<const std::uint16_t*>(packed);
+    for (std::size_t i = 0; i < values; ++i) out[i] = std::bit_cast<float>(static_cast<std::uint32_t>(bits[i]) << 16);
+  } else if (element == Element::int8) {  // one scale per 4096 values
+    for (std::size_t b = 0; b < values / 4096; ++b) {
+      const auto* q = reinterpret_cast<const std::int8_t*>(packed) + 4096 * b;
+      float* o = out + 4096 * b;
+      const float s = static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(scales[b]));
+      for (int i = 0; i < 4096; ++i) o[i] = static_cast<float>(q[i]) * s;
+    }
+  } else {  // int4, blocks of 128 values in 64 bytes
+    for (std::size_t b = 0; b < values / 128; ++b) {
+      const std::uint8_t* q = packed + 64 * b;
+      float* o = out + 128 * b;
+      const float s = static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(scales[b]));
+      for (int i = 0; i < 64; ++i) o[i] = static_cast<float>((q[i] & 15) - 8) * s;
+      for (int i = 0; i < 64; ++i) o[64 + i] = static_cast<float>((q[i] >> 4) - 8) * s;
+    }
+  }
+}
+__attribute__((target("avx512f,avx512bw"))) void unpack_avx512(Element e, const std::uint8_t* p, const std::uint16_t* s, float* o, std::size_t n) {
+  unpack_block(e, p, s, o, n);
+}
+__attribute__((target("avx2,fma"))) void unpack_avx2(Element e, const std::uint8_t* p, const std::uint16_t* s, float* o, std::size_t n) {
+  unpack_block(e, p, s, o, n);
+}
+void unpack_baseline(Element e, const std::uint8_t* p, const std::uint16_t* s, float* o, std::size_t n) { unpack_block(e, p, s, o, n); }
+
 using Weights = Eigen::Map<const Eigen::MatrixXf>;
 
 // c = a * weights with the weight columns split over the threads, one single-threaded Eigen
@@ -233,6 +267,38 @@ Rate cold_read_bandwidth(std::size_t bytes, ColdArena& arena, int threads, const
       },
       m);
   r.value = static_cast<double>(bytes) / r.measurement.median_s;
+  return r;
+}
+
+Rate dequantize_rate(Element element, ColdArena& arena, int threads, const MeasureOptions& m) {
+  static void (*const unpack)(Element, const std::uint8_t*, const std::uint16_t*, float*, std::size_t) =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? unpack_avx512
+      : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")       ? unpack_avx2
+                                                                               : unpack_baseline;
+  constexpr std::size_t kPanel = 16384;                 // values per panel: 64 KiB of fp32
+  constexpr std::size_t kValues = std::size_t{1} << 23;  // per repetition: 8 Mi weights
+  const double bits = element_bits(element);
+  const std::size_t group = element == Element::int4 ? 128 : element == Element::int8 ? 4096 : kValues;  // values per scale
+  const std::size_t packed_bytes = static_cast<std::size_t>(static_cast<double>(kValues) * bits / 8);
+  const std::vector<std::uint16_t> scales(kValues / std::min(group, kValues) + 1, 0x3c00);  // fp16 1.0
+  std::vector<std::vector<float>> panels(static_cast<std::size_t>(threads), std::vector<float>(kPanel));
+  std::atomic<float> sink{0};
+  Rate r;
+  r.measurement = measure(
+      [&] {
+        const auto* packed = reinterpret_cast<const std::uint8_t*>(arena.next(packed_bytes).data());
+        parallel(threads, [&](int t) {
+          const auto [lo, hi] = slice(kValues / kPanel, t, threads);
+          float* out = panels[static_cast<std::size_t>(t)].data();
+          for (std::size_t p = lo; p < hi; ++p) {
+            const std::size_t first = p * kPanel;
+            unpack(element, packed + static_cast<std::size_t>(static_cast<double>(first) * bits / 8), scales.data() + first / group, out, kPanel);
+          }
+          sink = sink + out[kPanel - 1];
+        });
+      },
+      m);
+  r.value = static_cast<double>(packed_bytes) * (1 + 16.0 / (bits * static_cast<double>(group))) / r.measurement.median_s;  // scales too
   return r;
 }
 

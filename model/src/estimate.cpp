@@ -354,15 +354,7 @@ ByComponent weight_bytes(const Architecture& a, const ParamCounts& p) {
   for (std::size_t k = 0; k < kComponentCount; ++k)
     bytes.value[k] = p.total.value[k] * weight_format(a.precision, static_cast<Component>(k)).bytes_per_value();
   if (a.precision.expert_overrides.empty()) return bytes;
-  // Per-expert bit-widths (EdgeMoE §4.1): replace the default bytes of each overridden expert.
-  double moe_layers = 0;
-  for (const LayerConfig& l : a.layers) moe_layers += l.ffn == LayerFfn::moe ? 1 : 0;
-  const double expert_params = ffn_params(static_cast<double>(a.hidden_size), a.moe.expert).all();
-  const double default_expert_bytes = a.precision.experts.bytes_per_value();
-  for (const ExpertFormatOverride& o : a.precision.expert_overrides) {
-    const double copies = o.layer < 0 ? moe_layers : 1;
-    bytes[C::routed_experts] += copies * expert_params * (o.format.bytes_per_value() - default_expert_bytes);
-  }
+  bytes[C::routed_experts] = sum_over_routed_experts(a, [](const NumberFormat& f) { return f.bytes_per_value(); });
   return bytes;
 }
 

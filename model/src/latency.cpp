@@ -47,7 +47,7 @@ double memory_seconds(const Hardware& hw, double bytes) {
 OpTime gemm(const Context& c, double M, double tokens_efficiency, const GemmShape& g) {
   OpTime t;
   t.flops = 2 * M * g.params;
-  t.compute_s = t.flops / ((g.kept_wide ? c.kept_wide_peak : c.plan.peak) * (tokens_efficiency * g.width_efficiency));
+  t.compute_s = std::max(t.flops / ((g.kept_wide ? c.kept_wide_peak : c.plan.peak) * (tokens_efficiency * g.width_efficiency)), g.unpack_s);
   t.bytes = g.weight_bytes + M * g.io_values * c.plan.act;
   t.memory_s = memory_seconds(c.hw, t.bytes);
   finish(t, c.hw.kernel_overhead_s);
@@ -273,7 +273,8 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   OpTime experts;
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
   const double tokens_per_expert = load.expected_max / std::max(touched_here, 1.0);
-  experts.compute_s = experts.flops / (plan.peak * (hw.gemm_by_tokens.at(tokens_per_expert) * plan.expert_width_efficiency));
+  experts.compute_s = std::max(experts.flops / (plan.peak * (hw.gemm_by_tokens.at(tokens_per_expert) * plan.expert_width_efficiency)),
+                               touched_here * plan.expert_unpack_s / plan.expert_split);
   experts.bytes = touched_here * plan.expert_bytes / plan.expert_split + load.expected_max * plan.expert_io_values * plan.act;
   experts.memory_s = memory_seconds(hw, experts.bytes);
   finish(experts, hw.kernel_overhead_s);
@@ -412,23 +413,45 @@ Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d,
 // GELU/ReLU read and write one.
 double activation_values(const FfnConfig& f, double width) { return (f.activation == FfnActivation::glu ? 3 : 2) * width; }
 
-// A weight GEMM of `params` on this device whose smaller weight dimension is `width`.
-GemmShape gemm_shape(const Hardware& hw, double params, double bytes_per_weight, double width, double io_values) {
-  return {params, params * bytes_per_weight, io_values, hw.gemm_by_width.at(width)};
+// Seconds to unpack one byte of weights stored in `weights` to the compute format: 0 where
+// the weights are no narrower than the activations (nothing to unpack); `missing` is set where
+// the profile has no rate for them (a missing device property is never free). A GEMM unpacks
+// its weights once (in panels that stay in cache, reused by all its tokens), and the unpacking
+// overlaps its multiplies and its weight reads: GPU kernels pipeline the three (Marlin,
+// Frantar et al. 2024, arXiv 2408.11743), and a CPU core unpacks one panel while the loads of
+// the next are in flight. So the GEMM's compute time is the longer of the multiplies and the
+// unpacking, not their sum.
+struct Unpacking {
+  const Hardware& hw;
+  Element activations;
+  bool missing = false;
+  double seconds_per_byte(const NumberFormat& weights) {
+    if (element_bits(weights.element) >= element_bits(activations)) return 0;
+    const double rate = hw.dequantize_bytes_per_s[static_cast<std::size_t>(weights.element)];
+    missing |= !(rate > 0);
+    return rate > 0 ? 1 / rate : 0;
+  }
+};
+
+// A weight GEMM of `params` on this device stored in `format`, whose smaller weight dimension
+// is `width`.
+GemmShape gemm_shape(Unpacking& u, double params, const NumberFormat& format, double width, double io_values) {
+  const double bytes = params * format.bytes_per_value();
+  return {params, bytes, io_values, u.hw.gemm_by_width.at(width), false, bytes * u.seconds_per_byte(format)};
 }
 
 // The Mamba layers' shapes on one device, d_inner split tp ways (mamba_block).
-void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, double tp) {
+void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, Unpacking& u, double tp) {
   const MambaConfig& m = a.mamba;
   const double h = static_cast<double>(a.hidden_size);
   const double di = mamba_d_inner(a) / tp;
   const double r = static_cast<double>(m.dt_rank);
   const double x_out = r + 2 * static_cast<double>(m.d_state);  // dt, B and C
-  const double bpp = a.precision.mamba.bytes_per_value();
-  plan.mamba_in = gemm_shape(hw, h * 2 * di, bpp, std::min(h, 2 * di), h + 2 * di);
-  plan.mamba_x = gemm_shape(hw, di * x_out, bpp, std::min(di, x_out), di + x_out);
-  plan.mamba_dt = gemm_shape(hw, r * di, bpp, std::min(r, di), r + di);
-  plan.mamba_out = gemm_shape(hw, di * h, bpp, std::min(di, h), di + h);
+  const NumberFormat& f = a.precision.mamba;
+  plan.mamba_in = gemm_shape(u, h * 2 * di, f, std::min(h, 2 * di), h + 2 * di);
+  plan.mamba_x = gemm_shape(u, di * x_out, f, std::min(di, x_out), di + x_out);
+  plan.mamba_dt = gemm_shape(u, r * di, f, std::min(r, di), r + di);
+  plan.mamba_out = gemm_shape(u, di * h, f, std::min(di, h), di + h);
   plan.mamba_x_values = x_out;
   plan.mamba_cast_values = h + di + r + di;  // the inputs of in_proj, x_proj, dt_proj, out_proj
   plan.mamba_mixing_flops = mamba_mixing_flops_per_token(a) / tp;
@@ -468,9 +491,9 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   const double head_out = static_cast<double>(at.heads) * static_cast<double>(mla ? at.v_head_dim : at.head_dim);
   const double o_params = head_out * h;
   const double qkv_params = attention_params(a).matmul - o_params;
-  const double attn_bpp = pr.attention.bytes_per_value();
-  plan.qkv = gemm_shape(hw, qkv_params / tp, attn_bpp, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp);
-  plan.output = gemm_shape(hw, o_params / tp, attn_bpp, std::min(h, head_out / tp), h + head_out / tp);
+  Unpacking unpacking{hw, pr.activations.element};
+  plan.qkv = gemm_shape(unpacking, qkv_params / tp, pr.attention, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp);
+  plan.output = gemm_shape(unpacking, o_params / tp, pr.attention, std::min(h, head_out / tp), h + head_out / tp);
   plan.kv_split = mla ? 1 : std::min(tp, static_cast<double>(at.kv_heads));  // MLA's latent is not split
   plan.attention_flops_prefill = attention_flops_per_key(at, false);
   plan.attention_flops_decode = attention_flops_per_key(at, true);
@@ -490,16 +513,18 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   // ---- FFNs
   const FfnConfig& f = a.dense_ffn;
   const double dense_w = static_cast<double>(f.width) / tp;
-  plan.dense_ffn = gemm_shape(hw, ffn_params(h, f).matmul / tp, pr.dense_ffn.bytes_per_value(), std::min(h, dense_w), 2 * h + 2 * dense_w);
+  if (a.dense_ffn.width > 0)
+    plan.dense_ffn = gemm_shape(unpacking, ffn_params(h, f).matmul / tp, pr.dense_ffn, std::min(h, dense_w), 2 * h + 2 * dense_w);
   plan.dense_activation_values = activation_values(f, dense_w);
   plan.dense_cast_values = h + dense_w;
   const MoeConfig& m = a.moe;
   const double E = static_cast<double>(m.experts);
   if (m.experts > 0) {
-    plan.router = gemm_shape(hw, router_params(h, m).matmul, pr.router.bytes_per_value(), std::min(h, E), h + E);
+    plan.router = gemm_shape(unpacking, router_params(h, m).matmul, pr.router, std::min(h, E), h + E);
     plan.router.kept_wide = true;
     const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
-    plan.shared_experts = gemm_shape(hw, shared_expert_params(h, m).matmul / tp, pr.shared_experts.bytes_per_value(), std::min(h, w), 2 * h + 2 * w);
+    if (m.shared_experts > 0)
+      plan.shared_experts = gemm_shape(unpacking, shared_expert_params(h, m).matmul / tp, pr.shared_experts, std::min(h, w), 2 * h + 2 * w);
     plan.shared_activation_values = activation_values(m.expert, w);
     plan.shared_cast_values = m.shared_experts > 0 ? h + w : 0;
     plan.router_logits = router_params(h, m).matmul / h;
@@ -523,8 +548,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
     if (g.ffn == LayerFfn::moe) plan.moe_layers += s.layers;
     if (g.mixer == LayerMixer::mamba) plan.mamba_layers += s.layers;
   }
-  if (plan.mamba_layers > 0) plan_mamba(plan, a, hw, tp);
-  plan.lm_head = gemm_shape(hw, h * V / tp, pr.lm_head.bytes_per_value(), std::min(h, V / tp), h + V / tp);
+  if (plan.mamba_layers > 0) plan_mamba(plan, a, hw, unpacking, tp);
+  plan.lm_head = gemm_shape(unpacking, h * V / tp, pr.lm_head, std::min(h, V / tp), h + V / tp);
   plan.lm_head.kept_wide = true;
 
   // ---- weights: per device, and one routed expert (per-expert formats averaged in)
@@ -532,7 +557,15 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   plan.weights = weight_bytes(a, plan.params);
   plan.weights_bytes = plan.weights.sum();
   const double routed_bytes = plan.weights[C::routed_experts];
-  if (plan.moe_layers > 0) plan.expert_bytes = routed_bytes / (plan.moe_layers * E);
+  if (plan.moe_layers > 0) {
+    plan.expert_bytes = routed_bytes / (plan.moe_layers * E);
+    plan.expert_unpack_s = sum_over_routed_experts(a, [&](const NumberFormat& f) { return f.bytes_per_value() * unpacking.seconds_per_byte(f); }) /
+                           (plan.moe_layers * E);
+  }
+  if (unpacking.missing) {
+    plan.infeasible = Infeasible::no_dequantization;
+    return plan;
+  }
   const double routed_split = p.ep > 1 ? ep : tp;
   double resident_routed = routed_bytes / (pp * routed_split);
   if (d.offload.target != OffloadTarget::none) {
@@ -597,6 +630,8 @@ std::string_view to_string(Infeasible r) {
     case Infeasible::no_link: return "the profile has no link between the devices (scale_up inside a node, scale_out across nodes)";
     case Infeasible::dp_not_dividing_batch: return "dp times the micro-batches does not divide the training batch";
     case Infeasible::tp_not_dividing_mamba: return "tp does not divide the Mamba inner width (expand * hidden_size)";
+    case Infeasible::no_dequantization:
+      return "the weights are stored narrower than the activations, and the profile has no rate to unpack their format (efficiency.dequantization)";
   }
   return "?";
 }

@@ -47,4 +47,19 @@ double kv_cache_bytes_per_sequence(const Architecture& a, LayerMixer mixer, Atte
 double recurrent_state_bytes_per_sequence(const Architecture& a, LayerMixer mixer);
 const NumberFormat& weight_format(const Precision& p, Component c);
 
+// Sum over every routed expert of every MoE layer of its parameters times
+// `per_parameter(its format)`: the experts' default format, or a per-expert override
+// (EdgeMoE §4.1: per-expert bit-widths).
+template <class PerParameter>
+double sum_over_routed_experts(const Architecture& a, PerParameter per_parameter) {
+  double moe_layers = 0;
+  for (const LayerConfig& l : a.layers) moe_layers += l.ffn == LayerFfn::moe ? 1 : 0;
+  const double expert_params = ffn_params(static_cast<double>(a.hidden_size), a.moe.expert).all();
+  const double default_value = per_parameter(a.precision.experts);
+  double sum = moe_layers * static_cast<double>(a.moe.experts) * expert_params * default_value;
+  for (const ExpertFormatOverride& o : a.precision.expert_overrides)  // replaces the default
+    sum += (o.layer < 0 ? moe_layers : 1) * expert_params * (per_parameter(o.format) - default_value);
+  return sum;
+}
+
 }  // namespace moesim::detail

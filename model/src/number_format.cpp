@@ -11,7 +11,7 @@ struct NamedElement {
   std::string_view name;
   int bits;
 };
-constexpr std::array<NamedElement, 10> kElements{{
+constexpr std::array<NamedElement, kElementCount> kElements{{
     {Element::fp32, "fp32", 32},
     {Element::fp16, "fp16", 16},
     {Element::bf16, "bf16", 16},

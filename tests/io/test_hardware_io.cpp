@@ -31,6 +31,14 @@ TEST_CASE("hardware: every shipped profile loads, cites its source and has reali
     CHECK(hw->memory_by_bytes.at(1e12) <= 0.8);
     CHECK(hw->gemm_by_tokens.at(1) < hw->gemm_by_tokens.at(1e6));
     if (hw->kind == "soc") CHECK(hw->storage_sequential_read_bytes_per_s > 0);  // edge offloading needs it
+    // the shipped presets' weight-only formats (DeepSeek-V3's fp8, gpt-oss's mxfp4 experts,
+    // int8 and int4-g128 exports) unpack on every shipped device, at least at its weight read
+    // rate on GPUs, whose kernels hide the unpacking (Marlin)
+    for (Element e : {Element::fp8, Element::int8, Element::int4, Element::fp4}) {
+      const double rate = hw->dequantize_bytes_per_s[static_cast<std::size_t>(e)];
+      CHECK(rate > 0);
+      if (hw->kind == "gpu") CHECK(rate >= hw->memory_bandwidth_bytes_per_s);
+    }
   }
 }
 
@@ -50,6 +58,7 @@ TEST_CASE("hardware: a profile written and read back is the same") {
     CHECK(again->memory_by_bytes.size == hw->memory_by_bytes.size);
     CHECK(again->memory_by_bytes.at(12345678) == Approx(hw->memory_by_bytes.at(12345678)));
     CHECK(again->kernel_overhead_s == Approx(hw->kernel_overhead_s));
+    for (std::size_t e = 0; e < kElementCount; ++e) CHECK(again->dequantize_bytes_per_s[e] == Approx(hw->dequantize_bytes_per_s[e]));
   }
 }
 
@@ -62,6 +71,8 @@ TEST_CASE("hardware: bad profiles give their error codes, every problem reported
       // What the model cannot use (once null or free latencies with feasible = true):
       {"bad_efficiency_zero", "out_of_range"},       {"bad_curve_time_falls", "time_falls"},
       {"bad_bandwidth_beyond_any_device", "out_of_range"}, {"bad_link_bandwidth_zero", "out_of_range"},
+      // a format the table cannot name (fp32 and block names are not element formats either)
+      {"bad_dequantization_unknown_format", "unknown_key"}, {"bad_dequantization_no_unit", "missing_unit"},
   };
   for (const auto& [name, code] : expected) {
     INFO(name);

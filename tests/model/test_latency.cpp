@@ -818,3 +818,57 @@ TEST_CASE("latency property: ZeRO's reduce-scatter and gather overlap their wind
       }
     }
 }
+
+// Weight-only quantisation: a GEMM whose weights are stored narrower than the activations
+// unpacks them once, overlapped with its multiplies and reads (its compute time is the longer
+// of the two). Mixtral with int4-g128 experts (4.125 bits per weight), batch-1 decode on a
+// device with unbounded compute and memory but an unpack rate of 1e11 stored bytes/s: each
+// MoE layer unpacks the K = 2 experts it touches, 3 x 4096 x 14336 weights each.
+TEST_CASE("latency golden: weights stored narrower than the activations are unpacked at the profile's rate") {
+  Architecture a = mixtral();
+  a.precision.experts = *parse_number_format("int4-g128");
+  Hardware hw = ideal(false);
+  hw.memory_bandwidth_bytes_per_s = 1e30;
+  hw.dequantize_bytes_per_s[static_cast<std::size_t>(Element::int4)] = 1e11;
+  const LatencyEstimate l = estimate_latency(a, work(Phase::decode, 1, 512), hw, Deployment{});
+  REQUIRE(l.feasible());
+  const double expert_bytes = 3 * 4096 * 14336.0 * 4.125 / 8;
+  CHECK(l.decode[Op::routed_experts].compute_s == Approx(32 * 2 * expert_bytes / 1e11));
+  CHECK(l.decode[Op::routed_experts].bound == Bound::compute);
+  // the bf16 attention weights are not unpacked: their FLOPs at the peak
+  CHECK(l.decode[Op::qkv_projection].compute_s == Approx(l.decode[Op::qkv_projection].flops / 989.4e12));
+  // the same weights under int4 activations are not narrower: nothing to unpack
+  a.precision.activations = {Element::int4, 0, 0};
+  hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::int4)] = 1e30;
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 512), hw, Deployment{}).decode[Op::routed_experts].compute_s < 1e-9);
+}
+
+// A missing device property is never free: without a rate for the format the design is
+// infeasible with its reason; a faster unpacking never makes a step slower.
+TEST_CASE("latency: unpacking without a rate is infeasible, and a faster one never slows a step") {
+  Architecture a = mixtral();
+  a.precision.experts = *parse_number_format("int4-g128");
+  Hardware hw = ideal(true);
+  hw.memory_bytes = 1e15;
+  const LatencyEstimate none = estimate_latency(a, work(Phase::decode, 1, 512), hw, Deployment{});
+  CHECK(none.infeasible == Infeasible::no_dequantization);
+  CHECK(none.decode_step_s == 0);
+  double last = 1e30;
+  for (double rate : {1e9, 1e10, 1e11, 1e12, 1e13}) {
+    hw.dequantize_bytes_per_s[static_cast<std::size_t>(Element::int4)] = rate;
+    for (Phase phase : {Phase::prefill, Phase::decode}) {
+      const LatencyEstimate l = estimate_latency(a, work(phase, 4, 1024), hw, Deployment{});
+      REQUIRE(l.feasible());
+      CHECK(l.prefill_s + l.decode_step_s > 0);
+    }
+    const double step = estimate_latency(a, work(Phase::decode, 4, 1024), hw, Deployment{}).decode_step_s;
+    CHECK(step <= last);
+    last = step;
+  }
+  // with fast unpacking the memory-bound step is the int4 weight read, a quarter of bf16's
+  a.precision.experts = {Element::bf16, 0, 0};
+  const double bf16 = estimate_latency(a, work(Phase::decode, 1, 1), hw, Deployment{}).decode[Op::routed_experts].memory_s;
+  a.precision.experts = *parse_number_format("int4-g128");
+  CHECK(estimate_latency(a, work(Phase::decode, 1, 1), hw, Deployment{}).decode[Op::routed_experts].memory_s ==
+        Approx(bf16 * 4.125 / 16).epsilon(0.01));
+}

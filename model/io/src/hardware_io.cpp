@@ -192,6 +192,12 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
     read_curve(e, "memory_by_bytes", hw.memory_by_bytes, &bytes);
     read_fraction(e, "link", hw.link_efficiency);
     read_quantity(e, "kernel_overhead", Dimension::seconds, hw.kernel_overhead_s, false, kOverhead);
+    // stored weight bytes unpacked per second, by element format (every one narrower than fp32)
+    section(e, "dequantization", false, [&](ObjectReader& q) {
+      for (std::size_t i = 0; i < kElementCount; ++i)
+        if (const auto element = static_cast<Element>(i); element != Element::fp32)
+          read_quantity(q, to_string(element), Dimension::bytes_per_s, hw.dequantize_bytes_per_s[i], false, kMemoryBandwidth);
+    });
   });
   r.finish();
   // Whole-profile rules.
@@ -244,6 +250,10 @@ Json write_hardware_profile(const Hardware& hw, const std::string& notes) {
   if (hw.gemm_by_tokens.size) eff["gemm_by_tokens"] = curve(hw.gemm_by_tokens, false);
   if (hw.gemm_by_width.size) eff["gemm_by_width"] = curve(hw.gemm_by_width, false);
   if (hw.memory_by_bytes.size) eff["memory_by_bytes"] = curve(hw.memory_by_bytes, true);
+  Json dequantization = Json::object();
+  for (std::size_t i = 0; i < kElementCount; ++i)
+    if (hw.dequantize_bytes_per_s[i] > 0) dequantization[std::string(to_string(static_cast<Element>(i)))] = quantity(hw.dequantize_bytes_per_s[i], "B/s");
+  if (!dequantization.empty()) eff["dequantization"] = dequantization;
   doc["efficiency"] = eff;
   return doc;
 }

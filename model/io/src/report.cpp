@@ -409,6 +409,10 @@ void missing_device_property(const LatencyEstimate& l, const Hardware& hw, const
                    d.offload.target == OffloadTarget::storage
                        ? "storage: the profile " + hw.name + " has no storage read rates (its \"storage\" section)"
                        : "host: the profile " + hw.name + " has no host link (its \"host_link\" section)"});
+  if (l.infeasible == Infeasible::no_dequantization)
+    out.push_back({"weight_format", "not_applicable",
+                   "weights stored narrower than the activations are unpacked before each multiply, and the profile " + hw.name +
+                       " has no rate for their element format (its \"efficiency\" / \"dequantization\" section)"});
   if (l.infeasible == Infeasible::no_link)
     out.push_back({"tp", "not_applicable", "tp x pp x dp = " + std::to_string(d.parallel.devices()) + " devices, but the profile " + hw.name +
                                                " has no link between them (its \"scale_up\" / \"scale_out\" sections)"});

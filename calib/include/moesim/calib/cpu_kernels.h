@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "moesim/calib/measure.h"
+#include "moesim/model/number_format.h"
 
 namespace moesim::calib {
 
@@ -66,6 +67,14 @@ Rate triad_bandwidth(std::span<float> memory, int threads, const MeasureOptions&
 // Reading `bytes` once from memory not in cache (the arena's next slice each time): what a
 // weight read of that size achieves, for the efficiency-by-size table.
 Rate cold_read_bandwidth(std::size_t bytes, ColdArena& arena, int threads, const MeasureOptions& m);
+
+// Weight-only quantised weights unpacked to fp32, as a CPU engine does before each multiply:
+// panels of 16K values into a buffer that stays in the core's cache, from packed weights that
+// are cold (the arena's next slice each time). The value is bytes of packed weights per
+// second: int8 (one scale per 4096 values, a channel's), int4 in blocks of 128 with an fp16
+// scale each (int4-g128; low nibbles are the block's first 64 values, high the next 64, as
+// llama.cpp's Q4_0 orders them), bf16 (widened by a shift). `element` is one of those three.
+Rate dequantize_rate(Element element, ColdArena& arena, int threads, const MeasureOptions& m);
 
 // Sequential (4 MiB blocks) and random (4 KiB, `threads` readers) reads of a file of
 // `file_bytes` written in `dir`, bypassing the page cache with O_DIRECT where the file system

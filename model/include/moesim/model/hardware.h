@@ -113,6 +113,11 @@ struct Hardware {
   EfficiencyCurve memory_by_bytes;
   double link_efficiency = 1;
   double kernel_overhead_s = 0;  // fixed cost of one operator (launch, synchronisation)
+  // Weight-only quantisation: bytes of stored weights per second the device unpacks to the
+  // compute format, by the weights' element format (indexed by Element); 0 = not in the
+  // profile, and a design that needs it is infeasible, never free. Used where the weights'
+  // elements are narrower than the activations'.
+  std::array<double, kElementCount> dequantize_bytes_per_s{};
   Provenance provenance;
 };
 

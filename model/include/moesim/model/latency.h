@@ -130,6 +130,7 @@ enum class Infeasible : std::uint8_t {
   host_memory,            // the experts offloaded to the host exceed its memory
   no_link,                // several devices, but the profile has no link between them
   tp_not_dividing_mamba,  // tp does not divide the Mamba inner width expand * hidden_size
+  no_dequantization,      // weights narrower than the activations, and no unpack rate for them
 };
 std::string_view to_string(Infeasible r);
 
@@ -184,6 +185,7 @@ struct GemmShape {
   double io_values = 0;         // activation values read and written per token
   double width_efficiency = 1;  // Hardware::gemm_by_width at the smaller weight dimension
   bool kept_wide = false;       // runs at LatencyPlan::wide_peak (router, output head)
+  double unpack_s = 0;          // unpacking its weights to the compute format once (0: not stored narrower)
 };
 struct LayerShape {  // a group of layers with the same mixer, FFN kind and attention span
   LayerMixer mixer = LayerMixer::attention;
@@ -218,6 +220,7 @@ struct LatencyPlan {
   // routed experts on one device (split tp ways when ep = 1)
   double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
   double expert_split = 1, local_experts = 0;
+  double expert_unpack_s = 0;  // unpacking one whole expert's weights (mean over per-expert formats)
   // Activation values the FFNs' activation kernels read and write per token (per routed copy
   // for the experts), and the router's logits per token (its top-k kernel reads them).
   double dense_activation_values = 0, shared_activation_values = 0, expert_activation_values = 0;

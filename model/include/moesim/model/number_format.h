@@ -1,5 +1,6 @@
 #pragma once
 // How one stored tensor is encoded: element bits plus optional block scales.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 namespace moesim {
 
 enum class Element : std::uint8_t { fp32, fp16, bf16, fp8, fp6, fp4, int8, int4, int3, int2 };
+inline constexpr std::size_t kElementCount = 10;
 
 // A storage format. Block-scaled formats store one scale of `scale_bits` per `block_size`
 // values (OCP Microscaling Formats spec v1.0: MXFP4 = FP4 E2M1 + one E8M0 scale per 32;
