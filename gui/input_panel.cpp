@@ -1,5 +1,6 @@
 #include "input_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -198,6 +199,16 @@ QGroupBox* InputPanel::build_run_box() {
   add_double(run_form, "null-expert share of routing slots", "/workload/null_fraction", 0.99, 2);
   recompute_ = enum_combo<Recompute>(run_box);
   run_form->addRow("recompute (train)", recompute_);
+  add_int(run_form, "ZeRO stage (train)", "/workload/zero", 3);
+  overlap_grad_reduce_ = new QCheckBox("gradient reduction under the backward", run_box);
+  overlap_grad_reduce_->setToolTip("Megatron-LM's --overlap-grad-reduce: the last micro-batch's backward hides the gradient all-reduce "
+                                   "(reduce-scatter under ZeRO)");
+  overlap_param_gather_ = new QCheckBox("ZeRO weight gather under the forward", run_box);
+  overlap_param_gather_->setToolTip("Megatron-LM's --overlap-param-gather (needs ZeRO 1 or more): the first micro-batch's forward hides "
+                                    "the all-gather of the weights");
+  run_form->addRow("overlap (train)", overlap_grad_reduce_);
+  run_form->addRow("", overlap_param_gather_);
+  add_error_row(run_form, "/workload/overlap_param_gather");
   add_int(run_form, "tensor parallel tp", "/deployment/tp", 1 << 20);
   add_int(run_form, "expert parallel ep", "/deployment/ep", 1 << 20);
   add_int(run_form, "pipeline stages pp", "/deployment/pp", 1 << 20);
@@ -226,6 +237,7 @@ QGroupBox* InputPanel::build_run_box() {
   run_form->addRow("expert reads (ep > 1)", expert_reads_);
 
   for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
+  for (QCheckBox* c : {overlap_grad_reduce_, overlap_param_gather_}) connect(c, &QCheckBox::toggled, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   return run_box;
@@ -340,6 +352,9 @@ void InputPanel::edited() {
   const double tokens = tokens_->text().toDouble(&ok);
   s.workload.train_tokens = ok ? tokens : -1;  // validate() names the field
   s.workload.null_fraction = doubles_.at("/workload/null_fraction")->value();
+  s.workload.training.zero = ints_.at("/workload/zero")->value();
+  s.workload.training.overlap_grad_reduce = overlap_grad_reduce_->isChecked();
+  s.workload.training.overlap_param_gather = overlap_param_gather_->isChecked();
   DeploymentInput& d = s.deployment;
   d.tp = ints_.at("/deployment/tp")->value();
   d.ep = ints_.at("/deployment/ep")->value();
@@ -389,6 +404,9 @@ void InputPanel::show_session(const Resolved* r) {
   ints_.at("/workload/batch")->setValue(static_cast<int>(std::min<std::int64_t>(s.workload.batch, 1 << 30)));
   ints_.at("/workload/context")->setValue(static_cast<int>(std::min<std::int64_t>(s.workload.context, 1 << 30)));
   doubles_.at("/workload/null_fraction")->setValue(s.workload.null_fraction);
+  ints_.at("/workload/zero")->setValue(static_cast<int>(s.workload.training.zero));
+  overlap_grad_reduce_->setChecked(s.workload.training.overlap_grad_reduce);
+  overlap_param_gather_->setChecked(s.workload.training.overlap_param_gather);
   tokens_->setText(QString::number(s.workload.train_tokens, 'g', 6));
   tokens_->setEnabled(s.workload.phase == Phase::train);
   const DeploymentInput& d = s.deployment;

@@ -143,7 +143,10 @@ io::Json session_json(const Session& s) {
         {"context", s.workload.context},
         {"tokens", s.workload.train_tokens},
         {"null_fraction", s.workload.null_fraction},
-        {"recompute", to_string(s.workload.training.recompute)}}},
+        {"recompute", to_string(s.workload.training.recompute)},
+        {"zero", s.workload.training.zero},
+        {"overlap_grad_reduce", s.workload.training.overlap_grad_reduce},
+        {"overlap_param_gather", s.workload.training.overlap_param_gather}}},
       {"deployment",
        {{"tp", d.tp},
         {"ep", d.ep},
@@ -192,6 +195,9 @@ void read_int(io::ObjectReader& r, const char* key, std::int64_t& target) {
 }
 void read_double(io::ObjectReader& r, const char* key, double& target) {
   if (auto v = r.number(key, false)) target = *v;
+}
+void read_bool(io::ObjectReader& r, const char* key, bool& target) {
+  if (auto v = r.boolean(key, false)) target = *v;
 }
 // A number list "1,2,4"; a single number as sessions before lists wrote it.
 void read_list(io::ObjectReader& r, const char* key, std::string& target) {
@@ -253,6 +259,9 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_double(w, "tokens", s.workload.train_tokens);
     read_double(w, "null_fraction", s.workload.null_fraction);
     read_enum(w, "recompute", s.workload.training.recompute);
+    read_int(w, "zero", s.workload.training.zero);
+    read_bool(w, "overlap_grad_reduce", s.workload.training.overlap_grad_reduce);
+    read_bool(w, "overlap_param_gather", s.workload.training.overlap_param_gather);
   });
   read_object(root, "deployment", [&](io::ObjectReader& r) {
     DeploymentInput& d = s.deployment;

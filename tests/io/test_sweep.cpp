@@ -19,6 +19,10 @@ TEST_CASE("sweep axes: lists, ranges and geometric ranges") {
   CHECK(a->values[1].text == "16");
   a = io::parse_sweep_axis("weight_format=bf16,int4-g128", d);
   REQUIRE(a);
+  a = io::parse_sweep_axis("overlap_grad_reduce=0,1", d);  // a workload flag: the latency model is reused
+  REQUIRE(a);
+  CHECK(a->values.size() == 2);
+  CHECK(a->workload_only);
   CHECK(d.empty());
 }
 
@@ -26,7 +30,8 @@ TEST_CASE("sweep axes: bad fields and values are named") {
   const std::pair<const char*, const char*> bad[] = {
       {"expert=8", "unknown_field"},  {"experts", "bad_option"},        {"experts=8,x", "wrong_type"},
       {"top_k=4..1", "bad_range"},    {"batch=1..8*1", "bad_range"},    {"weight_format=int5", "out_of_range"},
-      {"phase=serve", "out_of_range"}, {"experts=1.5", "out_of_range"},
+      {"phase=serve", "out_of_range"}, {"experts=1.5", "out_of_range"}, {"overlap_grad_reduce=0,2", "out_of_range"},
+      {"overlap_param_gather=yes", "out_of_range"},
   };
   for (const auto& [text, code] : bad) {
     INFO(text);

@@ -12,7 +12,7 @@
 namespace moesim::io {
 namespace {
 
-enum class Kind { integer, real, format, phase, recompute, offload, name };
+enum class Kind { integer, real, format, phase, recompute, offload, flag, name };
 
 struct Field {
   SweepFieldInfo info;
@@ -74,6 +74,10 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.recompute = *parse_enum<Recompute>(v.text); }},
       {{"zero", "ZeRO stage 0-3", "ZeRO stage in training"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.zero = as_int(v); }},
+      {{"overlap_grad_reduce", "0 | 1: the gradient reduction under the last micro-batch's backward", "gradient reduction overlapped"}, Kind::flag,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.overlap_grad_reduce = v.text == "1"; }},
+      {{"overlap_param_gather", "0 | 1: ZeRO's weight gather under the first micro-batch's forward", "weight gather overlapped"}, Kind::flag,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.overlap_param_gather = v.text == "1"; }},
       {{"tp", "tensor parallel", "tensor-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.tp = as_int(v); }},
       {{"ep", "expert parallel", "expert-parallel degree"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.ep = as_int(v); }},
       {{"pp", "pipeline stages", "pipeline stages"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.pp = as_int(v); }},
@@ -123,6 +127,7 @@ std::string check_value(Kind kind, const AxisValue& v) {
     case Kind::phase: return parse_enum<Phase>(v.text) ? "" : "must be " + enum_choices<Phase>();
     case Kind::recompute: return parse_enum<Recompute>(v.text) ? "" : "must be " + enum_choices<Recompute>();
     case Kind::offload: return parse_enum<OffloadTarget>(v.text) ? "" : "must be " + enum_choices<OffloadTarget>();
+    case Kind::flag: return v.text == "0" || v.text == "1" ? "" : "must be 0 or 1";
     case Kind::name: return v.text.empty() ? "must not be empty" : "";
   }
   return "";
@@ -164,7 +169,8 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
     return std::nullopt;
   }
   // Fields of SweepPoint::workload; any other field rebuilds the latency model.
-  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "null_fraction", "recompute", "zero"};
+  static constexpr std::string_view kWorkloadFields[] = {"phase", "batch", "context", "tokens", "null_fraction", "recompute", "zero",
+                                                         "overlap_grad_reduce", "overlap_param_gather"};
   axis.workload_only = std::find(std::begin(kWorkloadFields), std::end(kWorkloadFields), axis.field) != std::end(kWorkloadFields);
   const bool numeric = field->kind == Kind::integer || field->kind == Kind::real;
   axis.numeric = numeric;
