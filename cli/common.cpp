@@ -133,7 +133,9 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("cache-policy", po::value(&cache_policy)->default_value("lru"), "expert cache policy: lru | lfu")
       ("expert-reads", po::value(&expert_reads)->default_value("busiest"),
        "expert weights read per step with ep > 1 and skewed routing: busiest (the busiest device's own touched experts) | mean (distinct experts / ep)")
-      ("prefetch-accuracy", po::value(&o.prefetch_accuracy)->default_value(0), "fraction of misses predicted a layer ahead, 0..1");
+      ("prefetch-accuracy", po::value(&o.prefetch_accuracy)->default_value(0), "fraction of misses predicted a layer ahead, 0..1")
+      ("two-batch-overlap", po::bool_switch(&deployment.two_batch_overlap),
+       "serve each replica's sequences as two micro-batches, one's all-to-all under the other's compute (DeepSeek-V3 §3.4.1)");
 }
 
 void DeploymentOptions::finish() {

@@ -235,9 +235,13 @@ QGroupBox* InputPanel::build_run_box() {
   expert_reads_ = enum_combo<ExpertReads>(run_box);
   expert_reads_->setToolTip("with ep > 1 and skewed routing, whose expert reads set the step: the busiest device's, or the mean (distinct / ep)");
   run_form->addRow("expert reads (ep > 1)", expert_reads_);
+  two_batch_overlap_ = new QCheckBox("two micro-batches, all-to-all under compute", run_box);
+  two_batch_overlap_->setToolTip("serving: each replica's sequences run as two micro-batches, the all-to-all of one under the "
+                                 "attention and experts of the other (DeepSeek-V3 §3.4.1, SGLang's two-batch overlap)");
+  run_form->addRow("two-batch overlap", two_batch_overlap_);
 
   for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
-  for (QCheckBox* c : {overlap_grad_reduce_, overlap_param_gather_}) connect(c, &QCheckBox::toggled, this, &InputPanel::edited);
+  for (QCheckBox* c : {overlap_grad_reduce_, overlap_param_gather_, two_batch_overlap_}) connect(c, &QCheckBox::toggled, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   return run_box;
@@ -372,6 +376,7 @@ void InputPanel::edited() {
   d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
   d.cache_policy = parse_enum<CachePolicy>(cache_policy_->currentText().toStdString()).value_or(CachePolicy::lru);
   d.expert_reads = parse_enum<ExpertReads>(expert_reads_->currentText().toStdString()).value_or(ExpertReads::busiest);
+  d.two_batch_overlap = two_batch_overlap_->isChecked();
   emit changed();
 }
 
@@ -426,6 +431,7 @@ void InputPanel::show_session(const Resolved* r) {
   offload_->setCurrentText(qs(to_string(d.offload)));
   cache_policy_->setCurrentText(qs(to_string(d.cache_policy)));
   expert_reads_->setCurrentText(qs(to_string(d.expert_reads)));
+  two_batch_overlap_->setChecked(d.two_batch_overlap);
   updating_ = false;
 }
 

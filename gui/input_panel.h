@@ -63,7 +63,7 @@ class InputPanel : public QWidget {
   QLineEdit* routing_histogram_;
   QLineEdit* routing_locality_;
   QLineEdit* max_violation_;
-  QCheckBox *overlap_grad_reduce_, *overlap_param_gather_;
+  QCheckBox *overlap_grad_reduce_, *overlap_param_gather_, *two_batch_overlap_;
   QPlainTextEdit* description_;
   QLabel* hardware_figures_;
   std::map<std::string, QLabel*> errors_;

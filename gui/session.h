@@ -49,6 +49,7 @@ struct DeploymentInput {
   std::string routing_histogram;  // measured shares "P1,...,PE" (as --routing-histogram); "" = none
   std::string routing_locality;   // share of routed tokens whose expert is on their node (as --routing-locality); "" = as uniform
   std::string max_violation;      // load imbalance as MaxVio (as --max-violation); "" = none
+  bool two_batch_overlap = false;  // as --two-batch-overlap
 };
 
 struct SweepSettings {

@@ -142,6 +142,7 @@ struct Inputs {
   std::vector<double> routing_histogram;
   std::optional<double> routing_locality, max_violation;
   std::string offload = "none", cache_policy = "lru", expert_reads = "busiest";
+  bool two_batch_overlap = false;
 };
 
 // A value as the text of the CLI's option: a str as it is, a number as Python prints it, a
@@ -217,7 +218,7 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("max_violation", &Inputs::max_violation), keyword("routing_locality", &Inputs::routing_locality),
       keyword("offload", &Inputs::offload), keyword("expert_cache", &Inputs::expert_cache),
       keyword("cache_policy", &Inputs::cache_policy), keyword("prefetch_accuracy", &Inputs::prefetch_accuracy),
-      keyword("expert_reads", &Inputs::expert_reads),
+      keyword("expert_reads", &Inputs::expert_reads), keyword("two_batch_overlap", &Inputs::two_batch_overlap),
   };
   return table;
 }
@@ -265,7 +266,7 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
 // The keywords of the deployment, which need a device.
 constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual_stages", "capacity_factor", "routing_skew",
                                                "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy",
-                                               "expert_reads"};
+                                               "expert_reads", "two_batch_overlap"};
 
 struct Built {
   Workload workload;
@@ -319,6 +320,7 @@ Built build(const Inputs& in) {
   d.offload = {parse_choice<OffloadTarget>("offload", in.offload), in.expert_cache, parse_choice<CachePolicy>("cache_policy", in.cache_policy),
                in.prefetch_accuracy};
   d.expert_reads = parse_choice<ExpertReads>("expert_reads", in.expert_reads);
+  d.two_batch_overlap = in.two_batch_overlap;
   Diagnostics problems;
   validate(w, problems);
   validate(d, problems);

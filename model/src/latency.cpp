@@ -383,6 +383,31 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
   return moe;
 }
 
+// One serving pass (prefill or decode step) of Bl sequences, M tokens: run_phase, or under
+// two-batch overlap (Deployment::two_batch_overlap) two micro-batches of Bl/2 sequences whose
+// compute stream and all-to-all interleave: the pass takes 2 x max(compute, wire) of one
+// micro-batch, the wire being dispatch's and combine's communication and the compute stream
+// everything else (their permutes included). The operators hold both micro-batches' work.
+MoeStep serve_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
+  if (!c.d.two_batch_overlap || Bl < 2) return run_phase(c, mode, M, Bl, T, time);
+  PhaseTime half;
+  const MoeStep step = run_phase(c, mode, M / 2, Bl / 2, T, half);
+  double wire = 0, compute = 0;
+  for (std::size_t k = 0; k < kOpCount; ++k) {
+    const OpTime& t = half.op[k];
+    const Op op = static_cast<Op>(k);
+    if (op == Op::dispatch || op == Op::combine) {
+      wire += t.communication_s;
+      compute += t.time_s - std::max(0.0, t.communication_s - t.memory_s);  // the permute and its overhead
+    } else {
+      compute += t.time_s;
+    }
+    add(time, op, t, 2);
+  }
+  time.total_s = 2 * std::max(compute, wire);
+  return step;
+}
+
 // Reasons that depend on the architecture, device and deployment only.
 Infeasible check(const Architecture& a, const Hardware& hw, const Deployment& d, double peak) {
   const Parallelism& p = d.parallel;
@@ -712,9 +737,9 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   if (mem.total_bytes > hw.memory_bytes) r.infeasible = Infeasible::memory;
 
   // ---- inference phases
-  if (phases.prefill) run_phase(c, Mode::prefill, Bl * T, Bl, T, r.prefill);
+  if (phases.prefill) serve_phase(c, Mode::prefill, Bl * T, Bl, T, r.prefill);
   MoeStep decode;
-  if (phases.decode) decode = run_phase(c, Mode::decode, Bl, Bl, T, r.decode);
+  if (phases.decode) decode = serve_phase(c, Mode::decode, Bl, Bl, T, r.decode);
   r.prefill_s = r.prefill.total_s;
   r.decode_step_s = r.decode.total_s;
   r.decode_tokens_per_s = r.decode_step_s > 0 ? static_cast<double>(w.batch) / r.decode_step_s : 0;

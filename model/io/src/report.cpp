@@ -375,6 +375,12 @@ std::string describe_hardware(const Hardware& hw) {
   o << "  efficiency: large GEMM " << fixed(hw.gemm_by_tokens.at(1e9), 2) << ", large transfers "
     << fixed(hw.memory_by_bytes.at(1e12), 2) << ", links " << fixed(hw.link_efficiency, 2) << ", operator overhead "
     << human(hw.kernel_overhead_s, Unit::seconds) << "\n";
+  std::string unpacking;
+  for (std::size_t i = 0; i < kElementCount; ++i)
+    if (hw.dequantize_bytes_per_s[i] > 0)
+      unpacking += std::string(unpacking.empty() ? "" : ", ") + std::string(to_string(static_cast<Element>(i))) + " " +
+                   fixed(hw.dequantize_bytes_per_s[i] / 1e9, 1) + " GB/s";
+  if (!unpacking.empty()) o << "  unpacking weight-only formats (stored bytes): " << unpacking << "\n";
   if (hw.tdp_w > 0) o << "  power: " << fixed(hw.tdp_w, 0) << " W";
   if (hw.price_usd_per_hour > 0) o << "   price: " << fixed(hw.price_usd_per_hour, 2) << " USD/h";
   o << "\n";

@@ -86,6 +86,8 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.microbatches = as_int(v); }},
       {{"virtual_stages", "model chunks per pipeline device (1 = 1F1B, more = interleaved)", "virtual pipeline stages"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.virtual_stages = as_int(v); }},
+      {{"two_batch_overlap", "0 | 1: serve as two micro-batches, one's all-to-all under the other's compute", "two-batch overlap"}, Kind::flag,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.two_batch_overlap = v.text == "1"; }},
       {{"capacity_factor", "expert capacity (0 = dropless)", "expert capacity factor"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.capacity_factor = v.number; }},
       {{"routing_skew", "Zipf exponent of expert popularity", "routing skew (Zipf exponent)"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.zipf_exponent = v.number; }},

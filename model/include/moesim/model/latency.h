@@ -63,6 +63,13 @@ struct Deployment {
   // link. Unset: as uniform routing, the node's share of the expert-parallel group.
   std::optional<double> node_locality;
   ExpertReads expert_reads = ExpertReads::busiest;
+  // Two-batch overlap in serving (DeepSeek-V3 report, arXiv 2412.19437 §3.4.1: "we
+  // simultaneously process two micro-batches with similar computational workloads, overlapping
+  // the attention and MoE of one micro-batch with the dispatch and combine of another";
+  // SGLang's --enable-two-batch-overlap): each replica's sequences run as two micro-batches of
+  // half of them, each reading the weights again, and only the longer of their compute and
+  // their all-to-all sets the pass. Needs two sequences per replica; training ignores it.
+  bool two_batch_overlap = false;
 };
 
 // The per-expert routing shares of `d` for `arch` (expert_shares()); empty = uniform.
