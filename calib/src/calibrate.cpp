@@ -137,7 +137,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   Calibration c;
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool storage = !o.storage_dir.empty();
-  CalibrationSteps steps(o, c, 6 + (storage ? 1 : 0));
+  CalibrationSteps steps(o, c, 7 + (storage ? 1 : 0));
   const MeasureOptions& m = steps.measure();
   Hardware& hw = c.profile;
   hw.kind = "cpu";
@@ -231,7 +231,8 @@ Calibration calibrate(const CalibrationOptions& o) {
   non_decreasing(hw.memory_by_bytes);
   c.raw["cold_reads"] = cold;
 
-  // 4b. unpacking weight-only quantised weights, for the model's dequantisation cost
+  // 5. unpacking weight-only quantised weights, for the model's dequantisation cost
+  if (steps.next("unpacking")) return c.cancelled = true, c;
   Json unpacking = Json::object();
   for (const Element e : {Element::int8, Element::int4, Element::bf16}) {
     const Rate r = dequantize_rate(e, arena, threads, m);
@@ -241,7 +242,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   }
   c.raw["dequantization"] = unpacking;
 
-  // 5. the fixed cost of one parallel operator
+  // 6. the fixed cost of one parallel operator
   if (steps.next("fork/join")) return c.cancelled = true, c;
   const Measurement fj = fork_join(threads, m);
   hw.kernel_overhead_s = fj.median_s;
@@ -250,7 +251,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["fma_fp32"]["all_threads_flop_per_s_at_end"] = peak_at_end.value;
   warn_if_busy(peak, peak_one, peak_at_end, threads, c);
 
-  // 6. storage, for the offloading model
+  // 7. storage, for the offloading model
   if (!storage_step(o, threads, steps, c)) return c.cancelled = true, c;
   // The CPU reads "host" memory as its own memory.
   hw.host_memory_bytes = hw.memory_bytes;

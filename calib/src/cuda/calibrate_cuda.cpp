@@ -282,6 +282,13 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   }
   hw.memory_bytes = static_cast<double>(prop.totalGlobalMem);
   hw.cache_bytes = static_cast<double>(prop.l2CacheSize);
+  // Weight-only formats: no unpacking kernel is measured on the GPU yet. The shipped GPU
+  // profiles' rule (hwprofiles/README.md): unpacked at 2 x the weight read rate, so that a
+  // batch-1 step stays a weight read, as Marlin measured (Frantar et al. 2024).
+  for (const Element e : {Element::fp8, Element::int8, Element::int4, Element::fp4})
+    hw.dequantize_bytes_per_s[static_cast<std::size_t>(e)] = 2 * hw.memory_bandwidth_bytes_per_s;
+  c.warnings.push_back("efficiency.dequantization (fp8, int8, int4, fp4) is not measured on the GPU: set to 2 x the measured memory "
+                       "bandwidth, as the shipped GPU profiles are");
 
   // 5. the host link: pinned cudaMemcpyAsync in each direction, and a small transfer's latency
   if (steps.next("host link")) return c.cancelled = true, c;
