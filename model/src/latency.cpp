@@ -104,6 +104,7 @@ OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n, std::optiona
 }
 
 [[gnu::always_inline]] inline void add(PhaseTime& p, Op op, const OpTime& t, double times) {
+  if (t.time_s == 0 && t.bytes == 0 && t.flops == 0) return;  // an operator this layer does not run (casts in serving)
   OpTime& o = p[op];
   o.time_s += times * t.time_s;
   o.compute_s += times * t.compute_s;

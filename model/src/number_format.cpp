@@ -45,16 +45,21 @@ bool is_integer(Element e) {
 
 }  // namespace
 
+// kElements is in the enum's order: a lookup, not a search (make_plan asks for every GEMM).
+static_assert([] {
+  for (std::size_t i = 0; i < kElements.size(); ++i)
+    if (static_cast<std::size_t>(kElements[i].element) != i) return false;
+  return true;
+}());
+
 int element_bits(Element e) {
-  for (const auto& n : kElements)
-    if (n.element == e) return n.bits;
-  return 0;
+  const auto i = static_cast<std::size_t>(e);
+  return i < kElements.size() ? kElements[i].bits : 0;
 }
 
 std::string_view to_string(Element e) {
-  for (const auto& n : kElements)
-    if (n.element == e) return n.name;
-  return "?";
+  const auto i = static_cast<std::size_t>(e);
+  return i < kElements.size() ? kElements[i].name : "?";
 }
 
 double NumberFormat::bits_per_value() const {
