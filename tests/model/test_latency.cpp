@@ -920,3 +920,43 @@ TEST_CASE("latency property: two-batch overlap without an all-to-all never makes
       CHECK(both.decode_step_s > base.decode_step_s);
     }
 }
+
+// Physics under two-batch overlap: a serving pass never gets faster as the batch or the
+// context grows, and never beats the wire time of its all-to-all (an H100-like device, ep 8
+// over 8 replicas, skewed and uniform routing).
+TEST_CASE("latency property: under two-batch overlap time never falls with work, nor beats its all-to-all") {
+  const Architecture a = mixtral();
+  Hardware hw = ideal(false);
+  hw.memory_bandwidth_bytes_per_s = 3.35e12;
+  hw.memory_bytes = 1e15;
+  hw.scale_up = {450e9, 3e-6};
+  hw.gemm_by_tokens.add(1, 0.015);
+  hw.gemm_by_tokens.add(4096, 0.75);
+  hw.kernel_overhead_s = 5e-6;
+  for (double skew : {0.0, 1.2}) {
+    Deployment d;
+    d.parallel.ep = 8;
+    d.parallel.dp = 8;
+    d.routing.zipf_exponent = skew;
+    d.two_batch_overlap = true;
+    for (Phase phase : {Phase::prefill, Phase::decode}) {
+      double previous = 0;
+      for (std::int64_t batch : {1, 8, 9, 16, 24, 64, 256, 1024}) {
+        const LatencyEstimate l = estimate_latency(a, work(phase, batch, 1024), hw, d);
+        REQUIRE(l.feasible());
+        const PhaseTime& p = phase == Phase::prefill ? l.prefill : l.decode;
+        const double t = phase == Phase::prefill ? l.prefill_s : l.decode_step_s;
+        CHECK(t >= previous);
+        CHECK(t >= p[Op::dispatch].communication_s + p[Op::combine].communication_s - 1e-15);
+        previous = t;
+      }
+      previous = 0;
+      for (std::int64_t context : {128, 1024, 8192}) {
+        const double t = phase == Phase::prefill ? estimate_latency(a, work(phase, 64, context), hw, d).prefill_s
+                                                 : estimate_latency(a, work(phase, 64, context), hw, d).decode_step_s;
+        CHECK(t >= previous);
+        previous = t;
+      }
+    }
+  }
+}
