@@ -388,22 +388,28 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
 // two-batch overlap (Deployment::two_batch_overlap) two micro-batches of Bl/2 sequences whose
 // compute stream and all-to-all interleave: the pass takes 2 x max(compute, wire) of one
 // micro-batch, the wire being dispatch's and combine's communication and the compute stream
-// everything else (their permutes included). The operators hold both micro-batches' work.
+// everything else (their permutes included). The operators hold both micro-batches' work;
+// dispatch's and combine's time is their compute-stream part and their share of the wire
+// left exposed, so that the operators add up to the pass (their communication_s is all of it).
 MoeStep serve_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
   if (!c.d.two_batch_overlap || Bl < 2) return run_phase(c, mode, M, Bl, T, time);
   PhaseTime half;
   const MoeStep step = run_phase(c, mode, M / 2, Bl / 2, T, half);
+  auto on_wire = [](Op op) { return op == Op::dispatch || op == Op::combine; };
+  auto compute_part = [](const OpTime& t) { return t.time_s - std::max(0.0, t.communication_s - t.memory_s); };  // the permute and its overhead
   double wire = 0, compute = 0;
   for (std::size_t k = 0; k < kOpCount; ++k) {
     const OpTime& t = half.op[k];
-    const Op op = static_cast<Op>(k);
-    if (op == Op::dispatch || op == Op::combine) {
-      wire += t.communication_s;
-      compute += t.time_s - std::max(0.0, t.communication_s - t.memory_s);  // the permute and its overhead
-    } else {
-      compute += t.time_s;
-    }
-    add(time, op, t, 2);
+    wire += on_wire(static_cast<Op>(k)) ? t.communication_s : 0;
+    compute += on_wire(static_cast<Op>(k)) ? compute_part(t) : t.time_s;
+    add(time, static_cast<Op>(k), t, 2);
+  }
+  const double exposed = 2 * std::max(0.0, wire - compute);
+  for (const Op op : {Op::dispatch, Op::combine}) {
+    const OpTime& t = half[op];
+    if (t.time_s == 0) continue;
+    time[op].time_s = 2 * compute_part(t) + (wire > 0 ? exposed * t.communication_s / wire : 0);
+    if (exposed == 0) time[op].bound = t.memory_s >= compute_part(t) - t.memory_s ? Bound::memory : Bound::overhead;
   }
   time.total_s = 2 * std::max(compute, wire);
   return step;

@@ -896,6 +896,10 @@ TEST_CASE("latency golden: two-batch overlap hides the compute under the all-to-
   const LatencyEstimate both = estimate_latency(a, w, hw, d);
   CHECK(both.prefill_s == Approx(X));
   CHECK(both.prefill[Op::dispatch].communication_s == Approx(base.prefill[Op::dispatch].communication_s));  // both halves' wire
+  double sum = 0;  // the operators add up to the pass: dispatch and combine hold the exposed wire
+  for (const OpTime& t : both.prefill.op) sum += t.time_s;
+  CHECK(sum == Approx(both.prefill_s));
+  CHECK(both.prefill[Op::dispatch].bound == Bound::communication);
   // one sequence per replica cannot be split: nothing changes
   const Workload one = work(Phase::decode, 2, 256);
   d.two_batch_overlap = false;
@@ -948,6 +952,9 @@ TEST_CASE("latency property: under two-batch overlap time never falls with work,
         const double t = phase == Phase::prefill ? l.prefill_s : l.decode_step_s;
         CHECK(t >= previous);
         CHECK(t >= p[Op::dispatch].communication_s + p[Op::combine].communication_s - 1e-15);
+        double sum = 0;
+        for (const OpTime& o : p.op) sum += o.time_s;
+        CHECK(sum == Approx(t));
         previous = t;
       }
       previous = 0;
