@@ -119,6 +119,8 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("pp", po::value(&p.pp)->default_value(1), "pipeline stages")
       ("dp", po::value(&p.dp)->default_value(1), "data-parallel replicas (the batch is split over them)")
       ("microbatches", po::value(&p.microbatches)->default_value(1), "micro-batches per training step (pipeline bubble (pp-1)/m)")
+      ("pp-schedule", po::value(&pp_schedule)->default_value("1f1b"),
+       "pipeline schedule in training: 1f1b (interleaved with --virtual-stages above 1) | gpipe (every micro-batch's activations held)")
       ("virtual-stages", po::value(&p.virtual_stages)->default_value(1),
        "model chunks per pipeline device: 1 = 1F1B, v > 1 = interleaved 1F1B (bubble (pp-1)/(v m), v x the stage messages)")
       ("capacity-factor", po::value(&deployment.capacity_factor)->default_value(0), "expert capacity factor; 0 = dropless")
@@ -146,6 +148,8 @@ void DeploymentOptions::finish() {
   else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be " + enum_choices<CachePolicy>()}}};
   if (const auto r = parse_enum<ExpertReads>(expert_reads)) deployment.expert_reads = *r;
   else throw BadInput{{{"--expert-reads", "unknown_value", "\"" + expert_reads + "\" must be " + enum_choices<ExpertReads>()}}};
+  if (const auto s = parse_enum<PipelineSchedule>(pp_schedule)) deployment.parallel.schedule = *s;
+  else throw BadInput{{{"--pp-schedule", "unknown_value", "\"" + pp_schedule + "\" must be " + enum_choices<PipelineSchedule>()}}};
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;
   deployment.node_locality = routing_locality;

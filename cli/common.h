@@ -90,7 +90,7 @@ struct FormatOptions {
 
 struct DeploymentOptions {
   Deployment deployment;
-  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest";
+  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest", pp_schedule = "1f1b";
   double routing_skew = 0;
   std::string routing_histogram;  // measured per-expert shares, comma-separated
   std::optional<double> routing_locality, max_violation;

@@ -214,6 +214,11 @@ QGroupBox* InputPanel::build_run_box() {
   add_int(run_form, "pipeline stages pp", "/deployment/pp", 1 << 20);
   add_int(run_form, "data parallel dp", "/deployment/dp", 1 << 20);
   add_int(run_form, "micro-batches", "/deployment/microbatches", 1 << 20);
+  pp_schedule_ = enum_combo<PipelineSchedule>(run_box);
+  pp_schedule_->setToolTip("training: 1f1b holds at most pp micro-batches' activations (interleaved with virtual stages above 1); "
+                           "gpipe holds all of them");
+  run_form->addRow("pipeline schedule (train)", pp_schedule_);
+  add_error_row(run_form, "/deployment/pp_schedule");
   add_int(run_form, "virtual stages (1 = 1F1B)", "/deployment/virtual_stages", 1 << 10);
   add_double(run_form, "capacity factor (0 = dropless)", "/deployment/capacity_factor", 1e6, 2);
   add_double(run_form, "routing skew (Zipf s)", "/deployment/routing_skew", 10, 2);
@@ -240,7 +245,7 @@ QGroupBox* InputPanel::build_run_box() {
                                  "attention and experts of the other (DeepSeek-V3 §3.4.1, SGLang's two-batch overlap)");
   run_form->addRow("two-batch overlap", two_batch_overlap_);
 
-  for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
+  for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_, pp_schedule_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
   for (QCheckBox* c : {overlap_grad_reduce_, overlap_param_gather_, two_batch_overlap_}) connect(c, &QCheckBox::toggled, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
@@ -366,6 +371,7 @@ void InputPanel::edited() {
   d.dp = ints_.at("/deployment/dp")->value();
   d.microbatches = ints_.at("/deployment/microbatches")->value();
   d.virtual_stages = ints_.at("/deployment/virtual_stages")->value();
+  d.pp_schedule = parse_enum<PipelineSchedule>(pp_schedule_->currentText().toStdString()).value_or(PipelineSchedule::one_f_one_b);
   d.capacity_factor = doubles_.at("/deployment/capacity_factor")->value();
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
   d.routing_histogram = routing_histogram_->text().trimmed().toStdString();
@@ -421,6 +427,7 @@ void InputPanel::show_session(const Resolved* r) {
   ints_.at("/deployment/dp")->setValue(static_cast<int>(d.dp));
   ints_.at("/deployment/microbatches")->setValue(static_cast<int>(d.microbatches));
   ints_.at("/deployment/virtual_stages")->setValue(static_cast<int>(d.virtual_stages));
+  pp_schedule_->setCurrentText(qs(to_string(d.pp_schedule)));
   doubles_.at("/deployment/capacity_factor")->setValue(d.capacity_factor);
   doubles_.at("/deployment/routing_skew")->setValue(d.routing_skew);
   routing_histogram_->setText(QString::fromStdString(d.routing_histogram));

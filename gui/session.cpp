@@ -107,7 +107,7 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   if (hw) r.hardware = std::move(*hw);
 
   const DeploymentInput& in = s.deployment;
-  r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages};
+  r.deployment.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages, in.pp_schedule};
   r.deployment.capacity_factor = in.capacity_factor;
   r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
   r.deployment.expert_reads = in.expert_reads;
@@ -155,6 +155,7 @@ io::Json session_json(const Session& s) {
         {"dp", d.dp},
         {"microbatches", d.microbatches},
         {"virtual_stages", d.virtual_stages},
+        {"pp_schedule", to_string(d.pp_schedule)},
         {"capacity_factor", d.capacity_factor},
         {"offload", to_string(d.offload)},
         {"expert_cache", d.expert_cache},
@@ -273,6 +274,7 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
     read_int(r, "dp", d.dp);
     read_int(r, "microbatches", d.microbatches);
     read_int(r, "virtual_stages", d.virtual_stages);
+    read_enum(r, "pp_schedule", d.pp_schedule);
     read_double(r, "capacity_factor", d.capacity_factor);
     read_enum(r, "offload", d.offload);
     read_double(r, "expert_cache", d.expert_cache);

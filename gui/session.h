@@ -50,6 +50,7 @@ struct DeploymentInput {
   std::string routing_locality;   // share of routed tokens whose expert is on their node (as --routing-locality); "" = as uniform
   std::string max_violation;      // load imbalance as MaxVio (as --max-violation); "" = none
   bool two_batch_overlap = false;  // as --two-batch-overlap
+  PipelineSchedule pp_schedule = PipelineSchedule::one_f_one_b;  // as --pp-schedule
 };
 
 struct SweepSettings {

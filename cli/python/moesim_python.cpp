@@ -141,7 +141,7 @@ struct Inputs {
   double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
   std::vector<double> routing_histogram;
   std::optional<double> routing_locality, max_violation;
-  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest";
+  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest", pp_schedule = "1f1b";
   bool two_batch_overlap = false;
 };
 
@@ -212,7 +212,7 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("weight_format", &Inputs::weight_format), keyword("expert_format", &Inputs::expert_format),
       keyword("kv_format", &Inputs::kv_format), keyword("activation_format", &Inputs::activation_format),
       keyword("tp", &Inputs::tp), keyword("ep", &Inputs::ep), keyword("pp", &Inputs::pp), keyword("dp", &Inputs::dp),
-      keyword("microbatches", &Inputs::microbatches), keyword("virtual_stages", &Inputs::virtual_stages),
+      keyword("microbatches", &Inputs::microbatches), keyword("virtual_stages", &Inputs::virtual_stages), keyword("pp_schedule", &Inputs::pp_schedule),
       keyword("capacity_factor", &Inputs::capacity_factor),
       keyword("routing_skew", &Inputs::routing_skew), keyword("routing_histogram", &Inputs::routing_histogram),
       keyword("max_violation", &Inputs::max_violation), keyword("routing_locality", &Inputs::routing_locality),
@@ -266,7 +266,7 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
 // The keywords of the deployment, which need a device.
 constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual_stages", "capacity_factor", "routing_skew",
                                                "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy",
-                                               "expert_reads", "two_batch_overlap"};
+                                               "expert_reads", "two_batch_overlap", "pp_schedule"};
 
 struct Built {
   Workload workload;
@@ -311,7 +311,7 @@ Built build(const Inputs& in) {
   w.training.overlap_grad_reduce = in.overlap_grad_reduce;
   w.training.overlap_param_gather = in.overlap_param_gather;
   Deployment& d = b.deployment;
-  d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages};
+  d.parallel = {in.tp, in.ep, in.pp, in.dp, in.microbatches, in.virtual_stages, parse_choice<PipelineSchedule>("pp_schedule", in.pp_schedule)};
   d.capacity_factor = in.capacity_factor;
   d.routing.zipf_exponent = in.routing_skew;
   d.routing.histogram = in.routing_histogram;

@@ -620,14 +620,16 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
 // Megatron-LM's warm-up of 2(pp - 1) + (v - 1) pp chunk forwards, each of L/(pp v) layers),
 // never more than the m there are. The last stage adds the head's inputs and logits of its
 // one micro-batch. Without a pipeline, gradient accumulation keeps one micro-batch. The
-// busier of the first and last stage counts.
+// busier of the first and last stage counts. GPipe (Huang et al. 2019 §2.3) runs all m
+// forwards first: every stage holds all m micro-batches, the last one their logits too.
 double activations_in_flight(const MemoryUse& train, const Parallelism& p) {
   const double pp = static_cast<double>(p.pp), v = static_cast<double>(p.virtual_stages);
   const double m = static_cast<double>(std::max<std::int64_t>(p.microbatches, 1));
   const double layers = train.activation_bytes - train.activation_head_bytes;  // all layers, whole batch
-  const double held = v > 1 ? pp + (pp - 1) / v : pp;
+  const bool gpipe = p.schedule == PipelineSchedule::gpipe && p.pp > 1;
+  const double held = gpipe ? m : v > 1 ? pp + (pp - 1) / v : pp;
   const double first = layers / pp * std::min(held, m) / m;
-  const double last = layers / pp / m + train.activation_head_bytes / m;
+  const double last = layers / pp * (gpipe ? 1 : 1 / m) + train.activation_head_bytes * (gpipe ? 1 : 1 / m);
   return std::max(first, last);
 }
 
@@ -785,7 +787,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
     backward_s += f.time_s * (times - 1) / pp;
   }
   // Pipeline bubble (pp-1)/m of the ideal time, (pp-1)/(v m) interleaved (Narayanan et al.
-  // 2021, SC'21, §2.2.1-2.2.2).
+  // 2021, SC'21, §2.2.1-2.2.2); GPipe's is 1F1B's (Narayanan §2.2.1).
   const double bubble = 1 + (pp - 1) / (v * m);
   double step = 0;
   for (const OpTime& t : tr.op) step += t.time_s;

@@ -183,6 +183,9 @@ void validate(const Deployment& d, Diagnostics& out) {
   c.range("dp", p.dp, 1, 1 << 20);
   c.range("microbatches", p.microbatches, 1, 1 << 20);
   c.range("virtual_stages", p.virtual_stages, 1, 1 << 10);
+  if (p.schedule == PipelineSchedule::gpipe && p.virtual_stages > 1)
+    c.fail("pp_schedule", "inconsistent", "gpipe has no virtual stages (virtual_stages " + std::to_string(p.virtual_stages) +
+                                              "); the interleaved schedule is 1f1b with virtual_stages above 1");
   if (!(d.capacity_factor >= 0 && d.capacity_factor <= 1e6))
     c.fail("capacity_factor", "out_of_range", "must be 0 (dropless) or positive");
   if (!(d.offload.cache_experts_per_layer >= 0 && d.offload.cache_experts_per_layer <= 1e7))

@@ -967,3 +967,34 @@ TEST_CASE("latency property: under two-batch overlap time never falls with work,
     }
   }
 }
+
+// GPipe (Huang et al. 2019 §2.3) holds every micro-batch's activations on every stage; 1F1B at
+// most pp of them on the first. 8 micro-batches over pp 2: the first stage of 1F1B holds 2 of
+// 8, GPipe all 8 (and the last stage all 8 micro-batches' logits); the bubble is the same.
+TEST_CASE("latency golden: GPipe holds every micro-batch's activations, with 1F1B's bubble") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  Workload w = work(Phase::train, 8, 1024);
+  w.training.recompute = Recompute::none;
+  const MemoryUse use = estimate(a, w).memory;
+  const double layers = use.activation_bytes - use.activation_head_bytes;
+  Deployment d;
+  d.parallel.pp = 2;
+  d.parallel.microbatches = 8;
+  const LatencyEstimate one = estimate_latency(a, w, hw, d);
+  d.parallel.schedule = PipelineSchedule::gpipe;
+  const LatencyEstimate all = estimate_latency(a, w, hw, d);
+  REQUIRE(one.feasible());
+  REQUIRE(all.feasible());
+  CHECK(all.memory.training_state_bytes - one.memory.training_state_bytes ==
+        Approx((layers / 2 + use.activation_head_bytes) - std::max(layers / 2 * 2 / 8, layers / 2 / 8 + use.activation_head_bytes / 8)));
+  CHECK(all.train_step_s == Approx(one.train_step_s));
+  // GPipe has no interleaved form
+  d.parallel.virtual_stages = 2;
+  Diagnostics problems;
+  validate(d, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == "pp_schedule");
+}

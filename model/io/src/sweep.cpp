@@ -12,7 +12,7 @@
 namespace moesim::io {
 namespace {
 
-enum class Kind { integer, real, format, phase, recompute, offload, flag, name };
+enum class Kind { integer, real, format, phase, recompute, offload, schedule, flag, name };
 
 struct Field {
   SweepFieldInfo info;
@@ -86,6 +86,8 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.microbatches = as_int(v); }},
       {{"virtual_stages", "model chunks per pipeline device (1 = 1F1B, more = interleaved)", "virtual pipeline stages"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.virtual_stages = as_int(v); }},
+      {{"pp_schedule", "1f1b | gpipe", "pipeline schedule"}, Kind::schedule,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.schedule = *parse_enum<PipelineSchedule>(v.text); }},
       {{"two_batch_overlap", "0 | 1: serve as two micro-batches, one's all-to-all under the other's compute", "two-batch overlap"}, Kind::flag,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.two_batch_overlap = v.text == "1"; }},
       {{"capacity_factor", "expert capacity (0 = dropless)", "expert capacity factor"}, Kind::real,
@@ -129,6 +131,7 @@ std::string check_value(Kind kind, const AxisValue& v) {
     case Kind::phase: return parse_enum<Phase>(v.text) ? "" : "must be " + enum_choices<Phase>();
     case Kind::recompute: return parse_enum<Recompute>(v.text) ? "" : "must be " + enum_choices<Recompute>();
     case Kind::offload: return parse_enum<OffloadTarget>(v.text) ? "" : "must be " + enum_choices<OffloadTarget>();
+    case Kind::schedule: return parse_enum<PipelineSchedule>(v.text) ? "" : "must be " + enum_choices<PipelineSchedule>();
     case Kind::flag: return v.text == "0" || v.text == "1" ? "" : "must be 0 or 1";
     case Kind::name: return v.text.empty() ? "must not be empty" : "";
   }

@@ -18,6 +18,14 @@
 
 namespace moesim {
 
+// The pipeline schedule of a training step. 1F1B (PipeDream-Flush, Narayanan et al. 2021,
+// arXiv 2104.04473 §2.2.1; interleaved with Parallelism::virtual_stages > 1) holds at most pp
+// micro-batches' activations on the first stage; GPipe (Huang et al. 2019, arXiv 1811.06965
+// §2.3) runs every micro-batch's forward before any backward and holds all m of them, with the
+// same bubble (pp - 1)/m.
+enum class PipelineSchedule : std::uint8_t { one_f_one_b, gpipe };
+std::string_view to_string(PipelineSchedule v);  // enum_names.cpp
+
 struct Parallelism {
   std::int64_t tp = 1;  // tensor parallel: attention heads and dense/shared FFN widths split
   std::int64_t ep = 1;  // expert parallel: E/ep experts per device (carved from tp x dp devices)
@@ -29,6 +37,7 @@ struct Parallelism {
   // holding v chunks of L/(pp v) layers: the bubble shrinks v-fold, the stage-to-stage
   // messages grow v-fold. Megatron-LM's --num-virtual-stages-per-pipeline-rank.
   std::int64_t virtual_stages = 1;
+  PipelineSchedule schedule = PipelineSchedule::one_f_one_b;  // Megatron-LM's: 1F1B
   std::int64_t devices() const { return tp * pp * dp; }
 };
 
