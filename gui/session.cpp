@@ -244,6 +244,39 @@ void read_model(io::ObjectReader& root, ModelInput& model) {
   });
 }
 
+void read_workload(io::ObjectReader& w, Workload& workload) {
+  read_enum(w, "phase", workload.phase);
+  read_int(w, "batch", workload.batch);
+  read_int(w, "context", workload.context);
+  read_double(w, "tokens", workload.train_tokens);
+  read_double(w, "null_fraction", workload.null_fraction);
+  read_enum(w, "recompute", workload.training.recompute);
+  read_int(w, "zero", workload.training.zero);
+  read_bool(w, "overlap_grad_reduce", workload.training.overlap_grad_reduce);
+  read_bool(w, "overlap_param_gather", workload.training.overlap_param_gather);
+}
+
+void read_deployment(io::ObjectReader& r, DeploymentInput& d) {
+  read_int(r, "tp", d.tp);
+  read_int(r, "ep", d.ep);
+  read_int(r, "pp", d.pp);
+  read_int(r, "dp", d.dp);
+  read_int(r, "microbatches", d.microbatches);
+  read_int(r, "virtual_stages", d.virtual_stages);
+  read_enum(r, "pp_schedule", d.pp_schedule);
+  read_double(r, "capacity_factor", d.capacity_factor);
+  read_enum(r, "offload", d.offload);
+  read_double(r, "expert_cache", d.expert_cache);
+  read_enum(r, "cache_policy", d.cache_policy);
+  read_enum(r, "expert_reads", d.expert_reads);
+  read_bool(r, "two_batch_overlap", d.two_batch_overlap);
+  read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
+  read_double(r, "routing_skew", d.routing_skew);
+  read_string(r, "routing_histogram", d.routing_histogram);
+  read_string(r, "routing_locality", d.routing_locality);
+  read_string(r, "max_violation", d.max_violation);
+}
+
 }  // namespace
 
 std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
@@ -255,38 +288,8 @@ std::optional<Session> read_session(const io::Json& doc, Diagnostics& out) {
                                                    std::to_string(kSessionSchemaVersion) + ")");
   read_model(root, s.model);
   read_string(root, "hardware", s.hardware);
-  read_object(root, "workload", [&](io::ObjectReader& w) {
-    read_enum(w, "phase", s.workload.phase);
-    read_int(w, "batch", s.workload.batch);
-    read_int(w, "context", s.workload.context);
-    read_double(w, "tokens", s.workload.train_tokens);
-    read_double(w, "null_fraction", s.workload.null_fraction);
-    read_enum(w, "recompute", s.workload.training.recompute);
-    read_int(w, "zero", s.workload.training.zero);
-    read_bool(w, "overlap_grad_reduce", s.workload.training.overlap_grad_reduce);
-    read_bool(w, "overlap_param_gather", s.workload.training.overlap_param_gather);
-  });
-  read_object(root, "deployment", [&](io::ObjectReader& r) {
-    DeploymentInput& d = s.deployment;
-    read_int(r, "tp", d.tp);
-    read_int(r, "ep", d.ep);
-    read_int(r, "pp", d.pp);
-    read_int(r, "dp", d.dp);
-    read_int(r, "microbatches", d.microbatches);
-    read_int(r, "virtual_stages", d.virtual_stages);
-    read_enum(r, "pp_schedule", d.pp_schedule);
-    read_double(r, "capacity_factor", d.capacity_factor);
-    read_enum(r, "offload", d.offload);
-    read_double(r, "expert_cache", d.expert_cache);
-    read_enum(r, "cache_policy", d.cache_policy);
-    read_enum(r, "expert_reads", d.expert_reads);
-    read_bool(r, "two_batch_overlap", d.two_batch_overlap);
-    read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
-    read_double(r, "routing_skew", d.routing_skew);
-    read_string(r, "routing_histogram", d.routing_histogram);
-    read_string(r, "routing_locality", d.routing_locality);
-    read_string(r, "max_violation", d.max_violation);
-  });
+  read_object(root, "workload", [&](io::ObjectReader& w) { read_workload(w, s.workload); });
+  read_object(root, "deployment", [&](io::ObjectReader& r) { read_deployment(r, s.deployment); });
   read_object(root, "sweep", [&](io::ObjectReader& r) {
     read_string(r, "x", s.sweep.x);
     read_string(r, "values", s.sweep.values);
