@@ -142,14 +142,10 @@ void DeploymentOptions::add_to(po::options_description& options) {
 
 void DeploymentOptions::finish() {
   Offload& o = deployment.offload;
-  if (const auto t = parse_enum<OffloadTarget>(offload)) o.target = *t;
-  else throw BadInput{{{"--offload", "unknown_value", "\"" + offload + "\" must be " + enum_choices<OffloadTarget>()}}};
-  if (const auto p = parse_enum<CachePolicy>(cache_policy)) o.policy = *p;
-  else throw BadInput{{{"--cache-policy", "unknown_value", "\"" + cache_policy + "\" must be " + enum_choices<CachePolicy>()}}};
-  if (const auto r = parse_enum<ExpertReads>(expert_reads)) deployment.expert_reads = *r;
-  else throw BadInput{{{"--expert-reads", "unknown_value", "\"" + expert_reads + "\" must be " + enum_choices<ExpertReads>()}}};
-  if (const auto s = parse_enum<PipelineSchedule>(pp_schedule)) deployment.parallel.schedule = *s;
-  else throw BadInput{{{"--pp-schedule", "unknown_value", "\"" + pp_schedule + "\" must be " + enum_choices<PipelineSchedule>()}}};
+  o.target = parse_option<OffloadTarget>("offload", offload);
+  o.policy = parse_option<CachePolicy>("cache-policy", cache_policy);
+  deployment.expert_reads = parse_option<ExpertReads>("expert-reads", expert_reads);
+  deployment.parallel.schedule = parse_option<PipelineSchedule>("pp-schedule", pp_schedule);
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;
   deployment.node_locality = routing_locality;

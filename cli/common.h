@@ -70,10 +70,18 @@ int run_merge(const std::vector<std::string>& args);
 }  // namespace moesim::cli
 
 #include "moesim/model/architecture.h"
+#include "moesim/model/enum_names.h"
 #include "moesim/model/latency.h"
 #include "moesim/model/routing.h"
 
 namespace moesim::cli {
+
+// The value of the enum option `--option`; throws BadInput naming the option and the choices.
+template <class Enum>
+Enum parse_option(const std::string& option, const std::string& text) {
+  if (const auto v = parse_enum<Enum>(text)) return *v;
+  throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" must be " + enum_choices<Enum>()}}};
+}
 
 // Parallelism, offloading and routing options shared by `estimate` and `sweep`.
 NumberFormat parse_format_option(const std::string& option, const std::string& text);  // throws BadInput

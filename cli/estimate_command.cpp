@@ -37,12 +37,6 @@ infeasible (exit code 0) with the reason.
 
 options)";
 
-template <class Enum>
-Enum parse_option(const std::string& option, const std::string& text) {
-  if (const auto v = parse_enum<Enum>(text)) return *v;
-  throw BadInput{{{"--" + option, "unknown_value", "\"" + text + "\" must be " + enum_choices<Enum>()}}};
-}
-
 // The estimate (and, with a profile, its latency) as a table, JSON or CSV on standard output.
 void write_result(OutputFormat out_format, const io::LoadedModel& model, const Workload& w, const Estimate& e, const Hardware* hw,
                   const Deployment& deployment, const LatencyEstimate& latency) {

@@ -118,8 +118,7 @@ void add_options(po::options_description& options, Options& o) {
 // Options -> the plan: the model, the axes, the profiles, each checked before any row.
 io::StudyPlan make_plan(Options& o, bool warn) {
   o.deployment.finish();
-  if (const auto p = parse_enum<Phase>(o.phase)) o.workload.phase = *p;
-  else throw BadInput{{{"--phase", "unknown_value", "\"" + o.phase + "\" must be " + enum_choices<Phase>()}}};
+  o.workload.phase = parse_option<Phase>("phase", o.phase);
   Diagnostics d;
   validate(o.workload, d);
   name_options(d);
