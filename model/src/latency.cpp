@@ -545,21 +545,23 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   // ---- FFNs
   const FfnConfig& f = a.dense_ffn;
   const double dense_w = static_cast<double>(f.width) / tp;
-  if (a.dense_ffn.width > 0)
+  if (a.dense_ffn.width > 0) {
     plan.dense_ffn = gemm_shape(unpacking, ffn_params(h, f).matmul / tp, pr.dense_ffn, std::min(h, dense_w), 2 * h + 2 * dense_w);
-  plan.dense_activation_values = activation_values(f, dense_w);
-  plan.dense_cast_values = h + dense_w;
+    plan.dense_activation_values = activation_values(f, dense_w);
+    plan.dense_cast_values = h + dense_w;
+  }
   const MoeConfig& m = a.moe;
   const double E = static_cast<double>(m.experts);
   if (m.experts > 0) {
-    plan.router = gemm_shape(unpacking, router_params(h, m).matmul, pr.router, std::min(h, E), h + E);
+    const double router_weights = router_params(h, m).matmul;
+    plan.router = gemm_shape(unpacking, router_weights, pr.router, std::min(h, E), h + E);
+    plan.router_logits = router_weights / h;
     plan.router.kept_wide = true;
     const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
     if (m.shared_experts > 0)
       plan.shared_experts = gemm_shape(unpacking, shared_expert_params(h, m).matmul / tp, pr.shared_experts, std::min(h, w), 2 * h + 2 * w);
     plan.shared_activation_values = activation_values(m.expert, w);
     plan.shared_cast_values = m.shared_experts > 0 ? h + w : 0;
-    plan.router_logits = router_params(h, m).matmul / h;
     plan.expert_split = p.ep == 1 ? tp : 1;
     const double expert_width = static_cast<double>(m.expert.width) / plan.expert_split;
     plan.expert_flops_per_copy = 2 * ffn_params(h, m.expert).matmul / plan.expert_split;
@@ -629,7 +631,7 @@ double activations_in_flight(const MemoryUse& train, const Parallelism& p) {
   const bool gpipe = p.schedule == PipelineSchedule::gpipe && p.pp > 1;
   const double held = gpipe ? m : v > 1 ? pp + (pp - 1) / v : pp;
   const double first = layers / pp * std::min(held, m) / m;
-  const double last = layers / pp * (gpipe ? 1 : 1 / m) + train.activation_head_bytes * (gpipe ? 1 : 1 / m);
+  const double last = (layers / pp + train.activation_head_bytes) / (gpipe ? 1 : m);
   return std::max(first, last);
 }
 
