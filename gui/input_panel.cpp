@@ -35,6 +35,12 @@ QComboBox* enum_combo(QWidget* parent) {
   return c;
 }
 
+// The value an enum_combo shows (`fallback` only if its text was edited to no name).
+template <class Enum>
+Enum enum_value(const QComboBox* c, Enum fallback) {
+  return parse_enum<Enum>(c->currentText().toStdString()).value_or(fallback);
+}
+
 // The figures of a device that decide most costs.
 QString key_figures(const Hardware& hw) {
   return QString("%1: bf16 %2 TFLOP/s, fp8 %3 TFLOP/s\n%4 at %5 GB/s; %6 W%7")
@@ -353,8 +359,8 @@ void InputPanel::set_hardware_spec(const std::string& spec) {
 void InputPanel::edited() {
   if (updating_) return;
   Session& s = session_;
-  s.workload.phase = parse_enum<Phase>(phase_->currentText().toStdString()).value_or(Phase::decode);
-  s.workload.training.recompute = parse_enum<Recompute>(recompute_->currentText().toStdString()).value_or(Recompute::selective);
+  s.workload.phase = enum_value<Phase>(phase_, Phase::decode);
+  s.workload.training.recompute = enum_value<Recompute>(recompute_, Recompute::selective);
   s.workload.batch = ints_.at("/workload/batch")->value();
   s.workload.context = ints_.at("/workload/context")->value();
   bool ok = false;
@@ -371,7 +377,7 @@ void InputPanel::edited() {
   d.dp = ints_.at("/deployment/dp")->value();
   d.microbatches = ints_.at("/deployment/microbatches")->value();
   d.virtual_stages = ints_.at("/deployment/virtual_stages")->value();
-  d.pp_schedule = parse_enum<PipelineSchedule>(pp_schedule_->currentText().toStdString()).value_or(PipelineSchedule::one_f_one_b);
+  d.pp_schedule = enum_value<PipelineSchedule>(pp_schedule_, PipelineSchedule::one_f_one_b);
   d.capacity_factor = doubles_.at("/deployment/capacity_factor")->value();
   d.routing_skew = doubles_.at("/deployment/routing_skew")->value();
   d.routing_histogram = routing_histogram_->text().trimmed().toStdString();
@@ -379,9 +385,9 @@ void InputPanel::edited() {
   d.max_violation = max_violation_->text().trimmed().toStdString();
   d.expert_cache = doubles_.at("/deployment/expert_cache")->value();
   d.prefetch_accuracy = doubles_.at("/deployment/prefetch_accuracy")->value();
-  d.offload = parse_enum<OffloadTarget>(offload_->currentText().toStdString()).value_or(OffloadTarget::none);
-  d.cache_policy = parse_enum<CachePolicy>(cache_policy_->currentText().toStdString()).value_or(CachePolicy::lru);
-  d.expert_reads = parse_enum<ExpertReads>(expert_reads_->currentText().toStdString()).value_or(ExpertReads::busiest);
+  d.offload = enum_value<OffloadTarget>(offload_, OffloadTarget::none);
+  d.cache_policy = enum_value<CachePolicy>(cache_policy_, CachePolicy::lru);
+  d.expert_reads = enum_value<ExpertReads>(expert_reads_, ExpertReads::busiest);
   d.two_batch_overlap = two_batch_overlap_->isChecked();
   emit changed();
 }
