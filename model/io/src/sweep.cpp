@@ -12,12 +12,19 @@
 namespace moesim::io {
 namespace {
 
-enum class Kind { integer, real, format, phase, recompute, offload, schedule, flag, name };
+enum class Kind { integer, real, format, choice, flag, name };
+
+// A `choice` field's check: the value must be one of the enum's names.
+template <class Enum>
+std::string one_of(const std::string& text) {
+  return parse_enum<Enum>(text) ? "" : "must be " + enum_choices<Enum>();
+}
 
 struct Field {
   SweepFieldInfo info;
   Kind kind;
   std::function<void(SweepPoint&, const SweepPoint& base, const AxisValue&)> set;
+  std::string (*check_choice)(const std::string&) = nullptr;  // Kind::choice: one_of<Enum>
 };
 
 std::int64_t as_int(const AxisValue& v) { return static_cast<std::int64_t>(v.number); }
@@ -64,14 +71,15 @@ const std::vector<Field>& fields() {
       {{"kv_format", "KV cache", "KV cache format"}, Kind::format, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.kv_cache = *parse_number_format(v.text); }},
       {{"activation_format", "activations (and the compute format)", "activation format"}, Kind::format,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.arch.precision.activations = *parse_number_format(v.text); }},
-      {{"phase", "prefill | decode | train", "phase"}, Kind::phase, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.phase = *parse_enum<Phase>(v.text); }},
+      {{"phase", "prefill | decode | train", "phase"}, Kind::choice, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.phase = *parse_enum<Phase>(v.text); },
+       one_of<Phase>},
       {{"batch", "sequences", "batch [sequences]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.batch = as_int(v); }},
       {{"context", "tokens", "context [tokens]"}, Kind::integer, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.context = as_int(v); }},
       {{"tokens", "training tokens D", "training tokens D [tokens]"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.train_tokens = v.number; }},
       {{"null_fraction", "share of routing slots on null experts, 0..1", "null-expert share of routing slots"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.null_fraction = v.number; }},
-      {{"recompute", "none | selective | full", "activation recomputation"}, Kind::recompute,
-       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.recompute = *parse_enum<Recompute>(v.text); }},
+      {{"recompute", "none | selective | full", "activation recomputation"}, Kind::choice,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.recompute = *parse_enum<Recompute>(v.text); }, one_of<Recompute>},
       {{"zero", "ZeRO stage 0-3", "ZeRO stage in training"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.workload.training.zero = as_int(v); }},
       {{"overlap_grad_reduce", "0 | 1: the gradient reduction under the last micro-batch's backward", "gradient reduction overlapped"}, Kind::flag,
@@ -86,8 +94,9 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.microbatches = as_int(v); }},
       {{"virtual_stages", "model chunks per pipeline device (1 = 1F1B, more = interleaved)", "virtual pipeline stages"}, Kind::integer,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.virtual_stages = as_int(v); }},
-      {{"pp_schedule", "1f1b | gpipe", "pipeline schedule"}, Kind::schedule,
-       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.schedule = *parse_enum<PipelineSchedule>(v.text); }},
+      {{"pp_schedule", "1f1b | gpipe", "pipeline schedule"}, Kind::choice,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.parallel.schedule = *parse_enum<PipelineSchedule>(v.text); },
+       one_of<PipelineSchedule>},
       {{"two_batch_overlap", "0 | 1: serve as two micro-batches, one's all-to-all under the other's compute", "two-batch overlap"}, Kind::flag,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.two_batch_overlap = v.text == "1"; }},
       {{"capacity_factor", "expert capacity (0 = dropless)", "expert capacity factor"}, Kind::real,
@@ -97,10 +106,9 @@ const std::vector<Field>& fields() {
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.routing.max_violation = v.number; }},
       {{"routing_locality", "share of routed tokens whose expert is on their own node, 0..1", "routing locality (node share)"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.node_locality = v.number; }},
-      {{"offload", "none | host | storage", "expert offload target"}, Kind::offload,
-       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) {
-         p.deployment.offload.target = *parse_enum<OffloadTarget>(v.text);
-       }},
+      {{"offload", "none | host | storage", "expert offload target"}, Kind::choice,
+       [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.target = *parse_enum<OffloadTarget>(v.text); },
+       one_of<OffloadTarget>},
       {{"expert_cache", "experts cached per MoE layer", "experts cached per MoE layer"}, Kind::real,
        [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.cache_experts_per_layer = v.number; }},
       {{"prefetch_accuracy", "0..1", "expert prefetch accuracy"}, Kind::real, [](SweepPoint& p, const SweepPoint&, const AxisValue& v) { p.deployment.offload.prefetch_accuracy = v.number; }},
@@ -121,17 +129,14 @@ std::optional<double> number(std::string_view s) {
 }
 
 // Checks one value against the field's kind; the error names the rule.
-std::string check_value(Kind kind, const AxisValue& v) {
-  switch (kind) {
+std::string check_value(const Field& field, const AxisValue& v) {
+  switch (field.kind) {
     case Kind::integer:
       if (v.number != std::floor(v.number) || v.number < 0 || v.number > 9e15) return "must be a whole number >= 0";
       return "";
     case Kind::real: return v.number >= 0 ? "" : "must be >= 0";
     case Kind::format: return parse_number_format(v.text) ? "" : "is not a number format: " + std::string(number_format_grammar());
-    case Kind::phase: return parse_enum<Phase>(v.text) ? "" : "must be " + enum_choices<Phase>();
-    case Kind::recompute: return parse_enum<Recompute>(v.text) ? "" : "must be " + enum_choices<Recompute>();
-    case Kind::offload: return parse_enum<OffloadTarget>(v.text) ? "" : "must be " + enum_choices<OffloadTarget>();
-    case Kind::schedule: return parse_enum<PipelineSchedule>(v.text) ? "" : "must be " + enum_choices<PipelineSchedule>();
+    case Kind::choice: return field.check_choice(v.text);
     case Kind::flag: return v.text == "0" || v.text == "1" ? "" : "must be 0 or 1";
     case Kind::name: return v.text.empty() ? "must not be empty" : "";
   }
@@ -215,7 +220,7 @@ std::optional<SweepAxis> parse_sweep_axis(std::string_view text, Diagnostics& ou
     }
   }
   for (const AxisValue& v : axis.values) {
-    const std::string why = check_value(field->kind, v);
+    const std::string why = check_value(*field, v);
     if (!why.empty()) {
       out.push_back({where, "out_of_range", "\"" + v.text + "\" " + why});
       return std::nullopt;
