@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "moesim/calib/calibrate.h"
+#include "moesim/calib/cpu_kernels.h"
 #include "moesim/calib/cuda.h"
 #include "moesim/io/files.h"
 #include "moesim/io/hardware_io.h"
@@ -120,6 +121,15 @@ void require_cuda_device(const Device& device) {
                      device.text + ": no such CUDA device; " + std::to_string(devices.names.size()) + " visible (" + list_devices(devices) + ")"}}};
 }
 
+// The Eigen kernels were compiled for the build machine (MOESIM_NATIVE_KERNELS): on a CPU
+// without its vector features they would stop on an illegal instruction.
+void require_cpu_kernels() {
+  if (const std::string missing = calib::kernel_isa_missing(); !missing.empty())
+    throw BadInput{{{"--device", "unavailable",
+                     "cpu: this build's kernels were compiled for " + calib::kernel_isa() + ", and this CPU lacks " + missing +
+                         ": build moesim on this machine, or configure it with -DMOESIM_NATIVE_KERNELS=OFF"}}};
+}
+
 // After a CPU run on a machine that also has a GPU, the line that says so (empty otherwise).
 std::string visible_gpu_note(const char* verb) {
   if (!calib::cuda_built()) return "";
@@ -148,6 +158,7 @@ int run_calibrate(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command_line(args, desc, kCalibrateUsage, vm)) return kOk;
   const Device device = parse_device(device_text);
+  require_cpu_kernels();  // the CUDA path checks its outputs on the CPU
   if (device.cuda) require_cuda_device(device);
   Diagnostics d;
   std::error_code ec;
@@ -235,6 +246,7 @@ int run_validate(const std::vector<std::string>& args) {
   if (!parse_command_line(args, desc, kValidateUsage, vm)) return kOk;
   const OutputFormat out = parse_output_format(format);
   const Device device = parse_device(device_text);
+  require_cpu_kernels();  // the CUDA path checks its outputs on the CPU
   if (device.cuda) require_cuda_device(device);
   Diagnostics d;
   const auto hw = io::load_hardware(hw_spec, d);
@@ -248,7 +260,7 @@ int run_validate(const std::vector<std::string>& args) {
   const calib::Validation v = device.cuda ? calib::validate_against_cuda(*hw, options, device.ordinal) : calib::validate_against(*hw, options);
   const std::string measured_on = device.cuda ? device.text + " (" + calib::cuda_devices().names[static_cast<std::size_t>(device.ordinal)] +
                                                     ", cuBLAS, bf16)"
-                                              : "cpu (Eigen, fp32)";
+                                              : "cpu (Eigen, fp32, " + calib::kernel_isa() + ")";
   if (g_cancel) {
     std::cerr << "moesim validate: interrupted; nothing written\n";
     return 130;

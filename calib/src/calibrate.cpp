@@ -193,6 +193,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   }
   non_decreasing(hw.gemm_by_width);
   c.raw["gemm_fp32"] = gemm;
+  c.raw["eigen_kernel_isa"] = kernel_isa();  // what the GEMM grid was compiled for (MOESIM_NATIVE_KERNELS)
 
   // 3. memory bandwidth past the last-level cache, and per cache level
   if (steps.next("memory bandwidth")) return c.cancelled = true, c;

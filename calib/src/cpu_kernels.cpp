@@ -6,7 +6,7 @@
 
 #include <omp.h>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>  // Eigen::half, for the fp16 scales
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -158,18 +158,6 @@ __attribute__((target("avx2,fma"))) void unpack_avx2(Element e, const std::uint8
 }
 void unpack_baseline(Element e, const std::uint8_t* p, const std::uint16_t* s, float* o, std::size_t n) { unpack_block(e, p, s, o, n); }
 
-using Weights = Eigen::Map<const Eigen::MatrixXf>;
-
-// c = a * weights with the weight columns split over the threads, one single-threaded Eigen
-// GEMM each (Eigen does not nest its own threads inside an OpenMP region).
-void gemm_column_split(const Eigen::MatrixXf& a, const Weights& weights, Eigen::MatrixXf& c, int threads) {
-  parallel(threads, [&](int t) {
-    const auto [lo, hi] = slice(static_cast<std::size_t>(weights.cols()), t, threads);
-    const auto cols = static_cast<Eigen::Index>(hi - lo), first = static_cast<Eigen::Index>(lo);
-    if (cols > 0) c.middleCols(first, cols).noalias() = a * weights.middleCols(first, cols);
-  });
-}
-
 }  // namespace
 
 ColdArena::ColdArena(std::size_t bytes) : floats_(std::max<std::size_t>(bytes / sizeof(float), 32), 1.0f) {}
@@ -201,27 +189,6 @@ Rate fma_peak_fp32(int threads, const MeasureOptions& m) {
   // A peak is what the best repetition reached.
   r.value = static_cast<double>(threads) * static_cast<double>(iterations) * kernel.flops_per_iteration / r.measurement.min_s;
   return r;
-}
-
-GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o, ColdArena& weights) {
-  // The weights: cold in each repetition, as a layer's weights are in a model (at small M the
-  // GEMM streams and packs them, and that from memory is slower than from cache).
-  Eigen::MatrixXf a = Eigen::MatrixXf::Random(m, k), c(m, n);
-  const auto next_weights = [&] { return Weights(weights.next(static_cast<std::size_t>(k * n) * sizeof(float)).data(), k, n); };
-  // Two ways to use the cores, the faster kept: Eigen's own threading, and a split of the
-  // weight columns with one single-threaded GEMM per thread, which is how the MoE layer runs
-  // its experts and the one that threads a GEMV at all (Eigen runs M = 1 on one thread).
-  Eigen::setNbThreads(threads);
-  GemmRate eigen;
-  eigen.measurement = measure([&] { c.noalias() = a * next_weights(); }, o);
-  Eigen::setNbThreads(1);
-  GemmRate split;
-  split.column_split = true;
-  split.measurement = measure([&] { gemm_column_split(a, next_weights(), c, threads); }, o);
-  Eigen::setNbThreads(threads);
-  GemmRate& best = split.measurement.median_s < eigen.measurement.median_s ? split : eigen;
-  best.value = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) / best.measurement.median_s;
-  return best;
 }
 
 Rate copy_bandwidth(std::span<float> memory, int threads, const MeasureOptions& m) {
@@ -399,6 +366,32 @@ std::size_t last_level_cache_bytes() {
   const long l3 = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
   const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
   return static_cast<std::size_t>(l3 > 0 ? l3 : (l2 > 0 ? l2 : 0));
+}
+
+extern const char kKernelIsa[];  // eigen_kernels.cpp
+
+std::string kernel_isa() {
+  const std::string isa = kKernelIsa;
+  return isa.empty() ? "the compiler's baseline" : isa.substr(1);
+}
+
+std::string kernel_isa_missing() {
+  std::string missing;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  // __builtin_cpu_supports takes a literal: one entry per feature eigen_kernels.cpp can name.
+  const struct {
+    const char* name;
+    bool here;
+  } features[] = {{"avx512f", __builtin_cpu_supports("avx512f") != 0}, {"avx512bw", __builtin_cpu_supports("avx512bw") != 0},
+                  {"avx512vl", __builtin_cpu_supports("avx512vl") != 0}, {"avx2", __builtin_cpu_supports("avx2") != 0},
+                  {"fma", __builtin_cpu_supports("fma") != 0},           {"avx", __builtin_cpu_supports("avx") != 0},
+                  {"f16c", __builtin_cpu_supports("f16c") != 0},         {"sse4.2", __builtin_cpu_supports("sse4.2") != 0}};
+  const std::string isa = std::string(kKernelIsa) + " ";
+  for (const auto& f : features)
+    if (!f.here && isa.find(" " + std::string(f.name) + " ") != std::string::npos) missing += (missing.empty() ? "" : " ") + std::string(f.name);
+#endif
+  return missing;
 }
 
 std::size_t cold_copies(double bytes, std::size_t max_copies) {

@@ -47,6 +47,16 @@ std::size_t cold_span_bytes();
 // where page faults run at ~250 MB/s, and its T=4096 layer 973 ms instead of 780.
 void keep_freed_memory();
 
+// The vector features the Eigen kernels (the GEMM grid, the validation layers) were compiled
+// for, space-separated: with MOESIM_NATIVE_KERNELS (the default) the build machine's
+// (-march=native, as llama.cpp's GGML_NATIVE builds its kernels), so that they measure what this
+// CPU's vector units do; built without it, Eigen used SSE2 on x86-64 and the GEMM grid reached
+// 13 % of the FMA peak where AVX-512 reaches 58 % (docs/calibration.md).
+std::string kernel_isa();
+// Those of kernel_isa()'s features this CPU lacks, space-separated ("" when none): the Eigen
+// kernels must not run then (a binary built on another machine).
+std::string kernel_isa_missing();
+
 // Peak fp32 FMA throughput: 16 independent vector accumulators per thread, so that FMA
 // latency is hidden (two FMA units x 4-5 cycles on current x86 cores), one clone per ISA.
 Rate fma_peak_fp32(int threads, const MeasureOptions& m);
