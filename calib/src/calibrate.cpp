@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "moesim/calib/cpu_kernels.h"
+#include "moesim/calib/moe_layer.h"
 #include "record.h"
 
 namespace moesim::calib {
@@ -137,7 +138,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   Calibration c;
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool storage = !o.storage_dir.empty();
-  CalibrationSteps steps(o, c, 7 + (storage ? 1 : 0));
+  CalibrationSteps steps(o, c, 8 + (storage ? 1 : 0));
   const MeasureOptions& m = steps.measure();
   Hardware& hw = c.profile;
   hw.kind = "cpu";
@@ -161,7 +162,10 @@ Calibration calibrate(const CalibrationOptions& o) {
   // GFLOP/s where the layers' expert GEMVs ran at 18.5, and batch-1 layers came out 16-59 %
   // slow in three of four pairs).
   const std::int64_t width = 2048;
-  std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 4, 16, 64, 256, 1024}
+  // Quick keeps M = 2 and 8: from 4 to 16 the rate rises four-fold here (30 to 117 GFLOP/s),
+  // and the curve between them put M = 8 at 80 GFLOP/s where it runs at 57-61, so the T=32
+  // E=8 layers (8 tokens per expert) came out 19 % fast.
+  std::vector<std::int64_t> tokens = o.quick ? std::vector<std::int64_t>{1, 2, 4, 8, 16, 64, 256, 1024}
                                              : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
   Json gemm = Json::array();
   const std::vector<GemmRate> by_tokens =
@@ -195,7 +199,35 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["gemm_fp32"] = gemm;
   c.raw["eigen_kernel_isa"] = kernel_isa();  // what the GEMM grid was compiled for (MOESIM_NATIVE_KERNELS)
 
-  // 3. memory bandwidth past the last-level cache, and per cache level
+  // 3. decode attention by the query heads sharing one cached K/V. Its kernel (per sequence and
+  // KV head, L x d by d x g, a softmax, g x L by L x d) is none of the grid's shapes: costed as
+  // the grid's GEMM of g rows it came out 30-50 % slow against validate's steps on this VM.
+  // The shape: 2048 cached tokens of width 128, 8 KV heads, enough sequences for 4 groups per
+  // thread; K and V cold in each repetition. validate's steps have other B, L and d.
+  if (steps.next("decode attention")) return c.cancelled = true, c;
+  const std::vector<std::int64_t> groups = o.quick ? std::vector<std::int64_t>{1, 4, 16} : std::vector<std::int64_t>{1, 2, 4, 8, 16, 32};
+  const std::int64_t kv_heads = 8, sequences = std::max<std::int64_t>(1, (4 * threads + kv_heads - 1) / kv_heads);
+  auto attention_shape = [&](std::int64_t g) { return AttentionShape{sequences, 2048, g * kv_heads, kv_heads, 128}; };
+  const std::vector<Rate> by_group = faster_of_two_sweeps<Rate>(groups.size(), [&](std::size_t i) {
+    const AttentionShape s = attention_shape(groups[i]);
+    Rate r;
+    r.measurement = time_decode_attention_cold(s, arena, threads, m);
+    // 2 FLOPs per multiply-add in K q^T and in p^T V (Hoffmann et al. 2022 App. F)
+    r.value = 4.0 * static_cast<double>(s.batch * s.heads * s.context * s.head_dim) / r.measurement.median_s;
+    return r;
+  });
+  Json attention = Json::array();
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const AttentionShape s = attention_shape(groups[i]);
+    steps.note_noise("decode attention g=" + std::to_string(groups[i]), by_group[i].measurement);
+    hw.decode_attention_by_group.add(static_cast<double>(groups[i]), std::min(1.0, by_group[i].value / peak.value));
+    attention.push_back({{"group", groups[i]}, {"sequences", s.batch}, {"kv_heads", s.kv_heads}, {"context", s.context}, {"head_dim", s.head_dim},
+                         {"flop_per_s", by_group[i].value}, {"measurement", to_json(by_group[i].measurement)}});
+  }
+  non_decreasing(hw.decode_attention_by_group);
+  c.raw["decode_attention"] = attention;
+
+  // 4. memory bandwidth past the last-level cache, and per cache level
   if (steps.next("memory bandwidth")) return c.cancelled = true, c;
   const double llc = static_cast<double>(last_level_cache_bytes());
   const Rate triad = triad_bandwidth(arena.all(), threads, m), copy = copy_bandwidth(arena.all(), threads, m);
@@ -213,7 +245,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   hw.memory_bytes = static_cast<double>(pages) * static_cast<double>(page);
   hw.cache_bytes = llc;
 
-  // 4. efficiency of one cold read by its size (weights streamed by one operator)
+  // 5. efficiency of one cold read by its size (weights streamed by one operator)
   if (steps.next("transfer sizes")) return c.cancelled = true, c;
   Json cold = Json::array();
   std::vector<std::pair<double, double>> reads;
@@ -232,7 +264,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   non_decreasing(hw.memory_by_bytes);
   c.raw["cold_reads"] = cold;
 
-  // 5. unpacking weight-only quantised weights, for the model's dequantisation cost
+  // 6. unpacking weight-only quantised weights, for the model's dequantisation cost
   if (steps.next("unpacking")) return c.cancelled = true, c;
   Json unpacking = Json::object();
   for (const Element e : {Element::int8, Element::int4, Element::bf16}) {
@@ -243,7 +275,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   }
   c.raw["dequantization"] = unpacking;
 
-  // 6. the fixed cost of one parallel operator
+  // 7. the fixed cost of one parallel operator
   if (steps.next("fork/join")) return c.cancelled = true, c;
   const Measurement fj = fork_join(threads, m);
   hw.kernel_overhead_s = fj.median_s;
@@ -252,7 +284,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   c.raw["fma_fp32"]["all_threads_flop_per_s_at_end"] = peak_at_end.value;
   warn_if_busy(peak, peak_one, peak_at_end, threads, c);
 
-  // 7. storage, for the offloading model
+  // 8. storage, for the offloading model
   if (!storage_step(o, threads, steps, c)) return c.cancelled = true, c;
   // The CPU reads "host" memory as its own memory.
   hw.host_memory_bytes = hw.memory_bytes;

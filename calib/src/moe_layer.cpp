@@ -111,6 +111,24 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
   return m;
 }
 
+namespace {
+
+// One KV group of one sequence, as CPU decode kernels run it: the scores K q^T (L x the query
+// heads of the group), a softmax over the context per query head, then p^T V. The validation's
+// step and the calibration's kernel run this same body.
+void attend(const Eigen::Ref<const Matrix>& keys, const Eigen::Ref<const Matrix>& values, const Matrix& queries, float scale,
+            Eigen::MatrixXf& p, Matrix& out) {
+  p.noalias() = (keys * queries.transpose()) * scale;
+  for (Eigen::Index c = 0; c < p.cols(); ++c) {  // softmax over the context, per query head
+    const float top = p.col(c).maxCoeff();
+    p.col(c) = (p.col(c).array() - top).exp();
+    p.col(c) /= p.col(c).sum();
+  }
+  out.noalias() = p.transpose() * values;
+}
+
+}  // namespace
+
 Measurement time_decode_attention(const AttentionShape& s, int threads, const MeasureOptions& options) {
   const auto B = s.batch, L = s.context, H = s.heads, G = s.kv_heads, d = s.head_dim, q_per_kv = H / G;
   // K and V of each (sequence, KV head), L x d; cycled through cold copies as the MoE layer's
@@ -139,15 +157,31 @@ Measurement time_decode_attention(const AttentionShape& s, int threads, const Me
     Eigen::setNbThreads(1);
 #pragma omp parallel for num_threads(threads)
     for (std::int64_t i = 0; i < B * G; ++i) {
-      Eigen::MatrixXf& p = scores[static_cast<std::size_t>(omp_get_thread_num())];
       const auto at = static_cast<std::size_t>(i);
-      p.noalias() = (cache.keys[at] * queries[at].transpose()) * scale;
-      for (Eigen::Index c = 0; c < p.cols(); ++c) {  // softmax over the context, per query head
-        const float top = p.col(c).maxCoeff();
-        p.col(c) = (p.col(c).array() - top).exp();
-        p.col(c) /= p.col(c).sum();
-      }
-      outputs[at].noalias() = p.transpose() * cache.values[at];
+      attend(cache.keys[at], cache.values[at], queries[at], scale, scores[static_cast<std::size_t>(omp_get_thread_num())], outputs[at]);
+    }
+  };
+  const Measurement m = measure(run, options);
+  Eigen::setNbThreads(threads);
+  return m;
+}
+
+Measurement time_decode_attention_cold(const AttentionShape& s, ColdArena& arena, int threads, const MeasureOptions& options) {
+  const auto groups = s.batch * s.kv_heads, L = s.context, d = s.head_dim, q_per_kv = s.heads / s.kv_heads;
+  std::vector<Matrix> queries, outputs(static_cast<std::size_t>(groups), Matrix(q_per_kv, d));
+  for (std::int64_t i = 0; i < groups; ++i) queries.push_back(Matrix::Random(q_per_kv, d));
+  std::vector<Eigen::MatrixXf> scores(static_cast<std::size_t>(threads), Eigen::MatrixXf(L, q_per_kv));
+  std::vector<const float*> keys(static_cast<std::size_t>(groups)), values(static_cast<std::size_t>(groups));
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  const auto bytes = static_cast<std::size_t>(L * d) * sizeof(float);
+  auto run = [&] {
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = arena.next(bytes).data(), values[i] = arena.next(bytes).data();
+    Eigen::setNbThreads(1);
+#pragma omp parallel for num_threads(threads)
+    for (std::int64_t i = 0; i < groups; ++i) {
+      const auto at = static_cast<std::size_t>(i);
+      attend(Eigen::Map<const Matrix>(keys[at], L, d), Eigen::Map<const Matrix>(values[at], L, d), queries[at], scale,
+             scores[static_cast<std::size_t>(omp_get_thread_num())], outputs[at]);
     }
   };
   const Measurement m = measure(run, options);

@@ -540,7 +540,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   plan.attention_width_efficiency = hw.gemm_by_width.at(1e30);
   const double decode_rows = mla ? static_cast<double>(at.heads) : static_cast<double>(at.heads / std::max<std::int64_t>(at.kv_heads, 1));
   const double cache_width = mla ? static_cast<double>(at.kv_lora_rank + at.qk_rope_head_dim) : static_cast<double>(at.head_dim);
-  plan.decode_attention_efficiency = hw.gemm_by_tokens.at(decode_rows) * hw.gemm_by_width.at(cache_width);
+  plan.decode_attention_efficiency = hw.decode_attention_by_group.size ? hw.decode_attention_by_group.at(decode_rows)
+                                                                      : hw.gemm_by_tokens.at(decode_rows) * hw.gemm_by_width.at(cache_width);
 
   // ---- FFNs
   const FfnConfig& f = a.dense_ffn;

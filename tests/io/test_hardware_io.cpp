@@ -62,6 +62,29 @@ TEST_CASE("hardware: a profile written and read back is the same") {
   }
 }
 
+TEST_CASE("hardware: a measured decode-attention curve is read, written back, and held to the time rule") {
+  Diagnostics d;
+  auto hw = io::load_hardware("generic-x86-server", d);
+  REQUIRE(hw);
+  CHECK(hw->decode_attention_by_group.size == 0);  // no shipped profile measures it
+  io::Json doc = io::write_hardware_profile(*hw);
+  doc["efficiency"]["decode_attention_by_group"] = io::Json::array({io::Json::array({1, 0.04}), io::Json::array({4, 0.08}), io::Json::array({16, 0.23})});
+  const auto read = io::read_hardware_profile(doc, d);
+  REQUIRE(read);
+  REQUIRE(read->decode_attention_by_group.size == 3);
+  CHECK(read->decode_attention_by_group.at(4) == Approx(0.08));
+  const auto again = io::read_hardware_profile(io::write_hardware_profile(*read), d);
+  REQUIRE(again);
+  CHECK(again->decode_attention_by_group.at(16) == Approx(0.23));
+  // four times the heads (16 at 0.9 of peak after 4 at 0.08) in under a third of the time: refused
+  doc["efficiency"]["decode_attention_by_group"][2][1] = 0.9;
+  Diagnostics bad;
+  CHECK_FALSE(io::read_hardware_profile(doc, bad));
+  REQUIRE(bad.size() == 1);
+  CHECK(bad[0].path == "/efficiency/decode_attention_by_group/2/1");
+  CHECK(bad[0].code == "time_falls");
+}
+
 TEST_CASE("hardware: bad profiles give their error codes, every problem reported") {
   const std::map<std::string, std::string> expected{
       {"bad_bare_number", "missing_unit"},          {"bad_unit", "bad_unit"},

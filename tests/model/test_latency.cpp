@@ -114,6 +114,21 @@ TEST_CASE("latency golden: decode attention is a GEMM of the query heads of a KV
   // Absorbed FLOPs per key: 2 H (512 + 64) + 2 H 512 = 278528; eta_tok(128) = 0.8 (last point).
   const double eta_w = 0.5 + 0.5 * std::log(576.0 / 128) / std::log(4096.0 / 128);
   CHECK(lm.decode[Op::attention].compute_s == Approx(32.0 * 278528 * 4096 / (989.4e12 * 0.8 * eta_w)).epsilon(1e-6));
+
+  // A profile that measured the kernel (calibrate's decode_attention_by_group) is costed with
+  // it, and with neither GEMM curve: g = 4 read at 0.3 between 1 -> 0.1 and 16 -> 0.5 (log-
+  // linear: 0.1 + 0.4 ln 4 / ln 16 = 0.3); MLA's 128 heads clamp to the last point, 0.5.
+  hw.decode_attention_by_group.add(1, 0.1);
+  hw.decode_attention_by_group.add(16, 0.5);
+  const LatencyEstimate measured = estimate_latency(a, work(Phase::decode, 1, 4096), hw, Deployment{});
+  REQUIRE(measured.feasible());
+  CHECK(measured.decode[Op::attention].compute_s == Approx(32.0 * 16384 * 4096 / (989.4e12 * 0.3)).epsilon(1e-9));
+  const LatencyEstimate measured_mla = estimate_latency(m, work(Phase::decode, 1, 4096), hw, Deployment{});
+  REQUIRE(measured_mla.feasible());
+  CHECK(measured_mla.decode[Op::attention].compute_s == Approx(32.0 * 278528 * 4096 / (989.4e12 * 0.5)).epsilon(1e-9));
+  // prefill's attention is not decode's kernel: unchanged by the curve
+  CHECK(estimate_latency(a, work(Phase::prefill, 1, 4096), hw, Deployment{}).prefill[Op::attention].compute_s ==
+        l.prefill[Op::attention].compute_s);
 }
 
 TEST_CASE("latency property: non-increasing in bandwidth and peak FLOP/s") {

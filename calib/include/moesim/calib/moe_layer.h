@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "moesim/calib/cpu_kernels.h"
 #include "moesim/calib/measure.h"
 
 namespace moesim::calib {
@@ -35,5 +36,9 @@ Measurement time_moe_layer(const MoeLayerShape& shape, int threads, const Measur
 // One decode step of attention over a KV cache: per sequence and KV head, the query heads
 // of the group times K^T, softmax, times V.
 Measurement time_decode_attention(const AttentionShape& shape, int threads, const MeasureOptions& options);
+
+// The same step with each group's K and V the next slices of `arena` (cold in every
+// repetition, without copies of a cache): the calibration's decode-attention kernel.
+Measurement time_decode_attention_cold(const AttentionShape& shape, ColdArena& arena, int threads, const MeasureOptions& options);
 
 }  // namespace moesim::calib

@@ -111,6 +111,10 @@ struct Hardware {
   EfficiencyCurve gemm_by_tokens;
   EfficiencyCurve gemm_by_width;
   EfficiencyCurve memory_by_bytes;
+  // Decode attention measured as the kernel it is (`moesim calibrate`), by the query heads
+  // that share one cached K/V (the GQA group; MLA's heads over its latent): fraction of peak.
+  // Empty (every shipped profile): estimated as a weight GEMM with that many rows.
+  EfficiencyCurve decode_attention_by_group;
   double link_efficiency = 1;
   double kernel_overhead_s = 0;  // fixed cost of one operator (launch, synchronisation)
   // Weight-only quantisation: bytes of stored weights per second the device unpacks to the
