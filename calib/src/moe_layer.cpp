@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <vector>
 
@@ -113,52 +114,36 @@ Measurement time_moe_layer(const MoeLayerShape& s, int threads, const MeasureOpt
 
 namespace {
 
-// One KV group of one sequence, as CPU decode kernels run it: the scores K q^T (L x the query
-// heads of the group), a softmax over the context per query head, then p^T V. The validation's
-// step and the calibration's kernel run this same body.
-void attend(const Eigen::Ref<const Matrix>& keys, const Eigen::Ref<const Matrix>& values, const Matrix& queries, float scale,
-            Eigen::MatrixXf& p, Matrix& out) {
-  p.noalias() = (keys * queries.transpose()) * scale;
-  for (Eigen::Index c = 0; c < p.cols(); ++c) {  // softmax over the context, per query head
-    const float top = p.col(c).maxCoeff();
-    p.col(c) = (p.col(c).array() - top).exp();
-    p.col(c) /= p.col(c).sum();
-  }
-  out.noalias() = p.transpose() * values;
-}
-
-}  // namespace
-
-Measurement time_decode_attention(const AttentionShape& s, int threads, const MeasureOptions& options) {
-  const auto B = s.batch, L = s.context, H = s.heads, G = s.kv_heads, d = s.head_dim, q_per_kv = H / G;
-  // K and V of each (sequence, KV head), L x d; cycled through cold copies as the MoE layer's
-  // weights are: a model's other layers evict them between decode steps.
-  struct Cache {
-    std::vector<Matrix> keys, values;
-  };
-  const double kv_bytes = 2.0 * static_cast<double>(B * G * L * d) * sizeof(float);
-  const auto copies = cold_copies(kv_bytes, std::max<std::size_t>(1, static_cast<std::size_t>(2e9 / kv_bytes)));
-  std::vector<Cache> caches(copies);
-  for (std::int64_t i = 0; i < B * G; ++i) {
-    caches[0].keys.push_back(Matrix::Random(L, d));
-    caches[0].values.push_back(Matrix::Random(L, d));
-  }
-  for (std::size_t c = 1; c < copies; ++c) caches[c] = caches[0];
-  std::vector<Matrix> queries, outputs(static_cast<std::size_t>(B * G), Matrix(q_per_kv, d));
-  for (std::int64_t i = 0; i < B * G; ++i) queries.push_back(Matrix::Random(q_per_kv, d));
+// One decode step of attention over B*G groups (sequence, KV head), as CPU decode kernels run
+// each: the scores K q^T (L x the query heads of the group), a softmax over the context per
+// query head, then p^T V. `next_cache` points keys[i] and values[i] (L x d, row-major) at the
+// cache each repetition reads.
+using CacheSource = std::function<void(std::vector<const float*>& keys, std::vector<const float*>& values)>;
+Measurement time_attention_step(const AttentionShape& s, int threads, const MeasureOptions& options, const CacheSource& next_cache) {
+  const auto groups = s.batch * s.kv_heads, L = s.context, d = s.head_dim, q_per_kv = s.heads / s.kv_heads;
+  std::vector<Matrix> queries, outputs(static_cast<std::size_t>(groups), Matrix(q_per_kv, d));
+  for (std::int64_t i = 0; i < groups; ++i) queries.push_back(Matrix::Random(q_per_kv, d));
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   // Scores and probabilities as L x (query heads of the group): the two GEMMs stream K and V
   // row by row (K q^T, then V^T p), as CPU decode kernels do.
   // Column-major, so that the softmax over one query head's scores runs on contiguous memory.
   std::vector<Eigen::MatrixXf> scores(static_cast<std::size_t>(threads), Eigen::MatrixXf(L, q_per_kv));
-  std::size_t next_copy = 0;
+  std::vector<const float*> keys(static_cast<std::size_t>(groups)), values(static_cast<std::size_t>(groups));
   auto run = [&] {
-    const Cache& cache = caches[next_copy++ % copies];
+    next_cache(keys, values);
     Eigen::setNbThreads(1);
 #pragma omp parallel for num_threads(threads)
-    for (std::int64_t i = 0; i < B * G; ++i) {
+    for (std::int64_t i = 0; i < groups; ++i) {
       const auto at = static_cast<std::size_t>(i);
-      attend(cache.keys[at], cache.values[at], queries[at], scale, scores[static_cast<std::size_t>(omp_get_thread_num())], outputs[at]);
+      const Eigen::Map<const Matrix> K(keys[at], L, d), V(values[at], L, d);
+      Eigen::MatrixXf& p = scores[static_cast<std::size_t>(omp_get_thread_num())];
+      p.noalias() = (K * queries[at].transpose()) * scale;
+      for (Eigen::Index c = 0; c < p.cols(); ++c) {  // softmax over the context, per query head
+        const float top = p.col(c).maxCoeff();
+        p.col(c) = (p.col(c).array() - top).exp();
+        p.col(c) /= p.col(c).sum();
+      }
+      outputs[at].noalias() = p.transpose() * V;
     }
   };
   const Measurement m = measure(run, options);
@@ -166,27 +151,35 @@ Measurement time_decode_attention(const AttentionShape& s, int threads, const Me
   return m;
 }
 
-Measurement time_decode_attention_cold(const AttentionShape& s, ColdArena& arena, int threads, const MeasureOptions& options) {
-  const auto groups = s.batch * s.kv_heads, L = s.context, d = s.head_dim, q_per_kv = s.heads / s.kv_heads;
-  std::vector<Matrix> queries, outputs(static_cast<std::size_t>(groups), Matrix(q_per_kv, d));
-  for (std::int64_t i = 0; i < groups; ++i) queries.push_back(Matrix::Random(q_per_kv, d));
-  std::vector<Eigen::MatrixXf> scores(static_cast<std::size_t>(threads), Eigen::MatrixXf(L, q_per_kv));
-  std::vector<const float*> keys(static_cast<std::size_t>(groups)), values(static_cast<std::size_t>(groups));
-  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  const auto bytes = static_cast<std::size_t>(L * d) * sizeof(float);
-  auto run = [&] {
-    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = arena.next(bytes).data(), values[i] = arena.next(bytes).data();
-    Eigen::setNbThreads(1);
-#pragma omp parallel for num_threads(threads)
-    for (std::int64_t i = 0; i < groups; ++i) {
-      const auto at = static_cast<std::size_t>(i);
-      attend(Eigen::Map<const Matrix>(keys[at], L, d), Eigen::Map<const Matrix>(values[at], L, d), queries[at], scale,
-             scores[static_cast<std::size_t>(omp_get_thread_num())], outputs[at]);
-    }
+}  // namespace
+
+Measurement time_decode_attention(const AttentionShape& s, int threads, const MeasureOptions& options) {
+  const auto groups = s.batch * s.kv_heads;
+  // K and V of each (sequence, KV head), L x d; cycled through cold copies as the MoE layer's
+  // weights are: a model's other layers evict them between decode steps.
+  struct Cache {
+    std::vector<Matrix> keys, values;
   };
-  const Measurement m = measure(run, options);
-  Eigen::setNbThreads(threads);
-  return m;
+  const double kv_bytes = 2.0 * static_cast<double>(groups * s.context * s.head_dim) * sizeof(float);
+  const auto copies = cold_copies(kv_bytes, std::max<std::size_t>(1, static_cast<std::size_t>(2e9 / kv_bytes)));
+  std::vector<Cache> caches(copies);
+  for (std::int64_t i = 0; i < groups; ++i) {
+    caches[0].keys.push_back(Matrix::Random(s.context, s.head_dim));
+    caches[0].values.push_back(Matrix::Random(s.context, s.head_dim));
+  }
+  for (std::size_t c = 1; c < copies; ++c) caches[c] = caches[0];
+  std::size_t next_copy = 0;
+  return time_attention_step(s, threads, options, [&](std::vector<const float*>& keys, std::vector<const float*>& values) {
+    const Cache& cache = caches[next_copy++ % copies];
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = cache.keys[i].data(), values[i] = cache.values[i].data();
+  });
+}
+
+Measurement time_decode_attention_cold(const AttentionShape& s, ColdArena& arena, int threads, const MeasureOptions& options) {
+  const auto bytes = static_cast<std::size_t>(s.context * s.head_dim) * sizeof(float);
+  return time_attention_step(s, threads, options, [&](std::vector<const float*>& keys, std::vector<const float*>& values) {
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = arena.next(bytes).data(), values[i] = arena.next(bytes).data();
+  });
 }
 
 }  // namespace moesim::calib
