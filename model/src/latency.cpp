@@ -125,6 +125,53 @@ OpTime casts(const Context& c, Mode mode, double values) {
   return memory_op(c.hw, mode == Mode::train ? values * c.plan.cast_bytes : 0);
 }
 
+// The routed experts' GEMM efficiency as their token copies see it, under uniform routing.
+// Each expert's GEMM runs at its own token count, and routing spreads the copies unevenly:
+// with q the chance that a token picks a given expert, the expert one copy lands in holds
+// 1 + Bin(T - 1, q) copies (that copy, and the other tokens' picks; a token picks an expert at
+// most once: REFERENCE.md §3). The experts' time is the copies' sum of 1 / efficiency at
+// their expert's count, so the efficiency is the copy-weighted harmonic mean
+// 1 / E[1 / eff(1 + Bin(T - 1, q))]. Where eff rises faster than the count (a GEMM leaving its
+// weight-read bound) it is above eff at the mean (Jensen's inequality): layers of 4 tokens per
+// expert on average ran 17-22 % faster than eff(4) said (docs/calibration.md).
+double expert_tokens_efficiency(const EfficiencyCurve& eff, double tokens, double q) {
+  const double n = tokens - 1;  // the other tokens
+  if (n <= 0 || q <= 0) return eff.at(1);
+  if (q >= 1) return eff.at(tokens);
+  const double mean = n * q;
+  double inverse = 0;
+  if (mean > 8) {
+    // the binomial's normal limit, by 5-point Gauss-Hermite quadrature (probabilists' nodes,
+    // weights summing to 1; Abramowitz & Stegun Table 25.10, rescaled)
+    static constexpr double z[] = {0, 1.3556261799742659, 2.8569700138728056};
+    static constexpr double w[] = {0.5333333333333333, 0.2220759220056126, 0.011257411327720691};
+    const double sd = std::sqrt(mean * (1 - q));
+    inverse = w[0] / eff.at(1 + mean);
+    for (int i = 1; i < 3; ++i)
+      inverse += w[i] * (1 / eff.at(std::max(1.0, 1 + mean - z[i] * sd)) + 1 / eff.at(1 + mean + z[i] * sd));
+    return 1 / inverse;
+  }
+  // The exact sum, outward from the mode by the ratio of neighbouring terms, then normalised
+  // (no power of 1 - q underflows), until a term is below 1e-7 of the sum.
+  const double odds = q / (1 - q), mode = std::min(std::floor((n + 1) * q), std::floor(n));
+  double total = 1, weighted = 1 / eff.at(1 + mode);
+  for (double m = mode, p = 1; m < n;) {
+    p *= (n - m) / (m + 1) * odds;
+    if (p < 1e-7 * total) break;
+    ++m;
+    total += p;
+    weighted += p / eff.at(1 + m);
+  }
+  for (double m = mode, p = 1; m > 0;) {
+    p *= m / (n - m + 1) / odds;
+    if (p < 1e-7 * total) break;
+    --m;
+    total += p;
+    weighted += p / eff.at(1 + m);
+  }
+  return total / weighted;
+}
+
 double distinct_experts(const Context& c, double top_k, double tokens) {
   if (c.shares.empty()) return expected_distinct_experts(c.a.moe.experts, top_k, tokens);
   return expected_distinct_experts(c.shares, top_k, tokens);
@@ -273,8 +320,13 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
                                                  : step.distinct / static_cast<double>(ep));
   OpTime experts;
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
+  // Under skewed routing (or Soft MoE), at the mean count of the touched experts.
   const double tokens_per_expert = load.expected_max / std::max(touched_here, 1.0);
-  experts.compute_s = std::max(experts.flops / (plan.peak * (hw.gemm_by_tokens.at(tokens_per_expert) * plan.expert_width_efficiency)),
+  const double expert_tokens_eff =
+      c.shares.empty() && m.router != RouterKind::soft_moe
+          ? expert_tokens_efficiency(hw.gemm_by_tokens, group_tokens, std::min(1.0, load.expected_max / (group_tokens * plan.local_experts)))
+          : hw.gemm_by_tokens.at(tokens_per_expert);
+  experts.compute_s = std::max(experts.flops / (plan.peak * (expert_tokens_eff * plan.expert_width_efficiency)),
                                touched_here * plan.expert_unpack_s / plan.expert_split);
   experts.bytes = touched_here * plan.expert_bytes / plan.expert_split + load.expected_max * plan.expert_io_values * plan.act;
   experts.memory_s = memory_seconds(hw, experts.bytes);

@@ -131,6 +131,28 @@ TEST_CASE("latency golden: decode attention is a GEMM of the query heads of a KV
         l.prefill[Op::attention].compute_s);
 }
 
+TEST_CASE("latency golden: under uniform routing each expert's GEMM runs at its own token count") {
+  // Mixtral (E = 8, K = 2) on a compute-bound device whose GEMM efficiency doubles from M = 1 to
+  // M = 2 (a GEMM bound by its weight read: time flat in M). Two decode tokens pick a given
+  // expert with q = 2/8: the expert a copy lands in holds 1 + Bin(1, 1/4) copies, 1 with 3/4
+  // and 2 with 1/4, so 1 / efficiency = 3/4 * 1/0.1 + 1/4 * 1/0.2 = 8.75 (the mean count
+  // among the touched experts, 4 / (8 (1 - (3/4)^2)) = 1.143, would read 0.119).
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  hw.gemm_by_tokens.add(1, 0.1);
+  hw.gemm_by_tokens.add(2, 0.2);
+  hw.gemm_by_tokens.add(1024, 0.9);
+  const Architecture a = mixtral();
+  const double flops_per_copy = 32.0 * 2 * 3 * 4096 * 14336;  // 32 layers, SwiGLU's three matrices
+  const LatencyEstimate two = estimate_latency(a, work(Phase::decode, 2, 512), hw, Deployment{});
+  REQUIRE(two.feasible());
+  CHECK(two.decode[Op::routed_experts].compute_s == Approx(4 * flops_per_copy * 8.75 / 989.4e12).epsilon(1e-9));
+  // One token: each expert it picks holds it alone.
+  const LatencyEstimate one = estimate_latency(a, work(Phase::decode, 1, 512), hw, Deployment{});
+  REQUIRE(one.feasible());
+  CHECK(one.decode[Op::routed_experts].compute_s == Approx(2 * flops_per_copy / (989.4e12 * 0.1)).epsilon(1e-9));
+}
+
 TEST_CASE("latency property: non-increasing in bandwidth and peak FLOP/s") {
   const Architecture a = mixtral();
   for (std::int64_t batch : {1, 16, 256}) {
