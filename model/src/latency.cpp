@@ -125,51 +125,70 @@ OpTime casts(const Context& c, Mode mode, double values) {
   return memory_op(c.hw, mode == Mode::train ? values * c.plan.cast_bytes : 0);
 }
 
-// The routed experts' GEMM efficiency as their token copies see it, under uniform routing.
-// Each expert's GEMM runs at its own token count, and routing spreads the copies unevenly:
-// with q the chance that a token picks a given expert, the expert one copy lands in holds
-// 1 + Bin(T - 1, q) copies (that copy, and the other tokens' picks; a token picks an expert at
-// most once: REFERENCE.md §3). The experts' time is the copies' sum of 1 / efficiency at
-// their expert's count, so the efficiency is the copy-weighted harmonic mean
-// 1 / E[1 / eff(1 + Bin(T - 1, q))]. Where eff rises faster than the count (a GEMM leaving its
-// weight-read bound) it is above eff at the mean (Jensen's inequality): layers of 4 tokens per
-// expert on average ran 17-22 % faster than eff(4) said (docs/calibration.md).
-double expert_tokens_efficiency(const EfficiencyCurve& eff, double tokens, double q) {
-  const double n = tokens - 1;  // the other tokens
-  if (n <= 0 || q <= 0) return eff.at(1);
-  if (q >= 1) return eff.at(tokens);
-  const double mean = n * q;
-  double inverse = 0;
+// E[1 / eff(1 + Bin(others, q))]: the mean inverse GEMM efficiency a routed copy sees when its
+// expert also holds a Bin(others, q) number of the other tokens' copies (each of the others
+// picks this expert with probability q, and a token picks an expert at most once).
+double mean_inverse_efficiency(const EfficiencyCurve& eff, double others, double q) {
+  if (others <= 0 || q <= 0) return 1 / eff.at(1);
+  if (q >= 1) return 1 / eff.at(1 + others);
+  const double mean = others * q;
   if (mean > 8) {
     // the binomial's normal limit, by 5-point Gauss-Hermite quadrature (probabilists' nodes,
     // weights summing to 1; Abramowitz & Stegun Table 25.10, rescaled)
     static constexpr double z[] = {0, 1.3556261799742659, 2.8569700138728056};
     static constexpr double w[] = {0.5333333333333333, 0.2220759220056126, 0.011257411327720691};
     const double sd = std::sqrt(mean * (1 - q));
-    inverse = w[0] / eff.at(1 + mean);
-    for (int i = 1; i < 3; ++i)
-      inverse += w[i] * (1 / eff.at(std::max(1.0, 1 + mean - z[i] * sd)) + 1 / eff.at(1 + mean + z[i] * sd));
-    return 1 / inverse;
+    double inverse = w[0] / eff.at(1 + mean);
+    for (int i = 1; i < 3; ++i) inverse += w[i] * (1 / eff.at(std::max(1.0, 1 + mean - z[i] * sd)) + 1 / eff.at(1 + mean + z[i] * sd));
+    return inverse;
   }
   // The exact sum, outward from the mode by the ratio of neighbouring terms, then normalised
   // (no power of 1 - q underflows), until a term is below 1e-7 of the sum.
-  const double odds = q / (1 - q), mode = std::min(std::floor((n + 1) * q), std::floor(n));
+  const double odds = q / (1 - q), mode = std::min(std::floor((others + 1) * q), std::floor(others));
   double total = 1, weighted = 1 / eff.at(1 + mode);
-  for (double m = mode, p = 1; m < n;) {
-    p *= (n - m) / (m + 1) * odds;
+  for (double m = mode, p = 1; m < others;) {
+    p *= (others - m) / (m + 1) * odds;
     if (p < 1e-7 * total) break;
     ++m;
     total += p;
     weighted += p / eff.at(1 + m);
   }
   for (double m = mode, p = 1; m > 0;) {
-    p *= m / (n - m + 1) / odds;
+    p *= m / (others - m + 1) / odds;
     if (p < 1e-7 * total) break;
     --m;
     total += p;
     weighted += p / eff.at(1 + m);
   }
-  return total / weighted;
+  return weighted / total;
+}
+
+// The routed experts' GEMM efficiency as their copies see it: each expert's GEMM runs at its
+// own token count, and routing spreads the copies unevenly. With pi_e the chance that a token
+// picks expert e (q = copies / (tokens x experts) under uniform routing; the capped inclusion
+// probabilities of the shares under skew), the expert one copy lands in holds
+// 1 + Bin(tokens - 1, pi_e) copies, and a copy lands in e with weight pi_e. The experts' time is
+// the copies' sum of 1 / efficiency at their expert's count, so the efficiency is the
+// copy-weighted harmonic mean sum pi_e / sum pi_e E[1 / eff(1 + Bin(tokens - 1, pi_e))].
+// Where eff rises faster than the count (a GEMM leaving its weight-read bound) it is above eff
+// at the mean count (Jensen's inequality): layers of 4 tokens per expert on average ran
+// 17-22 % faster than eff(4) said (docs/calibration.md).
+double expert_tokens_efficiency(const Context& c, double tokens, double k, double copies_here) {
+  const EfficiencyCurve& eff = c.hw.gemm_by_tokens;
+  const double local = c.plan.local_experts;
+  if (c.shares.empty()) return 1 / mean_inverse_efficiency(eff, tokens - 1, std::min(1.0, copies_here / (tokens * local)));
+  // Skewed: the experts of the device whose copies set the step (the most popular E/ep under
+  // contiguous placement, or all of them for the mean device).
+  const InclusionProbabilities pi = inclusion_probabilities(c.shares, k);
+  const bool busiest = c.d.parallel.ep > 1 && c.d.expert_reads == ExpertReads::busiest;
+  const std::size_t count = busiest ? static_cast<std::size_t>(local) : c.shares.size();
+  double picks = 0, weighted = 0;
+  for (std::size_t e = 0; e < count; ++e) {
+    const double p = pi.at(c.shares, e);
+    picks += p;
+    weighted += p * mean_inverse_efficiency(eff, tokens - 1, p);
+  }
+  return weighted > 0 ? picks / weighted : eff.at(1);
 }
 
 double distinct_experts(const Context& c, double top_k, double tokens) {
@@ -320,12 +339,9 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
                                                  : step.distinct / static_cast<double>(ep));
   OpTime experts;
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
-  // Under skewed routing (or Soft MoE), at the mean count of the touched experts.
-  const double tokens_per_expert = load.expected_max / std::max(touched_here, 1.0);
-  const double expert_tokens_eff =
-      c.shares.empty() && m.router != RouterKind::soft_moe
-          ? expert_tokens_efficiency(hw.gemm_by_tokens, group_tokens, std::min(1.0, load.expected_max / (group_tokens * plan.local_experts)))
-          : hw.gemm_by_tokens.at(tokens_per_expert);
+  // Soft MoE (every expert sees every slot) at the mean count of the touched experts.
+  const double expert_tokens_eff = m.router == RouterKind::soft_moe ? hw.gemm_by_tokens.at(load.expected_max / std::max(touched_here, 1.0))
+                                                                    : expert_tokens_efficiency(c, group_tokens, k, load.expected_max);
   experts.compute_s = std::max(experts.flops / (plan.peak * (expert_tokens_eff * plan.expert_width_efficiency)),
                                touched_here * plan.expert_unpack_s / plan.expert_split);
   experts.bytes = touched_here * plan.expert_bytes / plan.expert_split + load.expected_max * plan.expert_io_values * plan.act;

@@ -46,26 +46,31 @@ double expected_distinct_experts(std::int64_t experts, double top_k, double toke
   return E * (1 - std::pow(1 - top_k / E, tokens));
 }
 
-double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first, std::size_t count) {
+InclusionProbabilities inclusion_probabilities(std::span<const double> shares, double top_k) {
   // A token picks K distinct experts, so expert i is among its picks with probability
   // pi_i = min(1, s p_i), s chosen so that sum pi_i = K: the capped inclusion probabilities of
-  // sampling K without replacement in proportion to size (Sarndal, Swensson & Wretman 1992,
-  // Model Assisted Survey Sampling §3.6). Shares are sorted descending, so the capped experts
-  // are a prefix; with min(1, K p_i) alone a skewed router would read fewer than K experts.
+  // sampling K without replacement in proportion to size. Shares are sorted descending, so the
+  // capped experts are a prefix; with min(1, K p_i) alone a skewed router would read fewer
+  // than K experts.
   const double n = static_cast<double>(shares.size());
   const double k = std::min(top_k, n);
   double rest = 0;  // the shares not yet capped
   for (double p : shares) rest += p;
-  std::size_t capped = 0;
-  double scale = rest > 0 ? k / rest : 0;
-  while (capped < shares.size() && shares[capped] * scale > 1) {
-    rest -= shares[capped++];
-    scale = rest > 0 ? (k - static_cast<double>(capped)) / rest : 0;
+  InclusionProbabilities pi;
+  pi.scale = rest > 0 ? k / rest : 0;
+  while (pi.capped < shares.size() && shares[pi.capped] * pi.scale > 1) {
+    rest -= shares[pi.capped++];
+    pi.scale = rest > 0 ? (k - static_cast<double>(pi.capped)) / rest : 0;
   }
+  return pi;
+}
+
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first, std::size_t count) {
+  const InclusionProbabilities pi = inclusion_probabilities(shares, top_k);
   const std::size_t end = first + std::min(count, shares.size() - std::min(first, shares.size()));
   double distinct = 0;
   for (std::size_t i = first; i < end; ++i)  // the capped prefix is picked by every token
-    distinct += i < capped ? 1 : 1 - std::pow(1 - std::min(1.0, scale * shares[i]), tokens);
+    distinct += i < pi.capped ? 1 : 1 - std::pow(1 - pi.at(shares, i), tokens);
   return distinct;
 }
 

@@ -131,7 +131,7 @@ TEST_CASE("latency golden: decode attention is a GEMM of the query heads of a KV
         l.prefill[Op::attention].compute_s);
 }
 
-TEST_CASE("latency golden: under uniform routing each expert's GEMM runs at its own token count") {
+TEST_CASE("latency golden: each expert's GEMM runs at its own token count, under uniform and skewed routing") {
   // Mixtral (E = 8, K = 2) on a compute-bound device whose GEMM efficiency doubles from M = 1 to
   // M = 2 (a GEMM bound by its weight read: time flat in M). Two decode tokens pick a given
   // expert with q = 2/8: the expert a copy lands in holds 1 + Bin(1, 1/4) copies, 1 with 3/4
@@ -151,6 +151,15 @@ TEST_CASE("latency golden: under uniform routing each expert's GEMM runs at its 
   const LatencyEstimate one = estimate_latency(a, work(Phase::decode, 1, 512), hw, Deployment{});
   REQUIRE(one.feasible());
   CHECK(one.decode[Op::routed_experts].compute_s == Approx(2 * flops_per_copy / (989.4e12 * 0.1)).epsilon(1e-9));
+  // Skewed, top-1 over shares 1/2, 1/4, 1/8, 1/8: expert e holds 1 + Bin(1, p_e) copies, and a
+  // copy lands in e with weight p_e: 1 / efficiency = sum p_e ((1 - p_e) 10 + p_e 5) = 10 - 5 sum p_e^2 = 8.28125.
+  Architecture top1 = a;
+  top1.moe.top_k = 1;
+  Deployment skewed;
+  skewed.routing.histogram = {4, 2, 1, 1, 0, 0, 0, 0};
+  const LatencyEstimate s = estimate_latency(top1, work(Phase::decode, 2, 512), hw, skewed);
+  REQUIRE(s.feasible());
+  CHECK(s.decode[Op::routed_experts].compute_s == Approx(2 * flops_per_copy * 8.28125 / 989.4e12).epsilon(1e-9));
 }
 
 TEST_CASE("latency property: non-increasing in bandwidth and peak FLOP/s") {

@@ -1,6 +1,7 @@
 #pragma once
 // Routing statistics, the heart of MoE cost: which experts a batch touches, how unevenly the
 // load falls on devices, and how often an expert cache hits. REFERENCE.md §3.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -36,6 +37,17 @@ std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew)
 // the experts [first, first + count) are counted: those one device holds under contiguous
 // placement (device 0 holds the most popular, as in expected_device_load).
 double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
+
+// The probability that one token's K picks include expert i, for `shares` sorted descending:
+// the capped inclusion probabilities pi_i = min(1, s p_i) with sum pi_i = K (Sarndal,
+// Swensson & Wretman 1992, Model Assisted Survey Sampling §3.6); the `capped` most popular
+// experts are picked by every token.
+struct InclusionProbabilities {
+  double scale = 0;
+  std::size_t capped = 0;
+  double at(std::span<const double> shares, std::size_t i) const { return i < capped ? 1 : std::min(1.0, scale * shares[i]); }
+};
+InclusionProbabilities inclusion_probabilities(std::span<const double> shares, double top_k);
 double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first = 0,
                                  std::size_t count = static_cast<std::size_t>(-1));
 
