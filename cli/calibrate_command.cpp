@@ -51,7 +51,9 @@ const char* const kCalibrateUsage = R"(moesim calibrate — measure this machine
 usage: moesim calibrate [--device cpu|cuda[:N]] [--quick] [--out FILE] [--storage-dir DIR] [--threads N] [--force]
 
 --device cpu (the default) runs CPU microkernels (fp32 FMA peak, Eigen GEMMs over the shapes MoE
-layers produce, STREAM copy/triad bandwidth and cold reads by size, fork/join cost).
+layers produce, decode attention by query heads per KV head, STREAM copy/triad bandwidth and
+cold reads by size, unpacking of int8/int4/bf16 weights, fork/join cost), compiled for the
+build machine's vector units (MOESIM_NATIVE_KERNELS): build moesim on the machine it measures.
 --device cuda[:N] runs them on GPU N (default 0): FFMA peak, cuBLAS GEMM peaks (bf16, tf32, int8;
 fp8 from compute capability 8.9), the bf16 GEMM grid, a copy kernel by size, pinned host
 transfers, kernel launch latency, and NCCL all-reduce/all-to-all with two or more GPUs; it
