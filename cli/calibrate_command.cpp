@@ -160,8 +160,8 @@ int run_calibrate(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_command_line(args, desc, kCalibrateUsage, vm)) return kOk;
   const Device device = parse_device(device_text);
-  require_cpu_kernels();  // the CUDA path checks its outputs on the CPU
   if (device.cuda) require_cuda_device(device);
+  else require_cpu_kernels();
   Diagnostics d;
   std::error_code ec;
   const std::string raw_path = out_path + ".raw.json";
@@ -248,8 +248,8 @@ int run_validate(const std::vector<std::string>& args) {
   if (!parse_command_line(args, desc, kValidateUsage, vm)) return kOk;
   const OutputFormat out = parse_output_format(format);
   const Device device = parse_device(device_text);
-  require_cpu_kernels();  // the CUDA path checks its outputs on the CPU
   if (device.cuda) require_cuda_device(device);
+  else require_cpu_kernels();
   Diagnostics d;
   const auto hw = io::load_hardware(hw_spec, d);
   if (!hw) throw BadInput{d};
