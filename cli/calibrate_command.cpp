@@ -199,6 +199,7 @@ int run_calibrate(const std::vector<std::string>& args) {
   std::printf("  fp32 peak %.1f GFLOP/s, memory %.1f GB/s, large-GEMM efficiency %.2f, operator overhead %.1f us\n",
               hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] / 1e9, hw.memory_bandwidth_bytes_per_s / 1e9,
               hw.gemm_by_tokens.at(1e9), hw.kernel_overhead_s * 1e6);
+  if (!device.cuda) std::printf("  Eigen kernels compiled for: %s\n", calib::kernel_isa().c_str());
   std::string matrix;
   for (ComputeFormat f : {ComputeFormat::tf32, ComputeFormat::bf16, ComputeFormat::fp8, ComputeFormat::int8})
     if (const double peak = hw.peak_flop_per_s[static_cast<std::size_t>(f)]; peak > 0)
