@@ -14,7 +14,9 @@ namespace {
 using Weights = Eigen::Map<const Eigen::MatrixXf>;
 
 // c = a * weights with the weight columns split over the threads, one single-threaded Eigen
-// GEMM each (Eigen does not nest its own threads inside an OpenMP region).
+// GEMM each (Eigen does not nest its own threads inside an OpenMP region). The split is
+// cpu_kernels.cpp's slice(), written out: an inline helper shared with this file, which is
+// compiled for the build machine, could be linked in as this file's copy for every caller.
 void gemm_column_split(const Eigen::MatrixXf& a, const Weights& weights, Eigen::MatrixXf& c, int threads) {
 #pragma omp parallel num_threads(threads)
   {
