@@ -452,15 +452,14 @@ MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, Ph
   return moe;
 }
 
-// One serving pass (prefill or decode step) of Bl sequences, M tokens: run_phase, or under
-// two-batch overlap (Deployment::two_batch_overlap) two micro-batches of Bl/2 sequences whose
+// A serving pass of Bl sequences, M tokens, under two-batch overlap
+// (Deployment::two_batch_overlap): two micro-batches of Bl/2 sequences whose
 // compute stream and all-to-all interleave: the pass takes 2 x max(compute, wire) of one
 // micro-batch, the wire being dispatch's and combine's communication and the compute stream
 // everything else (their permutes included). The operators hold both micro-batches' work;
 // dispatch's and combine's time is their compute-stream part and their share of the wire
 // left exposed, so that the operators add up to the pass (their communication_s is all of it).
-MoeStep serve_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
-  if (!c.d.two_batch_overlap || Bl < 2) return run_phase(c, mode, M, Bl, T, time);
+MoeStep overlapped_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
   PhaseTime half;
   const MoeStep step = run_phase(c, mode, M / 2, Bl / 2, T, half);
   auto on_wire = [](Op op) { return op == Op::dispatch || op == Op::combine; };
@@ -480,6 +479,20 @@ MoeStep serve_phase(const Context& c, Mode mode, double M, double Bl, double T, 
     if (exposed == 0) time[op].bound = t.memory_s >= compute_part(t) - t.memory_s ? Bound::memory : Bound::overhead;
   }
   time.total_s = 2 * std::max(compute, wire);
+  return step;
+}
+
+// One serving pass (prefill or decode step): the device's work (run_phase, or overlapped_phase
+// under two-batch overlap), then the engine's host work for the pass, which no kernel overlaps
+// (Hardware::pass_overhead_s; once per pass, however many micro-batches or stages it has).
+MoeStep serve_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
+  const MoeStep step = c.d.two_batch_overlap && Bl >= 2 ? overlapped_phase(c, mode, M, Bl, T, time) : run_phase(c, mode, M, Bl, T, time);
+  if (c.hw.pass_overhead_s > 0) {
+    OpTime host;
+    finish(host, c.hw.pass_overhead_s);
+    add(time, Op::pass_overhead, host, 1);
+    time.total_s += host.time_s;
+  }
   return step;
 }
 
@@ -711,7 +724,7 @@ std::string_view to_string(Op op) {
       "embedding", "norms",          "qkv_projection", "attention", "output_projection", "mamba_projections",
       "mamba_scan", "router",
       "dispatch",  "routed_experts", "shared_experts", "combine",   "dense_ffn",         "elementwise", "lm_head",
-      "tp_allreduce", "pipeline_p2p", "expert_io",     "optimizer", "dp_allreduce"};
+      "tp_allreduce", "pipeline_p2p", "expert_io",     "pass_overhead", "optimizer", "dp_allreduce"};
   return names[static_cast<std::size_t>(op)];
 }
 

@@ -85,6 +85,30 @@ TEST_CASE("hardware: a measured decode-attention curve is read, written back, an
   CHECK(bad[0].code == "time_falls");
 }
 
+TEST_CASE("hardware: a per-pass overhead is read with its unit, written back, and bounded") {
+  Diagnostics d;
+  auto hw = io::load_hardware("h100-sxm", d);
+  REQUIRE(hw);
+  CHECK(hw->pass_overhead_s == 0);  // no shipped profile has a measurement
+  CHECK_FALSE(io::write_hardware_profile(*hw)["efficiency"].contains("pass_overhead"));
+  io::Json doc = io::write_hardware_profile(*hw);
+  doc["efficiency"]["pass_overhead"] = "250 us";
+  const auto read = io::read_hardware_profile(doc, d);
+  REQUIRE(read);
+  CHECK(read->pass_overhead_s == Approx(250e-6));
+  const auto again = io::read_hardware_profile(io::write_hardware_profile(*read), d);
+  REQUIRE(again);
+  CHECK(again->pass_overhead_s == Approx(250e-6));
+  for (const auto& [value, code] : std::map<std::string, std::string>{{"1 s", "out_of_range"}, {"-1 ms", "bad_unit"}, {"1 GB", "bad_unit"}}) {
+    doc["efficiency"]["pass_overhead"] = value;
+    Diagnostics bad;
+    CHECK_FALSE(io::read_hardware_profile(doc, bad));
+    REQUIRE(bad.size() == 1);
+    CHECK(bad[0].path == "/efficiency/pass_overhead");
+    CHECK(bad[0].code == code);
+  }
+}
+
 TEST_CASE("hardware: bad profiles give their error codes, every problem reported") {
   const std::map<std::string, std::string> expected{
       {"bad_bare_number", "missing_unit"},          {"bad_unit", "bad_unit"},

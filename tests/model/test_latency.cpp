@@ -954,6 +954,40 @@ TEST_CASE("latency golden: two-batch overlap hides the compute under the all-to-
   CHECK(estimate_latency(a, one, hw, d).decode_step_s == alone);
 }
 
+// Hardware::pass_overhead_s: the engine's host work per pass, which no kernel overlaps. Derived
+// by hand: it adds exactly its value to every prefill pass and decode step (once, whether the
+// pass runs as two overlapped micro-batches or over pipeline stages), as an operator of its
+// own bound by overhead, and nothing to a training step.
+TEST_CASE("latency golden: the engine's pass overhead is paid once per serving pass, never in training") {
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  hw.scale_up = {1e9, 1e-6};
+  hw.kernel_overhead_s = 5e-6;
+  Hardware engine = hw;
+  engine.pass_overhead_s = 1e-3;
+  for (const bool overlap : {false, true}) {
+    for (const std::int64_t pp : {1, 2}) {
+      Deployment d;
+      d.parallel.ep = 2;
+      d.parallel.dp = 2;
+      d.parallel.pp = pp;
+      d.two_batch_overlap = overlap;
+      for (const Phase phase : {Phase::prefill, Phase::decode, Phase::train}) {
+        const Workload w = work(phase, 8, 256);
+        const LatencyEstimate bare = estimate_latency(a, w, hw, d), charged = estimate_latency(a, w, engine, d);
+        REQUIRE(charged.feasible());
+        const double added = phase == Phase::train ? 0 : 1e-3;
+        CHECK(phase_time(charged, phase) - phase_time(bare, phase) == Approx(added).margin(1e-12));
+        const PhaseTime& t = phase == Phase::prefill ? charged.prefill : phase == Phase::decode ? charged.decode : charged.train;
+        CHECK(t[Op::pass_overhead].time_s == added);
+        if (added > 0) CHECK(t[Op::pass_overhead].bound == Bound::overhead);
+      }
+    }
+  }
+}
+
 // Without expert parallelism there is nothing to hide, and each micro-batch reads the weights
 // again: on a memory-bound device the split only costs (batch-8 decode, ep 1).
 TEST_CASE("latency property: two-batch overlap without an all-to-all never makes a pass faster") {

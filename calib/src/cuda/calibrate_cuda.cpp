@@ -312,7 +312,10 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   }
 
   // 6. the fixed cost of one kernel: back-to-back empty launches, as a layer's kernels are
-  // queued; and one launch waited for, for reference.
+  // queued; and one launch waited for: every serving pass ends by waiting for its sampled
+  // tokens before the host can launch the next, so the device idles for that round trip once
+  // per pass. It is the floor of the profile's pass_overhead (an engine's scheduler and
+  // sampling add to it, which no microkernel sees).
   if (steps.next("launch latency")) return c.cancelled = true, c;
   {
     constexpr int kLaunches = 100;
@@ -328,6 +331,7 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
         },
         m);
     hw.kernel_overhead_s = queued.median_s;
+    hw.pass_overhead_s = waited.median_s;
     c.raw["launch"] = {{"queued_per_kernel", to_json(queued)}, {"launch_and_synchronize", to_json(waited)}};
   }
 

@@ -192,7 +192,8 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
     read_curve(e, "memory_by_bytes", hw.memory_by_bytes, &bytes);
     read_curve(e, "decode_attention_by_group", hw.decode_attention_by_group, nullptr);
     read_fraction(e, "link", hw.link_efficiency);
-    read_quantity(e, "kernel_overhead", Dimension::seconds, hw.kernel_overhead_s, false, kOverhead);
+    read_quantity(e, "kernel_overhead", Dimension::seconds, hw.kernel_overhead_s, true, kOverhead);
+    read_quantity(e, "pass_overhead", Dimension::seconds, hw.pass_overhead_s, false, kOverhead);
     // stored weight bytes unpacked per second, by element format (every one narrower than fp32)
     section(e, "dequantization", false, [&](ObjectReader& q) {
       for (std::size_t i = 0; i < kElementCount; ++i)
@@ -252,6 +253,7 @@ Json write_hardware_profile(const Hardware& hw, const std::string& notes) {
   if (hw.gemm_by_width.size) eff["gemm_by_width"] = curve(hw.gemm_by_width, false);
   if (hw.memory_by_bytes.size) eff["memory_by_bytes"] = curve(hw.memory_by_bytes, true);
   if (hw.decode_attention_by_group.size) eff["decode_attention_by_group"] = curve(hw.decode_attention_by_group, false);
+  if (hw.pass_overhead_s > 0) eff["pass_overhead"] = quantity(hw.pass_overhead_s, "s");
   Json dequantization = Json::object();
   for (std::size_t i = 0; i < kElementCount; ++i)
     if (hw.dequantize_bytes_per_s[i] > 0) dequantization[std::string(to_string(static_cast<Element>(i)))] = quantity(hw.dequantize_bytes_per_s[i], "B/s");

@@ -374,7 +374,9 @@ std::string describe_hardware(const Hardware& hw) {
       << fixed(hw.storage_random_read_bytes_per_s / 1e9, 2) << " GB/s random\n";
   o << "  efficiency: large GEMM " << fixed(hw.gemm_by_tokens.at(1e9), 2) << ", large transfers "
     << fixed(hw.memory_by_bytes.at(1e12), 2) << ", links " << fixed(hw.link_efficiency, 2) << ", operator overhead "
-    << human(hw.kernel_overhead_s, Unit::seconds) << "\n";
+    << human(hw.kernel_overhead_s, Unit::seconds);
+  if (hw.pass_overhead_s > 0) o << ", per serving pass " << human(hw.pass_overhead_s, Unit::seconds);
+  o << "\n";
   std::string unpacking;
   for (std::size_t i = 0; i < kElementCount; ++i)
     if (hw.dequantize_bytes_per_s[i] > 0)

@@ -117,6 +117,12 @@ struct Hardware {
   EfficiencyCurve decode_attention_by_group;
   double link_efficiency = 1;
   double kernel_overhead_s = 0;  // fixed cost of one operator (launch, synchronisation)
+  // The serving engine's fixed work per forward pass, on the host and not overlapped by any
+  // kernel: scheduling the batch, preparing its inputs, and the synchronisation that returns
+  // the sampled tokens before the next step can start. Charged once per prefill pass and decode
+  // step (operator `pass_overhead`). 0: not in the profile (no shipped profile has a
+  // measurement), and nothing is charged.
+  double pass_overhead_s = 0;
   // Weight-only quantisation: bytes of stored weights per second the device unpacks to the
   // compute format, by the weights' element format (indexed by Element); 0 = not in the
   // profile, and a design that needs it is infeasible, never free. Used where the weights'

@@ -105,10 +105,11 @@ enum class Op : std::uint8_t {
   tp_allreduce,
   pipeline_p2p,
   expert_io,       // offloaded experts fetched from host or storage
+  pass_overhead,   // the engine's per-pass host work (Hardware::pass_overhead_s), serving only
   optimizer,
   dp_allreduce,
 };
-inline constexpr std::size_t kOpCount = 20;
+inline constexpr std::size_t kOpCount = 21;
 std::string_view to_string(Op op);
 
 enum class Bound : std::uint8_t { none, compute, memory, communication, io, overhead };
