@@ -1,7 +1,9 @@
 #include "moesim/model/latency.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 
 #include "layer_math.h"
 
@@ -67,15 +69,31 @@ const Link& link_for(const Hardware& hw, std::int64_t group) {
   return group <= hw.scale_up_devices ? hw.scale_up : hw.scale_out;
 }
 
-// Ring all-reduce, alpha-beta model: 2(n-1) steps of bytes/n (Patarasuk & Yuan 2009; Thakur
-// et al. 2005, IJHPCA 19(1) §4).
+// All-reduce of `bytes` over n devices, alpha-beta model, by the fastest of the algorithms of
+// Thakur, Rabenseifner & Gropp 2005 (IJHPCA 19(1) §4.4), as collective libraries choose by size
+// (MPICH by message length; NCCL's tuner by each algorithm's predicted time): the ring, 2(n-1)
+// steps of bytes/n (Patarasuk & Yuan 2009); recursive doubling, lg n steps of all the bytes
+// (short messages); Rabenseifner's reduce-scatter by recursive halving and all-gather by
+// recursive doubling, 2 lg n steps moving the ring's bytes. When n is not a power of two, the
+// devices beyond the largest power of two p first hand their data to a partner and get the
+// result back at the end: two more steps of all the bytes (§4.4).
 OpTime all_reduce(const Hardware& hw, double bytes, std::int64_t n) {
   OpTime t;
   if (n <= 1 || bytes <= 0) return t;
   const Link& l = link_for(hw, n);
-  const double steps = 2.0 * static_cast<double>(n - 1);
-  t.bytes = bytes * steps / static_cast<double>(n);
-  t.communication_s = steps * l.latency_s + t.bytes / (l.bandwidth_bytes_per_s * hw.link_efficiency);
+  const auto p = std::bit_floor(static_cast<std::uint64_t>(n));
+  const double N = static_cast<double>(n), P = static_cast<double>(p);
+  const double lg = std::countr_zero(p), fold = p == static_cast<std::uint64_t>(n) ? 0 : 2;
+  const std::array<std::pair<double, double>, 3> steps_and_wire{{
+      {2 * (N - 1), bytes * 2 * (N - 1) / N},             // ring
+      {lg + fold, bytes * (lg + fold)},                    // recursive doubling
+      {2 * lg + fold, bytes * (2 * (P - 1) / P + fold)},  // Rabenseifner
+  }};
+  t.communication_s = std::numeric_limits<double>::infinity();
+  for (const auto& [steps, wire] : steps_and_wire) {
+    const double s = steps * l.latency_s + wire / (l.bandwidth_bytes_per_s * hw.link_efficiency);
+    if (s < t.communication_s) t.communication_s = s, t.bytes = wire;
+  }
   finish(t, 0);
   return t;
 }

@@ -954,6 +954,42 @@ TEST_CASE("latency golden: two-batch overlap hides the compute under the all-to-
   CHECK(estimate_latency(a, one, hw, d).decode_step_s == alone);
 }
 
+// The all-reduce takes the fastest algorithm of Thakur et al. 2005 §4.4 for its size. Derived by
+// hand for the TP all-reduce of M tokens x 4096 x 2 bytes over a 450 GB/s, 3 us link (two per
+// layer, two layers):
+// - tp 8, one token (8,192 B): recursive doubling, 3 steps of all the bytes:
+//   3 x 3 us + 3 x 8192 / 450e9 = 9.0546 us (the ring: 14 x 3 us + 8192 x 14/8 / 450e9 = 42.03 us)
+// - tp 8, 4,096 tokens (33.55 MB): Rabenseifner, 6 steps moving the ring's 7/4 of the bytes:
+//   18 us + 33554432 x 1.75 / 450e9 = 148.49 us (the ring 172.49 us, recursive doubling 232.70 us)
+// - tp 6, 4,096 tokens: the ring, 10 steps moving 10/6 of the bytes: 30 us + 124.27 us = 154.27 us
+//   (Rabenseifner over 4 devices plus two fold steps: 6 steps moving 3.5 x the bytes, 278.98 us)
+TEST_CASE("latency golden: an all-reduce takes the fastest of the ring, recursive doubling and Rabenseifner's") {
+  Architecture a = mixtral();
+  a.layers.resize(2);
+  a.attention.heads = 48;  // divisible by 6 and 8
+  a.attention.kv_heads = 24;
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  hw.scale_up = {450e9, 3e-6};
+  struct Case {
+    std::int64_t tp;
+    Phase phase;
+    double bytes, each_s, wire;
+  };
+  const double big = 4096.0 * 4096 * 2;
+  for (const Case& c : {Case{8, Phase::decode, 8192, 9.0546e-6, 3 * 8192.0}, Case{8, Phase::prefill, big, 148.49e-6, 1.75 * big},
+                        Case{6, Phase::prefill, big, 154.27e-6, big * 10 / 6}}) {
+    Deployment d;
+    d.parallel.tp = c.tp;
+    const LatencyEstimate l = estimate_latency(a, work(c.phase, 1, c.phase == Phase::decode ? 128 : 4096), hw, d);
+    REQUIRE(l.feasible());
+    const OpTime& t = (c.phase == Phase::decode ? l.decode : l.prefill)[Op::tp_allreduce];
+    CHECK(t.communication_s == Approx(4 * c.each_s).epsilon(1e-4));
+    CHECK(t.bytes == Approx(4 * c.wire));
+    CHECK(t.bound == Bound::communication);
+  }
+}
+
 // Hardware::pass_overhead_s: the engine's host work per pass, which no kernel overlaps. Derived
 // by hand: it adds exactly its value to every prefill pass and decode step (once, whether the
 // pass runs as two overlapped micro-batches or over pipeline stages), as an operator of its
