@@ -912,8 +912,8 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const OpTime expert_grads = all_reduce(hw, params_here * expert_share * grad_bytes, expert_replicas);
   grads.communication_s += expert_grads.communication_s;
   grads.bytes += expert_grads.bytes;
-  // Under ZeRO the all-reduce becomes its two halves (a ring all-reduce is a reduce-scatter and
-  // an all-gather): the gradients' reduce-scatter, and the all-gather of the updated weights'
+  // Under ZeRO the all-reduce becomes its two halves (the ring and Rabenseifner's algorithm,
+  // which a gradient's size picks, are a reduce-scatter and an all-gather): the gradients' reduce-scatter, and the all-gather of the updated weights'
   // shards; ZeRO-3 gathers the weights in forward and in backward, 3 Psi of traffic against
   // the all-reduce's 2 Psi (Rajbhandari et al. 2020 §7.2). Each part runs under its window
   // when overlapped (TrainingConfig), only the excess exposed.
