@@ -2,6 +2,7 @@
 // moesim validate: run real MoE layers and compare with the model's prediction.
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -82,6 +83,9 @@ default) runs them on this CPU with Eigen in fp32; --device cuda[:N] on GPU N in
 cuBLAS and CUDA kernels, each output checked against a CPU reference. Each configuration is
 predicted from PROFILE with moesim's latency model (the same operators, in the same format).
 Reports every row, the median and 90th-percentile absolute percentage error. Times in seconds.
+On the CPU it also measures the profile's reference GEMM (M=256, 2048 x 2048) before and after
+the rows and compares it with the profile's rate for it: a difference beyond 10 % means the
+machine is not in the state the profile describes, and the rows carry that in their errors.
 
 examples:
   moesim validate --hw calibrated.json
@@ -229,6 +233,69 @@ void print_noisy_note(const calib::Validation& v) {
                 v.rows.size() - v.quiet_rows, v.quiet_rows, v.quiet_median_abs_pct_error, v.quiet_p90_abs_pct_error);
 }
 
+// Below the rows: the profile's reference kernels measured before and after them (CPU), and
+// what a difference of more than 10 % means for the errors above.
+void print_references(const calib::Validation& v) {
+  if (v.references.empty()) return;
+  std::printf("this machine against the profile, measured before and after the rows:\n");
+  bool drifted = false;
+  for (const calib::ReferenceCheck& r : v.references) {
+    const double before = 100 * (r.before / r.profile - 1), after = 100 * (r.after / r.profile - 1);
+    drifted |= std::abs(before) > 10 || std::abs(after) > 10;
+    std::printf("  %-26s profile %7.1f %-7s before %7.1f (%+.1f%%)  after %7.1f (%+.1f%%)\n", r.kernel.c_str(), r.profile, r.unit.c_str(),
+                r.before, before, r.after, after);
+  }
+  if (drifted)
+    std::printf("  it ran more than 10%% away from the profile's rate: the rows it bounds carry that difference in their\n"
+                "  errors. If the profile was calibrated on this machine, its speed has changed since (other load, clock\n"
+                "  frequency): calibrate and validate again, back to back, on a quiet machine.\n");
+}
+
+// Prints the validation in `out`; returns the rows as CSV (for --csv).
+std::string print_validation(const calib::Validation& v, const std::string& hardware, const std::string& measured_on, OutputFormat out) {
+  std::string csv = "kind,config,measured_s,predicted_s,abs_pct_error,noisy\n";
+  io::Json rows = io::Json::array(), references = io::Json::array();
+  for (const auto& r : v.rows) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%s,\"%s\",%.9g,%.9g,%.4g,%d\n", r.kind.c_str(), r.config.c_str(), r.measured_s, r.predicted_s,
+                  r.abs_pct_error(), r.noisy ? 1 : 0);
+    csv += line;
+    rows.push_back({{"kind", r.kind}, {"config", r.config}, {"measured_s", r.measured_s}, {"predicted_s", r.predicted_s},
+                    {"abs_pct_error", r.abs_pct_error()}, {"noisy", r.noisy}});
+  }
+  for (const auto& r : v.references)
+    references.push_back({{"kernel", r.kernel}, {"unit", r.unit}, {"profile", r.profile}, {"before", r.before}, {"after", r.after}});
+  switch (out) {
+    case OutputFormat::json:
+      std::cout << io::Json{{"hardware", hardware},
+                            {"device", measured_on},
+                            {"median_abs_pct_error", v.median_abs_pct_error},
+                            {"p90_abs_pct_error", v.p90_abs_pct_error},
+                            {"noisy_dispersion", v.noisy_dispersion},
+                            {"quiet_rows", v.quiet_rows},
+                            {"quiet_median_abs_pct_error", v.quiet_rows ? io::Json(v.quiet_median_abs_pct_error) : io::Json()},
+                            {"quiet_p90_abs_pct_error", v.quiet_rows ? io::Json(v.quiet_p90_abs_pct_error) : io::Json()},
+                            {"reference_kernels", references},
+                            {"rows", rows}}
+                       .dump(2)
+                << "\n";
+      break;
+    case OutputFormat::csv: std::cout << csv; break;
+    case OutputFormat::table:
+      std::printf("predictions from %s, measured on %s\n%-17s %-44s %12s %12s %8s\n", hardware.c_str(), measured_on.c_str(), "kind",
+                  "configuration", "measured", "predicted", "error");
+      for (const auto& r : v.rows)
+        std::printf("%-17s %-44s %10.3f ms %10.3f ms %7.1f%%%s\n", r.kind.c_str(), r.config.c_str(), r.measured_s * 1e3, r.predicted_s * 1e3,
+                    r.abs_pct_error(), r.noisy ? " (noisy)" : "");
+      std::printf("%zu configurations: median absolute error %.1f%%, 90th percentile %.1f%%\n", v.rows.size(), v.median_abs_pct_error,
+                  v.p90_abs_pct_error);
+      if (v.quiet_rows < v.rows.size()) print_noisy_note(v);
+      print_references(v);
+      break;
+  }
+  return csv;
+}
+
 }  // namespace
 
 int run_validate(const std::vector<std::string>& args) {
@@ -268,42 +335,7 @@ int run_validate(const std::vector<std::string>& args) {
     std::cerr << "moesim validate: interrupted; nothing written\n";
     return 130;
   }
-  std::string csv = "kind,config,measured_s,predicted_s,abs_pct_error,noisy\n";
-  io::Json rows = io::Json::array();
-  for (const auto& r : v.rows) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%s,\"%s\",%.9g,%.9g,%.4g,%d\n", r.kind.c_str(), r.config.c_str(), r.measured_s, r.predicted_s,
-                  r.abs_pct_error(), r.noisy ? 1 : 0);
-    csv += line;
-    rows.push_back({{"kind", r.kind}, {"config", r.config}, {"measured_s", r.measured_s}, {"predicted_s", r.predicted_s},
-                    {"abs_pct_error", r.abs_pct_error()}, {"noisy", r.noisy}});
-  }
-  switch (out) {
-    case OutputFormat::json:
-      std::cout << io::Json{{"hardware", hw->name},
-                            {"device", measured_on},
-                            {"median_abs_pct_error", v.median_abs_pct_error},
-                            {"p90_abs_pct_error", v.p90_abs_pct_error},
-                            {"noisy_dispersion", v.noisy_dispersion},
-                            {"quiet_rows", v.quiet_rows},
-                            {"quiet_median_abs_pct_error", v.quiet_rows ? io::Json(v.quiet_median_abs_pct_error) : io::Json()},
-                            {"quiet_p90_abs_pct_error", v.quiet_rows ? io::Json(v.quiet_p90_abs_pct_error) : io::Json()},
-                            {"rows", rows}}
-                       .dump(2)
-                << "\n";
-      break;
-    case OutputFormat::csv: std::cout << csv; break;
-    case OutputFormat::table:
-      std::printf("predictions from %s, measured on %s\n%-17s %-44s %12s %12s %8s\n", hw->name.c_str(), measured_on.c_str(), "kind",
-                  "configuration", "measured", "predicted", "error");
-      for (const auto& r : v.rows)
-        std::printf("%-17s %-44s %10.3f ms %10.3f ms %7.1f%%%s\n", r.kind.c_str(), r.config.c_str(), r.measured_s * 1e3, r.predicted_s * 1e3,
-                    r.abs_pct_error(), r.noisy ? " (noisy)" : "");
-      std::printf("%zu configurations: median absolute error %.1f%%, 90th percentile %.1f%%\n", v.rows.size(), v.median_abs_pct_error,
-                  v.p90_abs_pct_error);
-      if (v.quiet_rows < v.rows.size()) print_noisy_note(v);
-      break;
-  }
+  const std::string csv = print_validation(v, hw->name, measured_on, out);
   if (!csv_path.empty() && !io::write_file_atomically(csv_path, csv, true, d)) throw BadInput{d};
   if (!device.cuda)
     if (const std::string note = visible_gpu_note("validate on"); !note.empty()) std::cerr << "moesim validate: " << note << "\n";

@@ -106,14 +106,40 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
   return v;
 }
 
-// On this CPU: Eigen in fp32.
+namespace {
+
+// The GEMM grid's reference point (M = 256 at the grid's width), as the calibration measured
+// it: compute-bound, like the rows of 32 tokens and more. Its weights are 16 MiB, so a 64 MiB
+// arena of its own serves; the calibration's full span (1 GiB here) would take 3 s to fault in,
+// twice per run. (No memory point: an 8 MiB read from a 64 MiB arena ran 30 % faster than from
+// the full span, partly from cache, and would report a drift that is not there.)
+constexpr std::int64_t kReferenceTokens = 256, kReferenceWidth = 2048;
+
+double reference_gemm_flop_per_s(int threads) {
+  MeasureOptions m;
+  m.budget_s = 0.2;
+  ColdArena arena(std::size_t{64} << 20);
+  return gemm_fp32(kReferenceTokens, kReferenceWidth, kReferenceWidth, threads, m, arena).value;
+}
+
+}  // namespace
+
+// On this CPU: Eigen in fp32, between two measurements of the profile's reference GEMM.
 Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
   keep_freed_memory();
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const LayerTimers eigen{
       [threads](const MoeLayerShape& s, const MeasureOptions& m, std::vector<double>* routed) { return time_moe_layer(s, threads, m, routed); },
       [threads](const AttentionShape& s, const MeasureOptions& m) { return time_decode_attention(s, threads, m); }};
-  return run_validation(hw, o, {Element::fp32, 0, 0}, eigen);
+  if (o.progress) o.progress("reference GEMM", 0);
+  const double before = reference_gemm_flop_per_s(threads);
+  Validation v = run_validation(hw, o, {Element::fp32, 0, 0}, eigen);
+  if (o.cancel && *o.cancel) return v;
+  if (o.progress) o.progress("reference GEMM", 1);
+  const double after = reference_gemm_flop_per_s(threads);
+  const double profile = peak_flop_per_s(hw, ComputeFormat::fp32) * hw.gemm_by_tokens.at(kReferenceTokens) * hw.gemm_by_width.at(kReferenceWidth);
+  v.references = {{"GEMM M=256 N=K=2048 fp32", "GFLOP/s", profile / 1e9, before / 1e9, after / 1e9}};
+  return v;
 }
 
 }  // namespace moesim::calib

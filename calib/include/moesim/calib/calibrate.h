@@ -46,8 +46,21 @@ struct ValidationOptions {
   const volatile bool* cancel = nullptr;
 };
 
+// The machine against the profile: a kernel whose rate the profile states (the GEMM grid's
+// reference point), measured before and after the rows. Where the profile was calibrated on
+// this machine a difference is the machine's own drift since (other load, clock frequency),
+// and the rows that kernel bounds carry it in their errors too.
+struct ReferenceCheck {
+  std::string kernel;  // e.g. "GEMM M=256 N=K=2048 fp32"
+  std::string unit;    // of the rates, e.g. "GFLOP/s"
+  double profile = 0;  // the rate the profile gives the kernel
+  double before = 0;   // measured before the rows
+  double after = 0;    // and after them
+};
+
 struct Validation {
   std::vector<ValidationRow> rows;
+  std::vector<ReferenceCheck> references;  // CPU only (empty from the CUDA layers)
   double median_abs_pct_error = 0;
   double p90_abs_pct_error = 0;
   // The same statistics over the rows that were not noisy (NaN when every row was), and the
