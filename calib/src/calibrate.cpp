@@ -285,6 +285,15 @@ Calibration calibrate(const CalibrationOptions& o) {
   const Rate peak_at_end = fma_peak_fp32(threads, m);
   c.raw["fma_fp32"]["all_threads_flop_per_s_at_end"] = peak_at_end.value;
   warn_if_busy(peak, peak_one, peak_at_end, threads, c);
+  // The GEMM grid's reference point again, the one `validate` measures: the FMA chains stay in
+  // registers, and this VM's slow phases (GEMMs 10-14 % below the profile through a whole
+  // validation) left them untouched.
+  const GemmRate reference_at_end = gemm_fp32(m_for_width, width, width, threads, m, arena);
+  c.raw["gemm_fp32_reference_at_end"] = {{"m", m_for_width}, {"flop_per_s", reference_at_end.value}, {"measurement", to_json(reference_at_end.measurement)}};
+  if (const double drift = reference_at_end.value / reference; drift < 0.9 || drift > 1 / 0.9)
+    c.warnings.push_back("the GEMM grid's M=" + std::to_string(m_for_width) + " point ran at " + std::to_string(reference / 1e9) +
+                         " GFLOP/s in the grid and " + std::to_string(reference_at_end.value / 1e9) +
+                         " at the end: the machine's speed changed while it was measured, and the profile mixes the two. Rerun on an idle machine");
 
   // 8. storage, for the offloading model
   if (!storage_step(o, threads, steps, c)) return c.cancelled = true, c;
