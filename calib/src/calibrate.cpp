@@ -161,7 +161,7 @@ Calibration calibrate(const CalibrationOptions& o) {
   // the stream each thread reads (at 1024 the quick profile's M = 1 point ran at 12.7-14.7
   // GFLOP/s where the layers' expert GEMVs ran at 18.5, and batch-1 layers came out 16-59 %
   // slow in three of four pairs).
-  const std::int64_t width = 2048;
+  const std::int64_t width = kGemmGridWidth;
   // Quick keeps M = 2 and 8: from 4 to 16 the rate rises four-fold here (30 to 117 GFLOP/s),
   // and the curve between them put M = 8 at 80 GFLOP/s where it runs at 57-61, so the T=32
   // E=8 layers (8 tokens per expert) came out 19 % fast. And M = 32, where the skewed T=32
@@ -180,7 +180,7 @@ Calibration calibrate(const CalibrationOptions& o) {
     gemm.push_back({{"m", t}, {"n", width}, {"k", width}, {"flop_per_s", r.value}, {"threading", threading(r)}, {"measurement", to_json(r.measurement)}});
   }
   non_decreasing(hw.gemm_by_tokens);
-  const std::int64_t m_for_width = 256;
+  const std::int64_t m_for_width = kGemmReferenceTokens;
   // up to the reference width, the last
   const std::vector<std::int64_t> widths = o.quick ? std::vector<std::int64_t>{64, 256, width}
                                                    : std::vector<std::int64_t>{64, 128, 256, 512, 1024, width};

@@ -108,18 +108,17 @@ Validation run_validation(const Hardware& hw, const ValidationOptions& o, const 
 
 namespace {
 
-// The GEMM grid's reference point (M = 256 at the grid's width), as the calibration measured
-// it: compute-bound, like the rows of 32 tokens and more. Its weights are 16 MiB, so a 64 MiB
-// arena of its own serves; the calibration's full span (1 GiB here) would take 3 s to fault in,
-// twice per run. (No memory point: an 8 MiB read from a 64 MiB arena ran 30 % faster than from
-// the full span, partly from cache, and would report a drift that is not there.)
-constexpr std::int64_t kReferenceTokens = 256, kReferenceWidth = 2048;
-
+// The GEMM grid's reference point (kGemmReferenceTokens = 256 at the grid's width), as the
+// calibration measured it: compute-bound, like the rows of 32 tokens and more. Its weights are
+// 16 MiB, so a 64 MiB arena of its own serves; the calibration's full span (1 GiB here) would
+// take 3 s to fault in, twice per run. (No memory point: an 8 MiB read from a 64 MiB arena ran
+// 30 % faster than from the full span, partly from cache, and would report a drift that is not
+// there.)
 double reference_gemm_flop_per_s(int threads) {
   MeasureOptions m;
   m.budget_s = 0.2;
   ColdArena arena(std::size_t{64} << 20);
-  return gemm_fp32(kReferenceTokens, kReferenceWidth, kReferenceWidth, threads, m, arena).value;
+  return gemm_fp32(kGemmReferenceTokens, kGemmGridWidth, kGemmGridWidth, threads, m, arena).value;
 }
 
 }  // namespace
@@ -137,8 +136,10 @@ Validation validate_against(const Hardware& hw, const ValidationOptions& o) {
   if (o.cancel && *o.cancel) return v;
   if (o.progress) o.progress("reference GEMM", 1);
   const double after = reference_gemm_flop_per_s(threads);
-  const double profile = peak_flop_per_s(hw, ComputeFormat::fp32) * hw.gemm_by_tokens.at(kReferenceTokens) * hw.gemm_by_width.at(kReferenceWidth);
-  v.references = {{"GEMM M=256 N=K=2048 fp32", "GFLOP/s", profile / 1e9, before / 1e9, after / 1e9}};
+  const double profile = peak_flop_per_s(hw, ComputeFormat::fp32) * hw.gemm_by_tokens.at(kGemmReferenceTokens) *
+                         hw.gemm_by_width.at(kGemmGridWidth);
+  const std::string kernel = "GEMM M=" + std::to_string(kGemmReferenceTokens) + " N=K=" + std::to_string(kGemmGridWidth) + " fp32";
+  v.references = {{kernel, "GFLOP/s", profile / 1e9, before / 1e9, after / 1e9}};
   return v;
 }
 

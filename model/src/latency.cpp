@@ -191,15 +191,14 @@ double mean_inverse_efficiency(const EfficiencyCurve& eff, double others, double
 // Where eff rises faster than the count (a GEMM leaving its weight-read bound) it is above eff
 // at the mean count (Jensen's inequality): layers of 4 tokens per expert on average ran
 // 17-22 % faster than eff(4) said (docs/calibration.md).
-double expert_tokens_efficiency(const Context& c, double tokens, double k, double copies_here) {
+double expert_tokens_efficiency(const Context& c, double tokens, double k, double copies_here, bool busiest_device) {
   const EfficiencyCurve& eff = c.hw.gemm_by_tokens;
   const double local = c.plan.local_experts;
   if (c.shares.empty()) return 1 / mean_inverse_efficiency(eff, tokens - 1, std::min(1.0, copies_here / (tokens * local)));
   // Skewed: the experts of the device whose copies set the step (the most popular E/ep under
   // contiguous placement, or all of them for the mean device).
   const InclusionProbabilities pi = inclusion_probabilities(c.shares, k);
-  const bool busiest = c.d.parallel.ep > 1 && c.d.expert_reads == ExpertReads::busiest;
-  const std::size_t count = busiest ? static_cast<std::size_t>(local) : c.shares.size();
+  const std::size_t count = busiest_device ? static_cast<std::size_t>(local) : c.shares.size();
   double picks = 0, weighted = 0;
   for (std::size_t e = 0; e < count; ++e) {
     const double p = pi.at(c.shares, e);
@@ -359,7 +358,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
   // Soft MoE (every expert sees every slot) at the mean count of the touched experts.
   const double expert_tokens_eff = m.router == RouterKind::soft_moe ? hw.gemm_by_tokens.at(load.expected_max / std::max(touched_here, 1.0))
-                                                                    : expert_tokens_efficiency(c, group_tokens, k, load.expected_max);
+                                                                    : expert_tokens_efficiency(c, group_tokens, k, load.expected_max, busiest_reads);
   experts.compute_s = std::max(experts.flops / (plan.peak * (expert_tokens_eff * plan.expert_width_efficiency)),
                                touched_here * plan.expert_unpack_s / plan.expert_split);
   experts.bytes = touched_here * plan.expert_bytes / plan.expert_split + load.expected_max * plan.expert_io_values * plan.act;
@@ -913,10 +912,11 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   grads.communication_s += expert_grads.communication_s;
   grads.bytes += expert_grads.bytes;
   // Under ZeRO the all-reduce becomes its two halves (the ring and Rabenseifner's algorithm,
-  // which a gradient's size picks, are a reduce-scatter and an all-gather): the gradients' reduce-scatter, and the all-gather of the updated weights'
-  // shards; ZeRO-3 gathers the weights in forward and in backward, 3 Psi of traffic against
-  // the all-reduce's 2 Psi (Rajbhandari et al. 2020 §7.2). Each part runs under its window
-  // when overlapped (TrainingConfig), only the excess exposed.
+  // which a gradient's size picks, are a reduce-scatter and an all-gather): the gradients'
+  // reduce-scatter, and the all-gather of the updated weights' shards; ZeRO-3 gathers the
+  // weights in forward and in backward, 3 Psi of traffic against the all-reduce's 2 Psi
+  // (Rajbhandari et al. 2020 §7.2). Each part runs under its window when overlapped
+  // (TrainingConfig), only the excess exposed.
   const std::int64_t zero = w.training.zero;
   const double reduce_s = zero >= 1 ? grads.communication_s / 2 : grads.communication_s;
   const double gather_s = zero >= 1 ? grads.communication_s / 2 * (zero >= 3 ? 2 : 1) : 0;

@@ -68,6 +68,10 @@ struct GemmRate : Rate {
   bool column_split = false;
 };
 GemmRate gemm_fp32(std::int64_t m, std::int64_t n, std::int64_t k, int threads, const MeasureOptions& o, ColdArena& weights);
+// The calibration's GEMM grid: its weights are kGemmGridWidth x kGemmGridWidth, and its point
+// at kGemmReferenceTokens is the reference that gemm_by_width is relative to, that `calibrate`
+// measures again at its end and `validate` before and after its rows.
+inline constexpr std::int64_t kGemmGridWidth = 2048, kGemmReferenceTokens = 256;
 
 // STREAM-style (McCalpin 1995) bandwidth over `memory` split into equal arrays: copy (a = b)
 // counts 2 x an array, triad (a = b + s*c) 3 x.

@@ -30,14 +30,6 @@ double zipf_exponent_for_max_violation(std::int64_t experts, double max_violatio
 // Per-expert probability that one routing pick lands on it, sorted descending, summing to 1.
 std::vector<double> expert_shares(std::int64_t experts, const RoutingSkew& skew);
 
-// Expected distinct experts touched when `tokens` tokens each pick `top_k` of E experts.
-// Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - pi_i)^T with pi_i the
-// capped inclusion probabilities min(1, s p_i), sum pi_i = K (so one token reads K experts).
-// `shares` sorted descending, as expert_shares() returns them. With `first` and `count`, only
-// the experts [first, first + count) are counted: those one device holds under contiguous
-// placement (device 0 holds the most popular, as in expected_device_load).
-double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
-
 // The probability that one token's K picks include expert i, for `shares` sorted descending:
 // the capped inclusion probabilities pi_i = min(1, s p_i) with sum pi_i = K (Sarndal,
 // Swensson & Wretman 1992, Model Assisted Survey Sampling §3.6); the `capped` most popular
@@ -48,6 +40,14 @@ struct InclusionProbabilities {
   double at(std::span<const double> shares, std::size_t i) const { return i < capped ? 1 : std::min(1.0, scale * shares[i]); }
 };
 InclusionProbabilities inclusion_probabilities(std::span<const double> shares, double top_k);
+
+// Expected distinct experts touched when `tokens` tokens each pick `top_k` of E experts.
+// Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - pi_i)^T with pi_i the
+// capped inclusion probabilities min(1, s p_i), sum pi_i = K (so one token reads K experts).
+// `shares` sorted descending, as expert_shares() returns them. With `first` and `count`, only
+// the experts [first, first + count) are counted: those one device holds under contiguous
+// placement (device 0 holds the most popular, as in expected_device_load).
+double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
 double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first = 0,
                                  std::size_t count = static_cast<std::size_t>(-1));
 
