@@ -90,7 +90,8 @@ void draw_phase(Plot& plot, const PhaseTime& t, const char* title, const char* w
     const OpTime& o = t.op[k];
     const auto op = QString::fromUtf8(to_string(static_cast<Op>(k)).data());
     segment(op, o.time_s, o.bound,
-            QString("\n%1 per device, %2 moved").arg(qhuman(o.flops, io::Unit::flop), qhuman(o.bytes, io::Unit::bytes)));
+            QString("\n%1 per device, %2 moved, %3 kernels")
+                .arg(qhuman(o.flops, io::Unit::flop), qhuman(o.bytes, io::Unit::bytes), QString::number(o.kernels, 'f', 0)));
   }
   // training with pipeline stages: the bubble is the step time no operator accounts for
   if (total - ops > 1e-12 * total) segment("pipeline bubble", total - ops, Bound::overhead, "");

@@ -40,27 +40,34 @@ void finish(OpTime& t, double overhead_s) {
   else t.bound = Bound::io;
 }
 
+// Work run as `kernels` launches: each pays the profile's fixed cost per kernel.
+void launched(OpTime& t, const Hardware& hw, double kernels) {
+  t.kernels = kernels;
+  finish(t, kernels * hw.kernel_overhead_s);
+}
+
 double memory_seconds(const Hardware& hw, double bytes) {
   if (bytes <= 0) return 0;
   return bytes / (hw.memory_bandwidth_bytes_per_s * hw.memory_by_bytes.at(bytes));
 }
 
-// The weight GEMM `g` for M tokens; `tokens_efficiency` is gemm_by_tokens at M.
-OpTime gemm(const Context& c, double M, double tokens_efficiency, const GemmShape& g) {
+// The weight GEMM `g` for M tokens; `tokens_efficiency` is gemm_by_tokens at M;
+// `extra_kernels` launches beyond g's own (MLA's absorbed value projection in decode).
+OpTime gemm(const Context& c, double M, double tokens_efficiency, const GemmShape& g, double extra_kernels = 0) {
   OpTime t;
   t.flops = 2 * M * g.params;
   t.compute_s = std::max(t.flops / ((g.kept_wide ? c.kept_wide_peak : c.plan.peak) * (tokens_efficiency * g.width_efficiency)), g.unpack_s);
   t.bytes = g.weight_bytes + M * g.io_values * c.plan.act;
   t.memory_s = memory_seconds(c.hw, t.bytes);
-  finish(t, c.hw.kernel_overhead_s);
+  launched(t, c.hw, g.kernels + extra_kernels);
   return t;
 }
 
-OpTime memory_op(const Hardware& hw, double bytes) {
+OpTime memory_op(const Hardware& hw, double bytes, double kernels = 1) {
   OpTime t;
   t.bytes = bytes;
   t.memory_s = memory_seconds(hw, bytes);
-  finish(t, bytes > 0 ? hw.kernel_overhead_s : 0);
+  launched(t, hw, bytes > 0 ? kernels : 0);
   return t;
 }
 
@@ -131,6 +138,7 @@ OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n, std::optiona
   o.io_s += times * t.io_s;
   o.flops += times * t.flops;
   o.bytes += times * t.bytes;
+  o.kernels += times * t.kernels;
   if (t.time_s > 0 && (o.bound == Bound::none || t.time_s * times >= 0.5 * o.time_s)) o.bound = t.bound;
 }
 
@@ -236,7 +244,7 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   const double h = static_cast<double>(c.a.hidden_size);
   const double tp = static_cast<double>(c.d.parallel.tp);
   AttentionBlock b;
-  b.norms = memory_op(hw, 2 * 2 * M * h * plan.act);  // two norms, read + write
+  b.norms = memory_op(hw, M * plan.attention_norm_values * plan.act, plan.attention_norm_kernels);
   b.qkv = gemm(c, M, tokens_eff, plan.qkv);
   // Attention over the context: KV reads dominate decode, FLOPs dominate prefill.
   OpTime& core = b.core;
@@ -250,8 +258,11 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
     core.compute_s = core.flops / (c.kept_wide_peak * (tokens_eff * plan.attention_width_efficiency));
   }
   core.memory_s = memory_seconds(hw, core.bytes);
-  finish(core, hw.kernel_overhead_s);
-  b.output = gemm(c, M, tokens_eff, plan.output);
+  launched(core, hw, 1);
+  // MLA's absorbed decode applies the value up-projection to the latent output in a batched
+  // GEMM of its own before o_proj (DeepSeek-V2, arXiv 2405.04434 §2.1.2; vLLM's MLA backend)
+  const bool absorbed = mode == Mode::decode && at.kind == AttentionKind::mla;
+  b.output = gemm(c, M, tokens_eff, plan.output, absorbed ? 1 : 0);
   b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after attention and after the FFN
   b.casts = casts(c, mode, M * plan.attention_cast_values);
   b.time_s = b.norms.time_s + b.qkv.time_s + core.time_s + b.output.time_s + 2 * b.allreduce.time_s + b.casts.time_s;
@@ -273,7 +284,7 @@ MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double 
   const Hardware& hw = c.hw;
   const double h = static_cast<double>(c.a.hidden_size);
   MambaBlock b;
-  b.norms = memory_op(hw, 2 * 2 * M * h * plan.act);  // two norms, read + write
+  b.norms = memory_op(hw, M * plan.mamba_norm_values * plan.act, plan.mamba_norm_kernels);
   b.projections = {gemm(c, M, tokens_eff, plan.mamba_in), gemm(c, M, tokens_eff, plan.mamba_x),
                    gemm(c, M, tokens_eff, plan.mamba_dt), gemm(c, M, tokens_eff, plan.mamba_out)};
   // The scan runs element-wise in fp32 (Gu & Dao 2023 §3.3.2), not on matrix units. Decode
@@ -287,7 +298,7 @@ MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double 
   scan.bytes = M * plan.mamba_scan_io_bytes + Bl * state_bytes;
   scan.compute_s = scan.flops / plan.scan_peak;
   scan.memory_s = memory_seconds(hw, scan.bytes);
-  finish(scan, hw.kernel_overhead_s);
+  launched(scan, hw, 2);  // causal_conv1d, then selective_scan (mamba_ssm; vLLM's MambaMixer)
   b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after the mixer and after the FFN
   b.x_allreduce = all_reduce(hw, M * plan.mamba_x_values * plan.act, c.d.parallel.tp);
   b.casts = casts(c, mode, M * plan.mamba_cast_values);
@@ -363,7 +374,9 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
                                touched_here * plan.expert_unpack_s / plan.expert_split);
   experts.bytes = touched_here * plan.expert_bytes / plan.expert_split + load.expected_max * plan.expert_io_values * plan.act;
   experts.memory_s = memory_seconds(hw, experts.bytes);
-  finish(experts, hw.kernel_overhead_s);
+  // two grouped GEMMs, gate-and-up then down, the activation between them (vLLM's fused_moe;
+  // Megatron-LM's GroupedMLP)
+  launched(experts, hw, 2);
   put(Op::routed_experts, experts);
   activation(load.expected_max * plan.expert_activation_values);
   put(Op::elementwise, casts(c, mode, M * plan.shared_cast_values + load.expected_max * plan.expert_cast_values));
@@ -376,8 +389,8 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
     dispatch.communication_s = combine.communication_s = wire.communication_s;
     dispatch.bytes += wire.bytes;
     combine.bytes += wire.bytes;
-    finish(dispatch, hw.kernel_overhead_s);
-    finish(combine, hw.kernel_overhead_s);
+    launched(dispatch, hw, dispatch.kernels);
+    launched(combine, hw, combine.kernels);
   }
   put(Op::dispatch, dispatch);
   put(Op::combine, combine);
@@ -583,6 +596,10 @@ void plan_mamba(LatencyPlan& plan, const Architecture& a, const Hardware& hw, Un
   plan.mamba_dt = gemm_shape(u, r * di, f, std::min(r, di), r + di);
   plan.mamba_out = gemm_shape(u, di * h, f, std::min(di, h), di + h);
   plan.mamba_x_values = x_out;
+  // the two residual norms over h, and Jamba's RMSNorms on dt, B and C (x_proj's all-reduced
+  // output, whole on every device), each read and written
+  plan.mamba_norm_kernels = m.inner_norms ? 5 : 2;
+  plan.mamba_norm_values = 2 * (2 * h + (m.inner_norms ? x_out : 0));
   plan.mamba_cast_values = h + di + r + di;  // the inputs of in_proj, x_proj, dt_proj, out_proj
   plan.mamba_mixing_flops = mamba_mixing_flops_per_token(a) / tp;
   plan.mamba_scan_io_bytes = mamba_scan_io_values(a) / tp * plan.act;
@@ -625,6 +642,23 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   plan.qkv = gemm_shape(unpacking, qkv_params / tp, pr.attention, std::min(h, qkv_params / h / tp), h + qkv_params / h / tp);
   plan.output = gemm_shape(unpacking, o_params / tp, pr.attention, std::min(h, head_out / tp), h + head_out / tp);
   plan.kv_split = mla ? 1 : std::min(tp, static_cast<double>(at.kv_heads));  // MLA's latent is not split
+  // The launches of the q/k/v path as serving engines and Megatron-LM run it: one fused QKV
+  // GEMM; MLA's three: q_a and kv_a fused (or q and kv_a), q_b, and kv_b (prefill, training)
+  // or its absorbed key half (decode) (DeepSeek-V2, arXiv 2405.04434 §2.1.2; vLLM's
+  // DeepseekV2MLAAttention).
+  plan.qkv.kernels = mla ? 3 : 1;
+  // Norms, each a kernel reading and writing its values: the residual norms before attention
+  // and the FFN (over h, each fused with its residual addition: vLLM's fused_add_rms_norm),
+  // q and k norms (Qwen3 per head, OLMoE over all heads: the device's q and k values), and
+  // MLA's norms of the compressed q and kv latents (DeepSeek-V2 §2.1.2, Eq. 9 and 12; the
+  // latents are whole on every device).
+  const double q_values = static_cast<double>(at.heads * at.head_dim) / tp;
+  const double k_values = static_cast<double>(at.kv_heads * at.head_dim) / plan.kv_split;
+  const bool qk_norms = at.qk_norm != QkNorm::none;
+  const double latent_norms = mla ? (at.q_lora_rank > 0 ? 2 : 1) : 0;
+  plan.attention_norm_kernels = 2 + (qk_norms ? 2 : 0) + latent_norms;
+  plan.attention_norm_values = 2 * (2 * h + (qk_norms ? q_values + k_values : 0) +
+                                    (mla ? static_cast<double>(at.q_lora_rank + at.kv_lora_rank) : 0));
   plan.attention_flops_prefill = attention_flops_per_key(at, false);
   plan.attention_flops_decode = attention_flops_per_key(at, true);
   plan.kv_bytes_per_token = kv_values_per_token(at) * pr.kv_cache.bytes_per_value() / plan.kv_split;
@@ -646,6 +680,9 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
   const double dense_w = static_cast<double>(f.width) / tp;
   if (a.dense_ffn.width > 0) {
     plan.dense_ffn = gemm_shape(unpacking, ffn_params(h, f).matmul / tp, pr.dense_ffn, std::min(h, dense_w), 2 * h + 2 * dense_w);
+    // up (gate and up fused for a GLU: Megatron-LM's linear_fc1, vLLM's
+    // MergedColumnParallelLinear), then down
+    plan.dense_ffn.kernels = 2;
     plan.dense_activation_values = activation_values(f, dense_w);
     plan.dense_cast_values = h + dense_w;
   }
@@ -657,8 +694,10 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
     plan.router_logits = router_weights / h;
     plan.router.kept_wide = true;
     const double w = static_cast<double>(m.shared_experts * m.shared_expert_width) / tp;
-    if (m.shared_experts > 0)
+    if (m.shared_experts > 0) {
       plan.shared_experts = gemm_shape(unpacking, shared_expert_params(h, m).matmul / tp, pr.shared_experts, std::min(h, w), 2 * h + 2 * w);
+      plan.shared_experts.kernels = m.shared_expert_gate ? 3 : 2;  // as the dense FFN's, and Qwen2-MoE's h x 1 gate
+    }
     plan.shared_activation_values = activation_values(m.expert, w);
     plan.shared_cast_values = m.shared_experts > 0 ? h + w : 0;
     plan.expert_split = p.ep == 1 ? tp : 1;

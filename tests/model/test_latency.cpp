@@ -1114,3 +1114,69 @@ TEST_CASE("latency golden: GPipe holds every micro-batch's activations, with 1F1
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].path == "pp_schedule");
 }
+
+// The kernels a layer launches follow its architecture, each paying kernel_overhead. Derived
+// by hand for one device on an overhead-only device (compute and memory infinitely fast), so
+// that a pass is exactly its launches x 5 us. Mixtral (GQA, routed experts only), per layer:
+// norms 2, qkv 1, attention 1, output 1, router GEMM and top-k 2, dispatch 1, the experts'
+// two grouped GEMMs 2, their activation 1, combine 1 = 12; plus embedding and head. A
+// DeepSeek-style layer (MLA with a compressed q, one shared expert, the first layer dense)
+// adds MLA's two latent norms, its three q/kv GEMMs, in decode the absorbed value
+// projection, and the shared expert's two GEMMs and activation. Qwen3's q and k norms are two
+// more kernels, which read and write the device's q (32 x 128) and k (8 x 128) values.
+TEST_CASE("latency golden: the kernels a layer launches follow its architecture") {
+  Hardware hw = ideal(true);
+  hw.memory_bandwidth_bytes_per_s = 1e30;
+  hw.memory_bytes = 1e15;
+  hw.kernel_overhead_s = 5e-6;
+  auto launches = [](const PhaseTime& t) {
+    double n = 0;
+    for (const OpTime& o : t.op) n += o.kernels;
+    return n;
+  };
+  auto check_pass = [&](const Architecture& a, Phase phase, double kernels) {
+    const LatencyEstimate l = estimate_latency(a, work(phase, 1, 64), hw, Deployment{});
+    REQUIRE(l.feasible());
+    const PhaseTime& t = phase == Phase::prefill ? l.prefill : l.decode;
+    CHECK(launches(t) == kernels);
+    CHECK(t.total_s == Approx(kernels * 5e-6));
+    return t;
+  };
+  Architecture a = mixtral();
+  a.layers.resize(4);
+  const PhaseTime mixtral_decode = check_pass(a, Phase::decode, 4 * 12 + 2);
+  CHECK(mixtral_decode[Op::norms].kernels == 8);
+  CHECK(mixtral_decode[Op::routed_experts].kernels == 8);
+  check_pass(a, Phase::prefill, 4 * 12 + 2);
+
+  Architecture qk = a;
+  qk.attention.qk_norm = QkNorm::per_head;
+  const PhaseTime qk_decode = check_pass(qk, Phase::decode, 4 * 14 + 2);
+  CHECK(qk_decode[Op::norms].bytes == Approx(4 * 2 * (2 * 4096 + 32 * 128 + 8 * 128) * 2.0));
+
+  Architecture mla = a;
+  mla.attention = {};
+  mla.attention.kind = AttentionKind::mla;
+  mla.attention.heads = 32;
+  mla.attention.q_lora_rank = 1536;
+  mla.attention.kv_lora_rank = 512;
+  mla.attention.qk_rope_head_dim = 64;
+  mla.attention.qk_nope_head_dim = 128;
+  mla.attention.v_head_dim = 128;
+  mla.moe.shared_experts = 1;
+  mla.moe.shared_expert_width = 2048;
+  mla.dense_ffn = {8192, FfnActivation::glu, false};
+  mla.layers.assign(3, LayerConfig{LayerFfn::moe, AttentionSpan::full});
+  mla.layers[0].ffn = LayerFfn::dense;
+  // attention: norms 4, q/kv GEMMs 3, core 1, output 2 in decode (1 in prefill); the dense
+  // FFN 2 GEMMs + activation; an MoE layer 12 - 5 (Mixtral's attention) + shared 2 + 1
+  const PhaseTime mla_decode = check_pass(mla, Phase::decode, 3 * 10 + 3 + 2 * 10 + 2);
+  CHECK(mla_decode[Op::norms].bytes == Approx(3 * 2 * (2 * 4096 + 1536 + 512) * 2.0));
+  CHECK(mla_decode[Op::output_projection].kernels == 6);
+  CHECK(mla_decode[Op::shared_experts].kernels == 4);
+  const PhaseTime mla_prefill = check_pass(mla, Phase::prefill, 3 * 9 + 3 + 2 * 10 + 2);
+  CHECK(mla_prefill[Op::qkv_projection].kernels == 9);
+
+  mla.moe.shared_expert_gate = true;  // Qwen2-MoE's h x 1 gate: one GEMM more per MoE layer
+  check_pass(mla, Phase::decode, 3 * 10 + 3 + 2 * 11 + 2);
+}

@@ -453,6 +453,7 @@ void add_latency_json(Json& out, const LatencyEstimate& l) {
       op["io_s"] = t.io_s;
       op["flops"] = t.flops;
       op["bytes"] = t.bytes;
+      op["kernels"] = t.kernels;
     }
   }
 }
@@ -478,9 +479,9 @@ std::string latency_table(const LatencyEstimate& l, Phase phase) {
     const OpTime& t = p.op[k];
     if (t.time_s <= 0) continue;
     char line[160];
-    std::snprintf(line, sizeof line, "  %-20s %14s %6.1f%%  %s-bound\n", std::string(to_string(static_cast<Op>(k))).c_str(),
+    std::snprintf(line, sizeof line, "  %-20s %14s %6.1f%%  %-20s %8.0f kernels\n", std::string(to_string(static_cast<Op>(k))).c_str(),
                   human(t.time_s, Unit::seconds).c_str(), p.total_s > 0 ? 100 * t.time_s / p.total_s : 0.0,
-                  std::string(to_string(t.bound)).c_str());
+                  (std::string(to_string(t.bound)) + "-bound").c_str(), t.kernels);
     o << line;
   }
   return o.str();

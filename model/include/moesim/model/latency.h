@@ -123,6 +123,7 @@ struct OpTime {
   double io_s = 0;
   double flops = 0;  // per device
   double bytes = 0;  // per device: memory traffic, or bytes sent/loaded
+  double kernels = 0;  // launches per device, each paying Hardware::kernel_overhead_s
   Bound bound = Bound::none;
 };
 
@@ -203,6 +204,7 @@ struct GemmShape {
   double width_efficiency = 1;  // Hardware::gemm_by_width at the smaller weight dimension
   bool kept_wide = false;       // runs at LatencyPlan::wide_peak (router, output head)
   double unpack_s = 0;          // unpacking its weights to the compute format once (0: not stored narrower)
+  double kernels = 1;           // the GEMM launches it runs as (MLA's q/kv path: 3; a GLU FFN: 2)
 };
 struct LayerShape {  // a group of layers with the same mixer, FFN kind and attention span
   LayerMixer mixer = LayerMixer::attention;
@@ -227,6 +229,9 @@ struct LatencyPlan {
   double kv_split = 1;  // KV heads split over tp (MLA's latent is not)
   double kv_bytes_per_token = 0, attention_out_bytes = 0;
   double attention_width_efficiency = 1, decode_attention_efficiency = 1;
+  // the attention layer's norms: kernels and values read and written per token (the two
+  // residual norms, q/k norms, MLA's latent norms)
+  double attention_norm_kernels = 2, attention_norm_values = 0;
   // Mamba layers on one device, d_inner split tp ways: the four projections, the conv1d and
   // scan's FLOPs and activation bytes per token, one sequence's states, the scan's peak
   double mamba_layers = 0;
@@ -234,6 +239,7 @@ struct LatencyPlan {
   double mamba_mixing_flops = 0, mamba_scan_io_bytes = 0, mamba_x_values = 0;
   double conv_state_bytes = 0, ssm_state_bytes = 0;
   double scan_peak = 0;
+  double mamba_norm_kernels = 2, mamba_norm_values = 0;  // as attention's (Jamba's dt, B and C norms)
   // routed experts on one device (split tp ways when ep = 1)
   double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
   double expert_split = 1, local_experts = 0;
