@@ -200,7 +200,7 @@ int run_calibrate(const std::vector<std::string>& args) {
   for (const auto& w : c.warnings) std::cerr << "moesim calibrate: warning: " << w << "\n";
   const Hardware& hw = c.profile;
   std::printf("wrote %s (raw measurements in %s)\n", out_path.c_str(), raw_path.c_str());
-  std::printf("  fp32 peak %.1f GFLOP/s, memory %.1f GB/s, large-GEMM efficiency %.2f, operator overhead %.1f us\n",
+  std::printf("  fp32 peak %.1f GFLOP/s, memory %.1f GB/s, large-GEMM efficiency %.2f, kernel overhead %.1f us\n",
               hw.peak_flop_per_s[static_cast<std::size_t>(ComputeFormat::fp32)] / 1e9, hw.memory_bandwidth_bytes_per_s / 1e9,
               hw.gemm_by_tokens.at(1e9), hw.kernel_overhead_s * 1e6);
   if (!device.cuda) std::printf("  Eigen kernels compiled for: %s\n", calib::kernel_isa().c_str());

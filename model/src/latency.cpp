@@ -27,6 +27,9 @@ struct Context {
   // in training, its peak in serving (FP8 attention kernels: FlashAttention-3, Shah et al.
   // 2024, arXiv 2407.08608 §3.3)
   double kept_wide_peak = 0;
+  // what one kernel launch costs in this pass: Hardware::kernel_overhead_s, or in decode steps
+  // Hardware::graph_kernel_overhead_s where the profile has it (LatencyModel::operator())
+  double kernel_s = 0;
 };
 
 // max(compute, memory, communication, io) + the fixed overhead, and which one decided.
@@ -40,10 +43,10 @@ void finish(OpTime& t, double overhead_s) {
   else t.bound = Bound::io;
 }
 
-// Work run as `kernels` launches: each pays the profile's fixed cost per kernel.
-void launched(OpTime& t, const Hardware& hw, double kernels) {
+// Work run as `kernels` launches: each pays the pass's fixed cost per kernel.
+void launched(OpTime& t, const Context& c, double kernels) {
   t.kernels = kernels;
-  finish(t, kernels * hw.kernel_overhead_s);
+  finish(t, kernels * c.kernel_s);
 }
 
 double memory_seconds(const Hardware& hw, double bytes) {
@@ -59,15 +62,15 @@ OpTime gemm(const Context& c, double M, double tokens_efficiency, const GemmShap
   t.compute_s = std::max(t.flops / ((g.kept_wide ? c.kept_wide_peak : c.plan.peak) * (tokens_efficiency * g.width_efficiency)), g.unpack_s);
   t.bytes = g.weight_bytes + M * g.io_values * c.plan.act;
   t.memory_s = memory_seconds(c.hw, t.bytes);
-  launched(t, c.hw, g.kernels + extra_kernels);
+  launched(t, c, g.kernels + extra_kernels);
   return t;
 }
 
-OpTime memory_op(const Hardware& hw, double bytes, double kernels = 1) {
+OpTime memory_op(const Context& c, double bytes, double kernels = 1) {
   OpTime t;
   t.bytes = bytes;
-  t.memory_s = memory_seconds(hw, bytes);
-  launched(t, hw, bytes > 0 ? kernels : 0);
+  t.memory_s = memory_seconds(c.hw, bytes);
+  launched(t, c, bytes > 0 ? kernels : 0);
   return t;
 }
 
@@ -148,7 +151,7 @@ OpTime all_to_all(const Hardware& hw, double bytes, std::int64_t n, std::optiona
 // engines fuse the cast into the kernel that produces the input (vLLM's fused RMSNorm and
 // SiLU-and-mul quantisation kernels): nothing is charged there.
 OpTime casts(const Context& c, Mode mode, double values) {
-  return memory_op(c.hw, mode == Mode::train ? values * c.plan.cast_bytes : 0);
+  return memory_op(c, mode == Mode::train ? values * c.plan.cast_bytes : 0);
 }
 
 // E[1 / eff(1 + Bin(others, q))]: the mean inverse GEMM efficiency a routed copy sees when its
@@ -244,7 +247,7 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   const double h = static_cast<double>(c.a.hidden_size);
   const double tp = static_cast<double>(c.d.parallel.tp);
   AttentionBlock b;
-  b.norms = memory_op(hw, M * plan.attention_norm_values * plan.act, plan.attention_norm_kernels);
+  b.norms = memory_op(c, M * plan.attention_norm_values * plan.act, plan.attention_norm_kernels);
   b.qkv = gemm(c, M, tokens_eff, plan.qkv);
   // Attention over the context: KV reads dominate decode, FLOPs dominate prefill.
   OpTime& core = b.core;
@@ -258,7 +261,7 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
     core.compute_s = core.flops / (c.kept_wide_peak * (tokens_eff * plan.attention_width_efficiency));
   }
   core.memory_s = memory_seconds(hw, core.bytes);
-  launched(core, hw, 1);
+  launched(core, c, 1);
   // MLA's absorbed decode applies the value up-projection to the latent output in a batched
   // GEMM of its own before o_proj (DeepSeek-V2, arXiv 2405.04434 §2.1.2; vLLM's MLA backend)
   const bool absorbed = mode == Mode::decode && at.kind == AttentionKind::mla;
@@ -284,7 +287,7 @@ MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double 
   const Hardware& hw = c.hw;
   const double h = static_cast<double>(c.a.hidden_size);
   MambaBlock b;
-  b.norms = memory_op(hw, M * plan.mamba_norm_values * plan.act, plan.mamba_norm_kernels);
+  b.norms = memory_op(c, M * plan.mamba_norm_values * plan.act, plan.mamba_norm_kernels);
   b.projections = {gemm(c, M, tokens_eff, plan.mamba_in), gemm(c, M, tokens_eff, plan.mamba_x),
                    gemm(c, M, tokens_eff, plan.mamba_dt), gemm(c, M, tokens_eff, plan.mamba_out)};
   // The scan runs element-wise in fp32 (Gu & Dao 2023 §3.3.2), not on matrix units. Decode
@@ -298,7 +301,7 @@ MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double 
   scan.bytes = M * plan.mamba_scan_io_bytes + Bl * state_bytes;
   scan.compute_s = scan.flops / plan.scan_peak;
   scan.memory_s = memory_seconds(hw, scan.bytes);
-  launched(scan, hw, 2);  // causal_conv1d, then selective_scan (mamba_ssm; vLLM's MambaMixer)
+  launched(scan, c, 2);  // causal_conv1d, then selective_scan (mamba_ssm; vLLM's MambaMixer)
   b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after the mixer and after the FFN
   b.x_allreduce = all_reduce(hw, M * plan.mamba_x_values * plan.act, c.d.parallel.tp);
   b.casts = casts(c, mode, M * plan.mamba_cast_values);
@@ -325,7 +328,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   // The activation function between an FFN's GEMMs is a kernel of its own (Megatron-LM's
   // fused bias-SwiGLU, vLLM's silu_and_mul): it reads the up (and gate) outputs and writes
   // their product.
-  auto activation = [&](double values) { put(Op::elementwise, memory_op(hw, values * plan.act)); };
+  auto activation = [&](double values) { put(Op::elementwise, memory_op(c, values * plan.act)); };
   MoeStep step;
   if (s.ffn == LayerFfn::dense) {
     put(Op::dense_ffn, gemm(c, M, tokens_eff, plan.dense_ffn));
@@ -342,7 +345,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   // The softmax (or sigmoid) and top-k over the router's logits, in fp32 (DeepSeek-V3 §3.3.1
   // keeps the gating in its original precision; Megatron-LM's router computes in fp32): the
   // logits read, each slot's weight and expert index written.
-  put(Op::router, memory_op(hw, M * (plan.router_logits + 2 * k) * 4));
+  put(Op::router, memory_op(c, M * (plan.router_logits + 2 * k) * 4));
   if (m.shared_experts > 0) {
     put(Op::shared_experts, gemm(c, M, tokens_eff, plan.shared_experts));
     activation(M * plan.shared_activation_values);
@@ -376,21 +379,21 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   experts.memory_s = memory_seconds(hw, experts.bytes);
   // two grouped GEMMs, gate-and-up then down, the activation between them (vLLM's fused_moe;
   // Megatron-LM's GroupedMLP)
-  launched(experts, hw, 2);
+  launched(experts, c, 2);
   put(Op::routed_experts, experts);
   activation(load.expected_max * plan.expert_activation_values);
   put(Op::elementwise, casts(c, mode, M * plan.shared_cast_values + load.expected_max * plan.expert_cast_values));
 
   // Permute to the experts and back; all-to-all when the experts live on other devices.
   const double sent = M / std::min(tp, static_cast<double>(ep)) * k * h * plan.act;
-  OpTime dispatch = memory_op(hw, 2 * M * k * h * plan.act), combine = dispatch;
+  OpTime dispatch = memory_op(c, 2 * M * k * h * plan.act), combine = dispatch;
   if (ep > 1) {
     const OpTime wire = all_to_all(hw, sent, ep, c.d.node_locality);
     dispatch.communication_s = combine.communication_s = wire.communication_s;
     dispatch.bytes += wire.bytes;
     combine.bytes += wire.bytes;
-    launched(dispatch, hw, dispatch.kernels);
-    launched(combine, hw, combine.kernels);
+    launched(dispatch, c, dispatch.kernels);
+    launched(combine, c, combine.kernels);
   }
   put(Op::dispatch, dispatch);
   put(Op::combine, combine);
@@ -428,7 +431,7 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
 MoeStep run_phase(const Context& c, Mode mode, double M, double Bl, double T, PhaseTime& time) {
   const LatencyPlan& plan = c.plan;
   const double h = static_cast<double>(c.a.hidden_size);
-  add(time, Op::embedding, memory_op(c.hw, M * h * c.a.precision.embedding.bytes_per_value()), 1);
+  add(time, Op::embedding, memory_op(c, M * h * c.a.precision.embedding.bytes_per_value()), 1);
   const double tokens_eff = c.hw.gemm_by_tokens.at(M);  // every weight GEMM of the layers sees M tokens
   // The attention half of every layer of a span is alike: computed and added once per span.
   std::array<AttentionBlock, 3> blocks;
@@ -832,7 +835,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const bool trains = w.phase == Phase::train;
   if (r.feasible() && trains && w.batch % (p.dp * p.microbatches) != 0) r.infeasible = Infeasible::dp_not_dividing_batch;
   if (!r.feasible()) return r;
-  const Context c{a, hw, d, shares_, plan, 1 - w.null_fraction, plan.peak};
+  const Context c{a, hw, d, shares_, plan, 1 - w.null_fraction, plan.peak, hw.kernel_overhead_s};
 
   const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp), pp = static_cast<double>(p.pp);
   const double T = static_cast<double>(w.context);
@@ -888,7 +891,12 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   // ---- inference phases
   if (phases.prefill) serve_phase(c, Mode::prefill, Bl * T, Bl, T, r.prefill);
   MoeStep decode;
-  if (phases.decode) decode = serve_phase(c, Mode::decode, Bl, Bl, T, r.decode);
+  // Serving engines capture decode steps as CUDA graphs and replay them (vLLM, SGLang,
+  // TensorRT-LLM): a replayed kernel costs what the profile measured for one (moesim
+  // calibrate --device cuda), and without a measurement an eager launch.
+  Context decoding = c;
+  if (hw.graph_kernel_overhead_s > 0) decoding.kernel_s = hw.graph_kernel_overhead_s;
+  if (phases.decode) decode = serve_phase(decoding, Mode::decode, Bl, Bl, T, r.decode);
   r.prefill_s = r.prefill.total_s;
   r.decode_step_s = r.decode.total_s;
   r.decode_tokens_per_s = r.decode_step_s > 0 ? static_cast<double>(w.batch) / r.decode_step_s : 0;
@@ -940,7 +948,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
                                        w.training.gradient_format.bytes_per_value() +
                                        (train.memory.optimizer_bytes / std::max(trainable, 1.0));
   // read and write every state (under ZeRO, of the device's shard only)
-  const OpTime opt = memory_op(hw, 2 * params_here * state_bytes_per_param * zero_state_ratio);
+  const OpTime opt = memory_op(c, 2 * params_here * state_bytes_per_param * zero_state_ratio);
   add(tr, Op::optimizer, opt, 1);
   // Gradients: dense ones all-reduced over the dp replicas, expert ones over the tp * dp / ep
   // replicas of each expert shard; the ring spans nodes when the devices do.

@@ -1179,4 +1179,17 @@ TEST_CASE("latency golden: the kernels a layer launches follow its architecture"
 
   mla.moe.shared_expert_gate = true;  // Qwen2-MoE's h x 1 gate: one GEMM more per MoE layer
   check_pass(mla, Phase::decode, 3 * 10 + 3 + 2 * 11 + 2);
+
+  // Decode steps replayed from a CUDA graph: each kernel costs the profile's graph figure;
+  // prefill passes and training steps launch eagerly.
+  Hardware graphs = hw;
+  graphs.graph_kernel_overhead_s = 1e-6;
+  Workload train = work(Phase::train, 1, 64);
+  train.training.recompute = Recompute::none;
+  const LatencyEstimate eager = estimate_latency(a, train, hw, Deployment{}), replayed = estimate_latency(a, train, graphs, Deployment{});
+  REQUIRE(replayed.feasible());
+  CHECK(replayed.decode_step_s == Approx(50 * 1e-6));
+  CHECK(replayed.prefill_s == eager.prefill_s);
+  CHECK(replayed.prefill_s == Approx(50 * 5e-6));
+  CHECK(replayed.train_step_s == eager.train_step_s);
 }

@@ -312,10 +312,11 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   }
 
   // 6. the fixed cost of one kernel: back-to-back empty launches, as a layer's kernels are
-  // queued; and one launch waited for: every serving pass ends by waiting for its sampled
-  // tokens before the host can launch the next, so the device idles for that round trip once
-  // per pass. It is the floor of the profile's pass_overhead (an engine's scheduler and
-  // sampling add to it, which no microkernel sees).
+  // queued; the same kernels replayed from a captured CUDA graph, as engines replay their
+  // decode steps; and one launch waited for: every serving pass ends by waiting for its
+  // sampled tokens before the host can launch the next, so the device idles for that round
+  // trip once per pass. It is the floor of the profile's pass_overhead (an engine's scheduler
+  // and sampling add to it, which no microkernel sees).
   if (steps.next("launch latency")) return c.cancelled = true, c;
   {
     constexpr int kLaunches = 100;
@@ -324,6 +325,10 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
           for (int i = 0; i < kLaunches; ++i) check(cuda::launch_empty(stream), "empty_kernel launch");
         },
         m, false, kLaunches);
+    const cuda::Graph graph(stream, [&] {
+      for (int i = 0; i < kLaunches; ++i) check(cuda::launch_empty(stream), "empty_kernel capture");
+    });
+    const Measurement replayed = gpu.time([&] { graph.launch(stream); }, m, false, kLaunches);
     const Measurement waited = measure(
         [&] {
           check(cuda::launch_empty(stream), "empty_kernel launch");
@@ -331,8 +336,13 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
         },
         m);
     hw.kernel_overhead_s = queued.median_s;
+    hw.graph_kernel_overhead_s = replayed.median_s;
     hw.pass_overhead_s = waited.median_s;
-    c.raw["launch"] = {{"queued_per_kernel", to_json(queued)}, {"launch_and_synchronize", to_json(waited)}};
+    steps.note_noise("kernel launch", queued);
+    steps.note_noise("graph replay", replayed);
+    c.raw["launch"] = {{"queued_per_kernel", to_json(queued)},
+                       {"graph_replay_per_kernel", to_json(replayed)},
+                       {"launch_and_synchronize", to_json(waited)}};
   }
 
   // 7. the scale-up link between this node's GPUs

@@ -92,6 +92,26 @@ Event::~Event() {
 
 Event::Event(Event&& other) noexcept : event_(std::exchange(other.event_, nullptr)), device_(other.device_) {}
 
+Graph::Graph(cudaStream_t stream, const std::function<void()>& enqueue) : device_(current_device()) {
+  check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+  try {
+    enqueue();
+  } catch (...) {
+    cudaStreamEndCapture(stream, &graph_);  // ends the capture; the destructor frees what it made
+    throw;
+  }
+  check(cudaStreamEndCapture(stream, &graph_), "cudaStreamEndCapture");
+  check(cudaGraphInstantiate(&exec_, graph_, 0), "cudaGraphInstantiate");
+}
+
+Graph::~Graph() {
+  OwnerDevice owner(device_);
+  if (exec_) cudaGraphExecDestroy(exec_);
+  if (graph_) cudaGraphDestroy(graph_);
+}
+
+void Graph::launch(cudaStream_t stream) const { check(cudaGraphLaunch(exec_, stream), "cudaGraphLaunch"); }
+
 Blas::Blas(cudaStream_t stream) {
   check(cublasCreate(&handle_), "cublasCreate");
   const cublasStatus_t status = cublasSetStream(handle_, stream);

@@ -97,6 +97,22 @@ class Blas {
   cublasHandle_t handle_ = nullptr;
 };
 
+// The work `enqueue` queues on `stream`, captured as a CUDA graph and instantiated, replayed
+// by launch() as serving engines replay their decode steps.
+class Graph {
+ public:
+  Graph(cudaStream_t stream, const std::function<void()>& enqueue);
+  ~Graph();
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+  void launch(cudaStream_t stream) const;
+
+ private:
+  cudaGraph_t graph_ = nullptr;
+  cudaGraphExec_t exec_ = nullptr;
+  int device_ = 0;
+};
+
 // Sets `device` current; throws naming the device when it cannot be used.
 void use_device(int device);
 

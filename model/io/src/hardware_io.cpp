@@ -27,6 +27,7 @@ constexpr Bounds kMemoryBandwidth{0, 1e15};  // bytes/s (HBM3e stacks give about
 constexpr Bounds kLinkBandwidth{0, 1e14};
 constexpr Bounds kLatency{0, 1, false};    // seconds
 constexpr Bounds kOverhead{0, 0.1, false};
+constexpr Bounds kGraphLaunch{0, 0.1};     // a kernel replayed from a graph still takes time
 constexpr Bounds kPower{0, 1e6};           // watts
 constexpr Bounds kPrice{0, 1e4, false};    // USD per hour
 
@@ -194,6 +195,7 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
     read_fraction(e, "link", hw.link_efficiency);
     read_quantity(e, "kernel_overhead", Dimension::seconds, hw.kernel_overhead_s, true, kOverhead);
     read_quantity(e, "pass_overhead", Dimension::seconds, hw.pass_overhead_s, false, kOverhead);
+    read_quantity(e, "graph_kernel_overhead", Dimension::seconds, hw.graph_kernel_overhead_s, false, kGraphLaunch);
     // stored weight bytes unpacked per second, by element format (every one narrower than fp32)
     section(e, "dequantization", false, [&](ObjectReader& q) {
       for (std::size_t i = 0; i < kElementCount; ++i)
@@ -254,6 +256,7 @@ Json write_hardware_profile(const Hardware& hw, const std::string& notes) {
   if (hw.memory_by_bytes.size) eff["memory_by_bytes"] = curve(hw.memory_by_bytes, true);
   if (hw.decode_attention_by_group.size) eff["decode_attention_by_group"] = curve(hw.decode_attention_by_group, false);
   if (hw.pass_overhead_s > 0) eff["pass_overhead"] = quantity(hw.pass_overhead_s, "s");
+  if (hw.graph_kernel_overhead_s > 0) eff["graph_kernel_overhead"] = quantity(hw.graph_kernel_overhead_s, "s");
   Json dequantization = Json::object();
   for (std::size_t i = 0; i < kElementCount; ++i)
     if (hw.dequantize_bytes_per_s[i] > 0) dequantization[std::string(to_string(static_cast<Element>(i)))] = quantity(hw.dequantize_bytes_per_s[i], "B/s");

@@ -373,8 +373,9 @@ std::string describe_hardware(const Hardware& hw) {
     o << "  storage: " << fixed(hw.storage_sequential_read_bytes_per_s / 1e9, 2) << " GB/s sequential, "
       << fixed(hw.storage_random_read_bytes_per_s / 1e9, 2) << " GB/s random\n";
   o << "  efficiency: large GEMM " << fixed(hw.gemm_by_tokens.at(1e9), 2) << ", large transfers "
-    << fixed(hw.memory_by_bytes.at(1e12), 2) << ", links " << fixed(hw.link_efficiency, 2) << ", operator overhead "
+    << fixed(hw.memory_by_bytes.at(1e12), 2) << ", links " << fixed(hw.link_efficiency, 2) << ", per kernel "
     << human(hw.kernel_overhead_s, Unit::seconds);
+  if (hw.graph_kernel_overhead_s > 0) o << " (" << human(hw.graph_kernel_overhead_s, Unit::seconds) << " in a CUDA graph)";
   if (hw.pass_overhead_s > 0) o << ", per serving pass " << human(hw.pass_overhead_s, Unit::seconds);
   o << "\n";
   std::string unpacking;

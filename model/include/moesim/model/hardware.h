@@ -116,7 +116,12 @@ struct Hardware {
   // Empty (every shipped profile): estimated as a weight GEMM with that many rows.
   EfficiencyCurve decode_attention_by_group;
   double link_efficiency = 1;
-  double kernel_overhead_s = 0;  // fixed cost of one operator (launch, synchronisation)
+  double kernel_overhead_s = 0;  // fixed cost of one kernel launched (launch, synchronisation)
+  // What one kernel costs when the engine replays its decode step as a captured CUDA graph
+  // (vLLM, SGLang and TensorRT-LLM capture decode steps), measured by `moesim calibrate
+  // --device cuda`. 0: not in the profile (no shipped profile has a measurement), and decode
+  // kernels cost kernel_overhead_s as eager launches do.
+  double graph_kernel_overhead_s = 0;
   // The serving engine's fixed work per forward pass, on the host and not overlapped by any
   // kernel: scheduling the batch, preparing its inputs, and the synchronisation that returns
   // the sampled tokens before the next step can start. Charged once per prefill pass and decode
