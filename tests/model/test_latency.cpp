@@ -28,6 +28,20 @@ Architecture mixtral() {
   return a;
 }
 
+// MLA with DeepSeek-V2's and V3's shapes (arXiv 2405.04434 §2.1): q_lora 1536, kv_lora 512,
+// rope 64, nope 128, v 128.
+AttentionConfig mla_attention(std::int64_t heads) {
+  AttentionConfig at;
+  at.kind = AttentionKind::mla;
+  at.heads = heads;
+  at.q_lora_rank = 1536;
+  at.kv_lora_rank = 512;
+  at.qk_rope_head_dim = 64;
+  at.qk_nope_head_dim = 128;
+  at.v_head_dim = 128;
+  return at;
+}
+
 // An H100 SXM at 100% of its datasheet peaks (989.4 TFLOP/s bf16, 3.35 TB/s), no overheads,
 // with links and compute so fast that only the named bound remains.
 Hardware ideal(bool memory_bound) {
@@ -102,13 +116,7 @@ TEST_CASE("latency golden: decode attention is a GEMM of the query heads of a KV
   // MLA (DeepSeek-V2's shape): all 128 heads read the shared latent, 512 + 64 wide -> the
   // width curve at 576 (log-interpolated between 128 and 4096: 0.5 + 0.5 ln(4.5)/ln(32) = 0.7170).
   Architecture m = a;
-  m.attention.kind = AttentionKind::mla;
-  m.attention.heads = 128;
-  m.attention.kv_lora_rank = 512;
-  m.attention.qk_rope_head_dim = 64;
-  m.attention.qk_nope_head_dim = 128;
-  m.attention.v_head_dim = 128;
-  m.attention.q_lora_rank = 1536;
+  m.attention = mla_attention(128);
   const LatencyEstimate lm = estimate_latency(m, work(Phase::decode, 1, 4096), hw, Deployment{});
   REQUIRE(lm.feasible());
   // Absorbed FLOPs per key: 2 H (512 + 64) + 2 H 512 = 278528; eta_tok(128) = 0.8 (last point).
@@ -1155,14 +1163,7 @@ TEST_CASE("latency golden: the kernels a layer launches follow its architecture"
   CHECK(qk_decode[Op::norms].bytes == Approx(4 * 2 * (2 * 4096 + 32 * 128 + 8 * 128) * 2.0));
 
   Architecture mla = a;
-  mla.attention = {};
-  mla.attention.kind = AttentionKind::mla;
-  mla.attention.heads = 32;
-  mla.attention.q_lora_rank = 1536;
-  mla.attention.kv_lora_rank = 512;
-  mla.attention.qk_rope_head_dim = 64;
-  mla.attention.qk_nope_head_dim = 128;
-  mla.attention.v_head_dim = 128;
+  mla.attention = mla_attention(32);
   mla.moe.shared_experts = 1;
   mla.moe.shared_expert_width = 2048;
   mla.dense_ffn = {8192, FfnActivation::glu, false};
