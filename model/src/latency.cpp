@@ -87,20 +87,31 @@ const Link& link_for(const Hardware& hw, std::int64_t group) {
 // recursive doubling, 2 lg n steps moving the ring's bytes. When n is not a power of two, the
 // devices beyond the largest power of two p first hand their data to a partner and get the
 // result back at the end: two more steps of all the bytes (§4.4).
-OpTime all_reduce(const Hardware& hw, double bytes, std::int64_t n) {
+// When `serving` inside a node whose devices read each other's memory (the profile's
+// scale_up.peer_access), engines all-reduce messages up to 8 MiB with kernels of their own:
+// one-shot, every device reads its n - 1 peers' buffers in one step; two-shot, a reduce-scatter
+// and an all-gather by direct reads, two steps moving the ring's bytes (vLLM's custom
+// all-reduce, cross_device_reduce_1stage and _2stage, default max_size 8 MiB; TensorRT-LLM's
+// ONESHOT and TWOSHOT). Trainers all-reduce through NCCL.
+constexpr double kPeerAllReduceMaxBytes = 8.0 * 1024 * 1024;
+OpTime all_reduce(const Hardware& hw, double bytes, std::int64_t n, bool serving = false) {
   OpTime t;
   if (n <= 1 || bytes <= 0) return t;
   const Link& l = link_for(hw, n);
   const auto p = std::bit_floor(static_cast<std::uint64_t>(n));
   const double N = static_cast<double>(n), P = static_cast<double>(p);
   const double lg = std::countr_zero(p), fold = p == static_cast<std::uint64_t>(n) ? 0 : 2;
-  const std::array<std::pair<double, double>, 3> steps_and_wire{{
+  const std::array<std::pair<double, double>, 5> steps_and_wire{{
       {2 * (N - 1), bytes * 2 * (N - 1) / N},             // ring
       {lg + fold, bytes * (lg + fold)},                    // recursive doubling
       {2 * lg + fold, bytes * (2 * (P - 1) / P + fold)},  // Rabenseifner
+      {1, bytes * (N - 1)},                                // one-shot
+      {2, bytes * 2 * (N - 1) / N},                        // two-shot
   }};
+  const bool peer = serving && hw.scale_up_peer_access && n <= hw.scale_up_devices && bytes <= kPeerAllReduceMaxBytes;
   t.communication_s = std::numeric_limits<double>::infinity();
-  for (const auto& [steps, wire] : steps_and_wire) {
+  for (std::size_t i = 0; i < (peer ? 5 : 3); ++i) {
+    const auto& [steps, wire] = steps_and_wire[i];
     const double s = steps * l.latency_s + wire / (l.bandwidth_bytes_per_s * hw.link_efficiency);
     if (s < t.communication_s) t.communication_s = s, t.bytes = wire;
   }
@@ -266,7 +277,7 @@ AttentionBlock attention_block(const Context& c, AttentionSpan span, Mode mode, 
   // GEMM of its own before o_proj (DeepSeek-V2, arXiv 2405.04434 §2.1.2; vLLM's MLA backend)
   const bool absorbed = mode == Mode::decode && at.kind == AttentionKind::mla;
   b.output = gemm(c, M, tokens_eff, plan.output, absorbed ? 1 : 0);
-  b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after attention and after the FFN
+  b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp, mode != Mode::train);  // after attention and after the FFN
   b.casts = casts(c, mode, M * plan.attention_cast_values);
   b.time_s = b.norms.time_s + b.qkv.time_s + core.time_s + b.output.time_s + 2 * b.allreduce.time_s + b.casts.time_s;
   return b;
@@ -302,8 +313,8 @@ MambaBlock mamba_block(const Context& c, Mode mode, double M, double Bl, double 
   scan.compute_s = scan.flops / plan.scan_peak;
   scan.memory_s = memory_seconds(hw, scan.bytes);
   launched(scan, c, 2);  // causal_conv1d, then selective_scan (mamba_ssm; vLLM's MambaMixer)
-  b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp);  // after the mixer and after the FFN
-  b.x_allreduce = all_reduce(hw, M * plan.mamba_x_values * plan.act, c.d.parallel.tp);
+  b.allreduce = all_reduce(hw, M * h * plan.act, c.d.parallel.tp, mode != Mode::train);  // after the mixer and after the FFN
+  b.x_allreduce = all_reduce(hw, M * plan.mamba_x_values * plan.act, c.d.parallel.tp, mode != Mode::train);
   b.casts = casts(c, mode, M * plan.mamba_cast_values);
   b.time_s = b.norms.time_s + scan.time_s + 2 * b.allreduce.time_s + b.x_allreduce.time_s + b.casts.time_s;
   for (const OpTime& t : b.projections) b.time_s += t.time_s;

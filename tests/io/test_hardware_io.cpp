@@ -56,11 +56,29 @@ TEST_CASE("hardware: a profile written and read back is the same") {
     CHECK(again->memory_bandwidth_bytes_per_s == Approx(hw->memory_bandwidth_bytes_per_s));
     CHECK(again->memory_bytes == Approx(hw->memory_bytes));
     CHECK(again->scale_up_devices == hw->scale_up_devices);
+    CHECK(again->scale_up_peer_access == hw->scale_up_peer_access);
     CHECK(again->memory_by_bytes.size == hw->memory_by_bytes.size);
     CHECK(again->memory_by_bytes.at(12345678) == Approx(hw->memory_by_bytes.at(12345678)));
     CHECK(again->kernel_overhead_s == Approx(hw->kernel_overhead_s));
     for (std::size_t e = 0; e < kElementCount; ++e) CHECK(again->dequantize_bytes_per_s[e] == Approx(hw->dequantize_bytes_per_s[e]));
   }
+}
+
+// NVSwitch and Infinity Fabric nodes read their peers' memory; PCIe GPUs without a bridge do not.
+TEST_CASE("hardware: peer access inside a node is a true/false of the scale-up link") {
+  Diagnostics d;
+  for (const auto& [name, peers] : std::map<std::string, bool>{{"h100-sxm", true}, {"mi300x", true}, {"l40s", false}, {"rtx-4090", false}}) {
+    const auto hw = io::load_hardware(name, d);
+    REQUIRE(hw);
+    CHECK(hw->scale_up_peer_access == peers);
+  }
+  io::Json doc = io::write_hardware_profile(*io::load_hardware("h100-sxm", d));
+  doc["scale_up"]["peer_access"] = "yes";
+  Diagnostics bad;
+  CHECK_FALSE(io::read_hardware_profile(doc, bad));
+  REQUIRE(bad.size() == 1);
+  CHECK(bad[0].path == "/scale_up/peer_access");
+  CHECK(bad[0].code == "wrong_type");
 }
 
 TEST_CASE("hardware: a measured decode-attention curve is read, written back, and held to the time rule") {

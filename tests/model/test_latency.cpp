@@ -998,6 +998,44 @@ TEST_CASE("latency golden: an all-reduce takes the fastest of the ring, recursiv
   }
 }
 
+// With peer access inside the node, serving engines all-reduce messages up to 8 MiB by direct
+// reads (vLLM's custom all-reduce, TensorRT-LLM's ONESHOT/TWOSHOT). Derived by hand on the
+// 450 GB/s, 3 us link of the test above, tp 8, two all-reduces per layer, two layers:
+// - one token (8,192 B): one-shot, one step reading 7 peers' buffers:
+//   3 us + 7 x 8192 / 450e9 = 3.12743 us (recursive doubling 9.0546 us)
+// - 256 tokens (2 MiB): two-shot, two steps moving the ring's 7/4 of the bytes:
+//   6 us + 1.75 x 2097152 / 450e9 = 14.1555 us (one-shot 35.62 us, recursive doubling 22.98 us)
+// - 4,096 tokens (32 MiB, over 8 MiB): Rabenseifner as without peer access, 148.49 us
+// Training all-reduces through NCCL: the same as without peer access.
+TEST_CASE("latency golden: serving all-reduces small messages by direct reads where the node has peer access") {
+  Architecture a = mixtral();
+  a.layers.resize(2);
+  Hardware hw = ideal(false);
+  hw.memory_bytes = 1e15;
+  hw.scale_up = {450e9, 3e-6};
+  Hardware peers = hw;
+  peers.scale_up_peer_access = true;
+  Deployment d;
+  d.parallel.tp = 8;
+  struct Case {
+    Phase phase;
+    std::int64_t context;
+    double each_s, wire;
+  };
+  const double two_mib = 256.0 * 4096 * 2, big = 4096.0 * 4096 * 2;
+  for (const Case& c : {Case{Phase::decode, 128, 3.12743e-6, 7 * 8192.0}, Case{Phase::prefill, 256, 14.1555e-6, 1.75 * two_mib},
+                        Case{Phase::prefill, 4096, 148.49e-6, 1.75 * big}}) {
+    const LatencyEstimate l = estimate_latency(a, work(c.phase, 1, c.context), peers, d);
+    REQUIRE(l.feasible());
+    const OpTime& t = (c.phase == Phase::decode ? l.decode : l.prefill)[Op::tp_allreduce];
+    CHECK(t.communication_s == Approx(4 * c.each_s).epsilon(1e-4));
+    CHECK(t.bytes == Approx(4 * c.wire));
+  }
+  const Workload train = work(Phase::train, 1, 256);
+  CHECK(estimate_latency(a, train, peers, d).train[Op::tp_allreduce].communication_s ==
+        estimate_latency(a, train, hw, d).train[Op::tp_allreduce].communication_s);
+}
+
 // Hardware::pass_overhead_s: the engine's host work per pass, which no kernel overlaps. Derived
 // by hand: it adds exactly its value to every prefill pass and decode step (once, whether the
 // pass runs as two overlapped micro-batches or over pipeline stages), as an operator of its

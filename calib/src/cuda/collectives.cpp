@@ -131,7 +131,8 @@ Collectives measure_collectives(bool quick, const MeasureOptions& options) {
   // all-to-all busbw = algbw x (n-1)/n.
   c.all_reduce_bus_bytes_per_s = static_cast<double>(large) / c.all_reduce_large.min_s * steps_reduce / n;
   c.all_to_all_bus_bytes_per_s = static_cast<double>(large) / c.all_to_all_large.min_s * steps_a2a / n;
-  // moesim's alpha-beta model charges 2(n-1) latencies per all-reduce and n-1 per all-to-all.
+  // Per step of the ring all-reduce (2(n-1) steps; the raw file's) and of moesim's all-to-all
+  // (n-1 steps; the profile's scale_up latency).
   c.all_reduce_step_latency_s = c.all_reduce_small.median_s / steps_reduce;
   c.all_to_all_step_latency_s = c.all_to_all_small.median_s / steps_a2a;
   check(ncclGetVersion(&c.nccl_version), "ncclGetVersion");

@@ -112,6 +112,16 @@ Graph::~Graph() {
 
 void Graph::launch(cudaStream_t stream) const { check(cudaGraphLaunch(exec_, stream), "cudaGraphLaunch"); }
 
+bool all_peers_accessible(int devices) {
+  for (int i = 0; i < devices; ++i)
+    for (int j = 0; j < devices; ++j) {
+      int can = 0;
+      if (i != j) check(cudaDeviceCanAccessPeer(&can, i, j), "cudaDeviceCanAccessPeer");
+      if (i != j && !can) return false;
+    }
+  return true;
+}
+
 Blas::Blas(cudaStream_t stream) {
   check(cublasCreate(&handle_), "cublasCreate");
   const cublasStatus_t status = cublasSetStream(handle_, stream);

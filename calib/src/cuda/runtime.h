@@ -113,6 +113,10 @@ class Graph {
   int device_ = 0;
 };
 
+// Whether every pair of the first `devices` GPUs can read each other's memory
+// (cudaDeviceCanAccessPeer), as engines' one-shot and two-shot all-reduce kernels do.
+bool all_peers_accessible(int devices);
+
 // Sets `device` current; throws naming the device when it cannot be used.
 void use_device(int device);
 

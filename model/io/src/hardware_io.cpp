@@ -174,6 +174,7 @@ std::optional<Hardware> read_hardware_profile(const Json& doc, Diagnostics& out)
           if (*n >= 1 && *n <= 1 << 20) hw.scale_up_devices = *n;
           else s.fail("devices", "out_of_range", std::to_string(*n) + " must be in [1, 1048576]");
         }
+        if (const auto peer = s.boolean("peer_access", false)) hw.scale_up_peer_access = *peer;
       }
     });
   };
@@ -237,6 +238,7 @@ Json write_hardware_profile(const Hardware& hw, const std::string& notes) {
   if (hw.scale_up.bandwidth_bytes_per_s > 0) {
     doc["scale_up"] = link(hw.scale_up);
     doc["scale_up"]["devices"] = hw.scale_up_devices;
+    if (hw.scale_up_peer_access) doc["scale_up"]["peer_access"] = true;
   }
   if (hw.scale_out.bandwidth_bytes_per_s > 0) doc["scale_out"] = link(hw.scale_out);
   if (hw.storage_sequential_read_bytes_per_s > 0)

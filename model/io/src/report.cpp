@@ -367,7 +367,8 @@ std::string describe_hardware(const Hardware& hw) {
   o << "\n  memory: " << human(hw.memory_bytes, Unit::bytes) << " at " << fixed(hw.memory_bandwidth_bytes_per_s / 1e9, 1)
     << " GB/s; cache " << human(hw.cache_bytes, Unit::bytes) << "\n";
   o << "  links: host " << fixed(hw.host_link.bandwidth_bytes_per_s / 1e9, 1) << " GB/s, scale-up "
-    << fixed(hw.scale_up.bandwidth_bytes_per_s / 1e9, 1) << " GB/s x " << hw.scale_up_devices << " devices, scale-out "
+    << fixed(hw.scale_up.bandwidth_bytes_per_s / 1e9, 1) << " GB/s x " << hw.scale_up_devices << " devices"
+    << (hw.scale_up_peer_access ? " (peer access)" : "") << ", scale-out "
     << fixed(hw.scale_out.bandwidth_bytes_per_s / 1e9, 2) << " GB/s\n";
   if (hw.storage_sequential_read_bytes_per_s > 0)
     o << "  storage: " << fixed(hw.storage_sequential_read_bytes_per_s / 1e9, 2) << " GB/s sequential, "

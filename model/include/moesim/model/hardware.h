@@ -101,6 +101,11 @@ struct Hardware {
   Link host_link;                // device <-> host memory (PCIe, C2C); unused on unified memory
   Link scale_up;                 // within a node (NVLink, Infinity Fabric)
   std::int64_t scale_up_devices = 1;
+  // Every device of a node can read its peers' memory directly (NVLink through NVSwitch,
+  // Infinity Fabric's full mesh, two GPUs on one bridge): what serving engines' one-shot and
+  // two-shot all-reduce kernels need. false: not in the profile, and collectives go through
+  // the ring and tree algorithms of a collective library.
+  bool scale_up_peer_access = false;
   Link scale_out;                // between nodes (InfiniBand, Ethernet)
   double storage_sequential_read_bytes_per_s = 0;
   double storage_random_read_bytes_per_s = 0;
