@@ -359,7 +359,8 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
     hw.scale_up_devices = links.devices;
     hw.scale_up_peer_access = cuda::all_peers_accessible(links.devices);
     steps.note_noise("NCCL all-to-all", links.all_to_all_large);
-    c.raw["nccl"] = {{"devices", links.devices}, {"peer_access", hw.scale_up_peer_access}, {"nccl_version", links.nccl_version}, {"bytes_per_rank", links.large_bytes},
+    c.raw["nccl"] = {{"devices", links.devices}, {"peer_access", hw.scale_up_peer_access}, {"nccl_version", links.nccl_version},
+                     {"bytes_per_rank", links.large_bytes},
                      {"all_reduce_bus_bytes_per_s", links.all_reduce_bus_bytes_per_s},
                      {"all_reduce_step_latency_s", links.all_reduce_step_latency_s},
                      {"all_to_all_bus_bytes_per_s", links.all_to_all_bus_bytes_per_s},

@@ -115,9 +115,10 @@ void Graph::launch(cudaStream_t stream) const { check(cudaGraphLaunch(exec_, str
 bool all_peers_accessible(int devices) {
   for (int i = 0; i < devices; ++i)
     for (int j = 0; j < devices; ++j) {
+      if (i == j) continue;
       int can = 0;
-      if (i != j) check(cudaDeviceCanAccessPeer(&can, i, j), "cudaDeviceCanAccessPeer");
-      if (i != j && !can) return false;
+      check(cudaDeviceCanAccessPeer(&can, i, j), "cudaDeviceCanAccessPeer");
+      if (!can) return false;
     }
   return true;
 }

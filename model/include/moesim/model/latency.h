@@ -123,7 +123,7 @@ struct OpTime {
   double io_s = 0;
   double flops = 0;  // per device
   double bytes = 0;  // per device: memory traffic, or bytes sent/loaded
-  double kernels = 0;  // launches per device, each paying Hardware::kernel_overhead_s
+  double kernels = 0;  // launches per device, each paying kernel_overhead_s (graph_kernel_overhead_s in decode)
   Bound bound = Bound::none;
 };
 
