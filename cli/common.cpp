@@ -135,6 +135,8 @@ void DeploymentOptions::add_to(po::options_description& options) {
       ("cache-policy", po::value(&cache_policy)->default_value("lru"), "expert cache policy: lru | lfu")
       ("expert-reads", po::value(&expert_reads)->default_value("busiest"),
        "expert weights read per step with ep > 1 and skewed routing: busiest (the busiest device's own touched experts) | mean (distinct experts / ep)")
+      ("expert-placement", po::value(&expert_placement)->default_value("contiguous"),
+       "which experts share a device with ep > 1 and skewed routing: contiguous (the most popular together) | balanced (spread by load, as DeepSeek's EPLB)")
       ("prefetch-accuracy", po::value(&o.prefetch_accuracy)->default_value(0), "fraction of misses predicted a layer ahead, 0..1")
       ("two-batch-overlap", po::bool_switch(&deployment.two_batch_overlap),
        "serve each replica's sequences as two micro-batches, one's all-to-all under the other's compute (DeepSeek-V3 §3.4.1)");
@@ -145,6 +147,7 @@ void DeploymentOptions::finish() {
   o.target = parse_option<OffloadTarget>("offload", offload);
   o.policy = parse_option<CachePolicy>("cache-policy", cache_policy);
   deployment.expert_reads = parse_option<ExpertReads>("expert-reads", expert_reads);
+  deployment.expert_placement = parse_option<ExpertPlacement>("expert-placement", expert_placement);
   deployment.parallel.schedule = parse_option<PipelineSchedule>("pp-schedule", pp_schedule);
   Diagnostics d;
   deployment.routing.zipf_exponent = routing_skew;

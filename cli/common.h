@@ -98,13 +98,13 @@ struct FormatOptions {
 
 struct DeploymentOptions {
   Deployment deployment;
-  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest", pp_schedule = "1f1b";
+  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest", expert_placement = "contiguous", pp_schedule = "1f1b";
   double routing_skew = 0;
   std::string routing_histogram;  // measured per-expert shares, comma-separated
   std::optional<double> routing_locality, max_violation;
   static constexpr const char* kNames[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual-stages", "capacity-factor", "routing-skew",
                                            "routing-histogram", "max-violation", "routing-locality", "offload", "expert-cache", "cache-policy",
-                                           "prefetch-accuracy", "expert-reads"};
+                                           "prefetch-accuracy", "expert-reads", "expert-placement"};
   void add_to(po::options_description& options);
   // Reads the strings into `deployment` (routing included) and checks it; throws BadInput.
   void finish();

@@ -246,12 +246,17 @@ QGroupBox* InputPanel::build_run_box() {
   expert_reads_ = enum_combo<ExpertReads>(run_box);
   expert_reads_->setToolTip("with ep > 1 and skewed routing, whose expert reads set the step: the busiest device's, or the mean (distinct / ep)");
   run_form->addRow("expert reads (ep > 1)", expert_reads_);
+  expert_placement_ = enum_combo<ExpertPlacement>(run_box);
+  expert_placement_->setToolTip("with ep > 1 and skewed routing, which experts share a device: the most popular together "
+                                "(contiguous), or spread by load (balanced, as DeepSeek's EPLB)");
+  run_form->addRow("expert placement (ep > 1)", expert_placement_);
   two_batch_overlap_ = new QCheckBox("two micro-batches, all-to-all under compute", run_box);
   two_batch_overlap_->setToolTip("serving: each replica's sequences run as two micro-batches, the all-to-all of one under the "
                                  "attention and experts of the other (DeepSeek-V3 §3.4.1, SGLang's two-batch overlap)");
   run_form->addRow("two-batch overlap", two_batch_overlap_);
 
-  for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_, pp_schedule_}) connect(c, &QComboBox::activated, this, &InputPanel::edited);
+  for (QComboBox* c : {phase_, recompute_, offload_, cache_policy_, expert_reads_, expert_placement_, pp_schedule_})
+    connect(c, &QComboBox::activated, this, &InputPanel::edited);
   for (QCheckBox* c : {overlap_grad_reduce_, overlap_param_gather_, two_batch_overlap_}) connect(c, &QCheckBox::toggled, this, &InputPanel::edited);
   connect(tokens_, &QLineEdit::editingFinished, this, &InputPanel::edited);
   connect(routing_histogram_, &QLineEdit::editingFinished, this, &InputPanel::edited);
@@ -388,6 +393,7 @@ void InputPanel::edited() {
   d.offload = enum_value<OffloadTarget>(offload_, OffloadTarget::none);
   d.cache_policy = enum_value<CachePolicy>(cache_policy_, CachePolicy::lru);
   d.expert_reads = enum_value<ExpertReads>(expert_reads_, ExpertReads::busiest);
+  d.expert_placement = enum_value<ExpertPlacement>(expert_placement_, ExpertPlacement::contiguous);
   d.two_batch_overlap = two_batch_overlap_->isChecked();
   emit changed();
 }
@@ -444,6 +450,7 @@ void InputPanel::show_session(const Resolved* r) {
   offload_->setCurrentText(qs(to_string(d.offload)));
   cache_policy_->setCurrentText(qs(to_string(d.cache_policy)));
   expert_reads_->setCurrentText(qs(to_string(d.expert_reads)));
+  expert_placement_->setCurrentText(qs(to_string(d.expert_placement)));
   two_batch_overlap_->setChecked(d.two_batch_overlap);
   updating_ = false;
 }

@@ -55,7 +55,7 @@ class InputPanel : public QWidget {
 
   Session& session_;
   bool updating_ = false;
-  QComboBox *model_, *hardware_, *attention_kind_, *phase_, *recompute_, *offload_, *cache_policy_, *expert_reads_, *pp_schedule_;
+  QComboBox *model_, *hardware_, *attention_kind_, *phase_, *recompute_, *offload_, *cache_policy_, *expert_reads_, *expert_placement_, *pp_schedule_;
   std::map<std::string, QSpinBox*> ints_;           // by session field path
   std::map<std::string, QDoubleSpinBox*> doubles_;
   std::map<std::string, QComboBox*> formats_;

@@ -111,6 +111,7 @@ std::optional<Resolved> resolve(const Session& s, Diagnostics& out) {
   r.deployment.capacity_factor = in.capacity_factor;
   r.deployment.offload = {in.offload, in.expert_cache, in.cache_policy, in.prefetch_accuracy};
   r.deployment.expert_reads = in.expert_reads;
+  r.deployment.expert_placement = in.expert_placement;
   r.deployment.two_batch_overlap = in.two_batch_overlap;
   r.deployment.routing.zipf_exponent = in.routing_skew;
   if (!in.routing_histogram.empty())
@@ -161,6 +162,7 @@ io::Json session_json(const Session& s) {
         {"expert_cache", d.expert_cache},
         {"cache_policy", to_string(d.cache_policy)},
         {"expert_reads", to_string(d.expert_reads)},
+        {"expert_placement", to_string(d.expert_placement)},
         {"two_batch_overlap", d.two_batch_overlap},
         {"prefetch_accuracy", d.prefetch_accuracy},
         {"routing_skew", d.routing_skew},
@@ -269,6 +271,7 @@ void read_deployment(io::ObjectReader& r, DeploymentInput& d) {
   read_double(r, "expert_cache", d.expert_cache);
   read_enum(r, "cache_policy", d.cache_policy);
   read_enum(r, "expert_reads", d.expert_reads);
+  read_enum(r, "expert_placement", d.expert_placement);
   read_bool(r, "two_batch_overlap", d.two_batch_overlap);
   read_double(r, "prefetch_accuracy", d.prefetch_accuracy);
   read_double(r, "routing_skew", d.routing_skew);

@@ -51,6 +51,7 @@ struct DeploymentInput {
   std::string max_violation;      // load imbalance as MaxVio (as --max-violation); "" = none
   bool two_batch_overlap = false;  // as --two-batch-overlap
   PipelineSchedule pp_schedule = PipelineSchedule::one_f_one_b;  // as --pp-schedule
+  ExpertPlacement expert_placement = ExpertPlacement::contiguous;  // as --expert-placement
 };
 
 struct SweepSettings {

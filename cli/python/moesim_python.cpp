@@ -141,7 +141,7 @@ struct Inputs {
   double capacity_factor = 0, routing_skew = 0, expert_cache = 0, prefetch_accuracy = 0;
   std::vector<double> routing_histogram;
   std::optional<double> routing_locality, max_violation;
-  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest", pp_schedule = "1f1b";
+  std::string offload = "none", cache_policy = "lru", expert_reads = "busiest", expert_placement = "contiguous", pp_schedule = "1f1b";
   bool two_batch_overlap = false;
 };
 
@@ -218,7 +218,8 @@ const std::vector<Keyword<Inputs>>& keywords() {
       keyword("max_violation", &Inputs::max_violation), keyword("routing_locality", &Inputs::routing_locality),
       keyword("offload", &Inputs::offload), keyword("expert_cache", &Inputs::expert_cache),
       keyword("cache_policy", &Inputs::cache_policy), keyword("prefetch_accuracy", &Inputs::prefetch_accuracy),
-      keyword("expert_reads", &Inputs::expert_reads), keyword("two_batch_overlap", &Inputs::two_batch_overlap),
+      keyword("expert_reads", &Inputs::expert_reads), keyword("expert_placement", &Inputs::expert_placement),
+      keyword("two_batch_overlap", &Inputs::two_batch_overlap),
   };
   return table;
 }
@@ -266,7 +267,7 @@ const std::vector<Keyword<fit::FitQuery>>& fit_keywords() {
 // The keywords of the deployment, which need a device.
 constexpr const char* kDeploymentKeywords[] = {"tp", "ep", "pp", "dp", "microbatches", "virtual_stages", "capacity_factor", "routing_skew",
                                                "routing_histogram", "max_violation", "routing_locality", "offload", "expert_cache", "cache_policy", "prefetch_accuracy",
-                                               "expert_reads", "two_batch_overlap", "pp_schedule"};
+                                               "expert_reads", "expert_placement", "two_batch_overlap", "pp_schedule"};
 
 struct Built {
   Workload workload;
@@ -320,6 +321,7 @@ Built build(const Inputs& in) {
   d.offload = {parse_choice<OffloadTarget>("offload", in.offload), in.expert_cache, parse_choice<CachePolicy>("cache_policy", in.cache_policy),
                in.prefetch_accuracy};
   d.expert_reads = parse_choice<ExpertReads>("expert_reads", in.expert_reads);
+  d.expert_placement = parse_choice<ExpertPlacement>("expert_placement", in.expert_placement);
   d.two_batch_overlap = in.two_batch_overlap;
   Diagnostics problems;
   validate(w, problems);

@@ -36,6 +36,7 @@ MOESIM_ENUM_TABLE(OffloadTarget, {OffloadTarget::none, "none"}, {OffloadTarget::
                   {OffloadTarget::storage, "storage"})
 MOESIM_ENUM_TABLE(CachePolicy, {CachePolicy::lru, "lru"}, {CachePolicy::lfu, "lfu"})
 MOESIM_ENUM_TABLE(ExpertReads, {ExpertReads::busiest, "busiest"}, {ExpertReads::mean, "mean"})
+MOESIM_ENUM_TABLE(ExpertPlacement, {ExpertPlacement::contiguous, "contiguous"}, {ExpertPlacement::balanced, "balanced"})
 MOESIM_ENUM_TABLE(PipelineSchedule, {PipelineSchedule::one_f_one_b, "1f1b"}, {PipelineSchedule::gpipe, "gpipe"})
 
 #undef MOESIM_ENUM_TABLE

@@ -217,16 +217,17 @@ double expert_tokens_efficiency(const Context& c, double tokens, double k, doubl
   const EfficiencyCurve& eff = c.hw.gemm_by_tokens;
   const double local = c.plan.local_experts;
   if (c.shares.empty()) return 1 / mean_inverse_efficiency(eff, tokens - 1, std::min(1.0, copies_here / (tokens * local)));
-  // Skewed: the experts of the device whose copies set the step (the most popular E/ep under
-  // contiguous placement, or all of them for the mean device).
+  // Skewed: the experts of the device whose copies set the step (the busiest device's under
+  // the deployment's placement, or all of them for the mean device).
   const InclusionProbabilities pi = inclusion_probabilities(c.shares, k);
-  const std::size_t count = busiest_device ? static_cast<std::size_t>(local) : c.shares.size();
   double picks = 0, weighted = 0;
-  for (std::size_t e = 0; e < count; ++e) {
+  auto weigh = [&](std::size_t e) {
     const double p = pi.at(c.shares, e);
     picks += p;
     weighted += p * mean_inverse_efficiency(eff, tokens - 1, p);
-  }
+  };
+  if (busiest_device) for (const std::size_t e : c.plan.busiest_experts) weigh(e);
+  else for (std::size_t e = 0; e < c.shares.size(); ++e) weigh(e);
   return weighted > 0 ? picks / weighted : eff.at(1);
 }
 
@@ -367,17 +368,17 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   const std::int64_t ep = c.d.parallel.ep;
   const double group_tokens = M * std::max(1.0, static_cast<double>(ep) / tp);
   const double copies = group_tokens * k;
-  const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor);
+  const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor, plan.busiest_experts);
   step.max_over_mean = load.mean > 0 ? load.expected_max / load.mean : 1;
   step.dropped = load.dropped_fraction;
   // Weights read: the distinct experts the group's tokens touch, shared over the EP devices
   // (REFERENCE.md §3: not all experts at batch 1, not only K at large batch).
   step.distinct = m.router == RouterKind::soft_moe ? E : distinct_experts(c, k, group_tokens);
-  // The busiest device holds the most popular experts (expected_device_load's placement), and
-  // the step waits for it: its reads as well as its FLOPs. Uniform routing: every device alike.
+  // The step waits for the busiest device (plan.busiest_experts under the deployment's
+  // placement): its reads as well as its FLOPs. Uniform routing: every device alike.
   const bool busiest_reads = ep > 1 && !c.shares.empty() && m.router != RouterKind::soft_moe && c.d.expert_reads == ExpertReads::busiest;
   const double touched_here =
-      std::min(plan.local_experts, busiest_reads ? expected_distinct_experts(c.shares, k, group_tokens, 0, static_cast<std::size_t>(plan.local_experts))
+      std::min(plan.local_experts, busiest_reads ? expected_distinct_experts(c.shares, k, group_tokens, plan.busiest_experts)
                                                  : step.distinct / static_cast<double>(ep));
   OpTime experts;
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
@@ -722,6 +723,8 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
     plan.expert_activation_values = activation_values(m.expert, expert_width);
     plan.expert_cast_values = h + expert_width;
     plan.local_experts = E / ep;
+    if (p.ep > 1 && !shares.empty() && shares.size() % static_cast<std::size_t>(p.ep) == 0)
+      plan.busiest_experts = busiest_device_experts(shares, p.ep, d.expert_placement);
   }
   const LayerGroups groups = group_layers(a);
   for (std::size_t i = 0; i < groups.size; ++i) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <list>
 #include <numeric>
+#include <queue>
 #include <random>
 #include <unordered_map>
 
@@ -65,13 +67,54 @@ InclusionProbabilities inclusion_probabilities(std::span<const double> shares, d
   return pi;
 }
 
+namespace {
+
+// the capped prefix is picked by every token
+double distinct_term(std::span<const double> shares, const InclusionProbabilities& pi, std::size_t i, double tokens) {
+  return i < pi.capped ? 1 : 1 - std::pow(1 - pi.at(shares, i), tokens);
+}
+
+}  // namespace
+
 double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first, std::size_t count) {
   const InclusionProbabilities pi = inclusion_probabilities(shares, top_k);
   const std::size_t end = first + std::min(count, shares.size() - std::min(first, shares.size()));
   double distinct = 0;
-  for (std::size_t i = first; i < end; ++i)  // the capped prefix is picked by every token
-    distinct += i < pi.capped ? 1 : 1 - std::pow(1 - pi.at(shares, i), tokens);
+  for (std::size_t i = first; i < end; ++i) distinct += distinct_term(shares, pi, i, tokens);
   return distinct;
+}
+
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::span<const std::size_t> held) {
+  const InclusionProbabilities pi = inclusion_probabilities(shares, top_k);
+  double distinct = 0;
+  for (const std::size_t i : held) distinct += distinct_term(shares, pi, i, tokens);
+  return distinct;
+}
+
+std::vector<std::size_t> busiest_device_experts(std::span<const double> shares, std::int64_t devices, ExpertPlacement placement) {
+  const std::size_t n = static_cast<std::size_t>(std::max<std::int64_t>(devices, 1)), per = shares.size() / n;
+  std::vector<std::size_t> held;
+  if (placement == ExpertPlacement::contiguous) {  // device 0 holds the most popular
+    for (std::size_t i = 0; i < per; ++i) held.push_back(i);
+    return held;
+  }
+  // Longest processing time first: a min-heap of (load, device) over the devices with room.
+  using Slot = std::pair<double, std::size_t>;
+  std::priority_queue<Slot, std::vector<Slot>, std::greater<>> lightest;
+  for (std::size_t d = 0; d < n; ++d) lightest.push({0.0, d});
+  std::vector<std::size_t> device(shares.size()), count(n);
+  std::vector<double> load(n);
+  for (std::size_t i = 0; i < n * per; ++i) {
+    const std::size_t d = lightest.top().second;
+    lightest.pop();
+    device[i] = d;
+    load[d] += shares[i];
+    if (++count[d] < per) lightest.push({load[d], d});
+  }
+  const auto busiest = static_cast<std::size_t>(std::max_element(load.begin(), load.end()) - load.begin());
+  for (std::size_t i = 0; i < n * per; ++i)
+    if (device[i] == busiest) held.push_back(i);
+  return held;
 }
 
 namespace {
@@ -89,7 +132,7 @@ double expected_excess(double mu, double sigma, double cap) {
 }  // namespace
 
 DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> shares, double copies,
-                                std::int64_t devices, double capacity_factor) {
+                                std::int64_t devices, double capacity_factor, std::span<const std::size_t> busiest_experts) {
   DeviceLoad load;
   const auto n = static_cast<std::size_t>(std::max<std::int64_t>(devices, 1));
   const bool uniform = shares.empty();
@@ -102,13 +145,14 @@ DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> sh
   for (std::size_t d = 0; d < n; ++d) {
     double q = 0;
     if (uniform) q = static_cast<double>((d + 1) * E / n - d * E / n) / static_cast<double>(E);
+    else if (!busiest_experts.empty()) for (const std::size_t i : busiest_experts) q += shares[i];
     else for (std::size_t i = d * E / n; i < (d + 1) * E / n; ++i) q += shares[i];
     const double mu = copies * q;
     if (mu > busiest) {
       busiest = mu;
       busiest_sigma = std::sqrt(copies * q * (1 - q));
     }
-    if (uniform && d == 0) break;  // every device alike (when n divides E)
+    if ((uniform || !busiest_experts.empty()) && d == 0) break;  // every device alike (when n divides E), or the busiest named
   }
   const double spread = n > 1 ? busiest_sigma * std::sqrt(2 * std::log(static_cast<double>(n))) : 0;
   load.expected_max = std::min(copies, busiest + spread);

@@ -677,7 +677,8 @@ TEST_CASE("a session saved and loaded restores every input", "[gui]") {
   s.workload.training.zero = 2;
   s.workload.training.overlap_grad_reduce = true;
   s.workload.training.overlap_param_gather = true;
-  s.deployment = {2, 4, 2, 4, 8, 2, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, ExpertReads::mean, 0.5, 0.8, "1,2,3", "0.9", "0.04", true, PipelineSchedule::gpipe};
+  s.deployment = {2, 4, 2, 4, 8, 2, 1.25, OffloadTarget::host, 3.5, CachePolicy::lfu, ExpertReads::mean, 0.5, 0.8, "1,2,3", "0.9", "0.04", true, PipelineSchedule::gpipe,
+                  ExpertPlacement::balanced};
   s.sweep = {"top_k", "1..8", "hw", "l4,h200", "memory.total_bytes"};
   s.scaling = {"chinchilla", "1e20,1e21", "data.csv", "N=N,D=D,loss=loss", "1,2", "2", 0.9, "3e10", "1e11", "160 GB", 1e6, 8, 32, 4096, "50 ms", 1e12};
   s.pareto = {{"experts=8,16", "top_k=1,2"}, "memory_per_device.total_bytes", 3e22};
@@ -691,6 +692,7 @@ TEST_CASE("a session saved and loaded restores every input", "[gui]") {
   REQUIRE(back);
   CHECK(session_json(*back) == session_json(s));
   CHECK(back->deployment.offload == OffloadTarget::host);
+  CHECK(back->deployment.expert_placement == ExpertPlacement::balanced);
   CHECK(back->model.overrides.expert_format == "mxfp4");
   CHECK(back->pareto.axes.size() == 2);
   CHECK(back->workload.train_tokens == 1e12);

@@ -100,6 +100,37 @@ TEST_CASE("routing: device load under expert parallelism") {
   CHECK(expected_device_load(64, shares, 1000, 8, 0).expected_max > eight.expected_max);
 }
 
+// Placement by hand: shares 0.4, 0.3, 0.2, 0.1 on two devices of two experts. Contiguous: the
+// busiest holds {0, 1}, 0.7 of the copies. Balanced (longest processing time first): 0.4 to
+// device 0, 0.3 to device 1, 0.2 to the lighter device 1 (now full), 0.1 to device 0: both 0.5,
+// the first {0, 3}. Of 1000 copies the busiest device then expects its mean plus
+// sigma sqrt(2 ln 2): 700 + sqrt(1000 x 0.7 x 0.3) x 1.17741 = 717.06 and 500 + sqrt(250) x
+// 1.17741 = 518.62.
+TEST_CASE("routing: a balanced placement spreads the popular experts, and its busiest device carries less") {
+  const std::vector<double> shares{0.4, 0.3, 0.2, 0.1};
+  CHECK(busiest_device_experts(shares, 2, ExpertPlacement::contiguous) == std::vector<std::size_t>{0, 1});
+  const std::vector<std::size_t> balanced = busiest_device_experts(shares, 2, ExpertPlacement::balanced);
+  CHECK(balanced == std::vector<std::size_t>{0, 3});
+  CHECK(expected_device_load(4, shares, 1000, 2, 0).expected_max == Approx(717.06).epsilon(1e-4));
+  CHECK(expected_device_load(4, shares, 1000, 2, 0, balanced).expected_max == Approx(518.62).epsilon(1e-4));
+  CHECK(expected_distinct_experts(shares, 1, 1, balanced) == Approx(0.5));
+  // Over Zipf skews and device counts: the busiest balanced device holds E/n experts, carries no
+  // more than the contiguous one, and no less than the mean 1/n or the most popular expert.
+  for (const double zipf : {0.3, 1.0, 2.0}) {
+    for (const std::int64_t n : {2, 4, 8, 32}) {
+      INFO("zipf " << zipf << ", " << n << " devices");
+      const auto z = expert_shares(64, RoutingSkew{zipf, {}, {}});
+      const auto held = busiest_device_experts(z, n, ExpertPlacement::balanced);
+      REQUIRE(held.size() == static_cast<std::size_t>(64 / n));
+      double q = 0, contiguous = 0;
+      for (const std::size_t i : held) q += z[i];
+      for (const std::size_t i : busiest_device_experts(z, n, ExpertPlacement::contiguous)) contiguous += z[i];
+      CHECK(q <= contiguous + 1e-12);
+      CHECK(q >= std::max(1.0 / static_cast<double>(n), z[0]) - 1e-12);
+    }
+  }
+}
+
 // MaxVio (Wang et al. 2024): max load / mean load - 1; given, the Zipf shape whose busiest
 // expert carries 1 + MaxVio times the mean share.
 TEST_CASE("routing: a max violation is the busiest expert's load over the mean, minus one") {

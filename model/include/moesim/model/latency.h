@@ -72,6 +72,9 @@ struct Deployment {
   // link. Unset: as uniform routing, the node's share of the expert-parallel group.
   std::optional<double> node_locality;
   ExpertReads expert_reads = ExpertReads::busiest;
+  // Which experts share an expert-parallel device under skewed routing (routing.h): the most
+  // popular together, or spread by load as an expert-placement balancer does.
+  ExpertPlacement expert_placement = ExpertPlacement::contiguous;
   // Two-batch overlap in serving (DeepSeek-V3 report, arXiv 2412.19437 §3.4.1: "we
   // simultaneously process two micro-batches with similar computational workloads, overlapping
   // the attention and MoE of one micro-batch with the dispatch and combine of another";
@@ -243,6 +246,9 @@ struct LatencyPlan {
   // routed experts on one device (split tp ways when ep = 1)
   double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
   double expert_split = 1, local_experts = 0;
+  // skewed routing with ep > 1: the experts of the device whose shares sum highest under the
+  // deployment's placement (busiest_device_experts); empty otherwise
+  std::vector<std::size_t> busiest_experts;
   double expert_unpack_s = 0;  // unpacking one whole expert's weights (mean over per-expert formats)
   // Activation values the FFNs' activation kernels read and write per token (per routed copy
   // for the experts), and the router's logits per token (its top-k kernel reads them).

@@ -50,6 +50,20 @@ InclusionProbabilities inclusion_probabilities(std::span<const double> shares, d
 double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
 double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first = 0,
                                  std::size_t count = static_cast<std::size_t>(-1));
+// The same over the experts `held` (indices into `shares`), e.g. one device's.
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::span<const std::size_t> held);
+
+// Which experts share a device when E experts of `shares` (sorted descending) are placed E/n
+// on each of n expert-parallel devices:
+// - contiguous: device d holds [d E/n, (d + 1) E/n), the most popular together (the worst case;
+//   experts placed by index whatever their load);
+// - balanced: each expert, most popular first, goes to the least-loaded device that has room
+//   (longest processing time first, Graham 1969, SIAM J. Appl. Math. 17(2), with E/n experts
+//   per device: DeepSeek's EPLB balanced_packing, DeepSeek-V3 report arXiv 2412.19437 §3.4).
+enum class ExpertPlacement : std::uint8_t { contiguous, balanced };
+std::string_view to_string(ExpertPlacement v);  // enum_names.cpp
+// The experts of the device whose shares sum highest (the lowest such device), ascending.
+std::vector<std::size_t> busiest_device_experts(std::span<const double> shares, std::int64_t devices, ExpertPlacement placement);
 
 struct DeviceLoad {
   double mean = 0;          // routed token-copies per device
@@ -58,13 +72,13 @@ struct DeviceLoad {
 };
 
 // `copies` = tokens * K routed copies spread over `devices` devices holding E/devices experts
-// each (contiguous placement). Expected maximum by the Gaussian extreme-value approximation
+// each (contiguous placement, unless `busiest_experts` names the busiest device's). Expected maximum by the Gaussian extreme-value approximation
 // mean + sigma*sqrt(2 ln n) of balls into bins (Raab & Steger 1998, Theorem 1, the heavily
 // loaded case). capacity_factor > 0 caps each expert at cf * copies / E (Fedus et al. 2021,
 // Switch Transformer §2.2); 0 = dropless.
 // Empty `shares` means uniform routing over `experts` (closed form, no allocation).
 DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> shares, double copies,
-                                std::int64_t devices, double capacity_factor);
+                                std::int64_t devices, double capacity_factor, std::span<const std::size_t> busiest_experts = {});
 
 enum class CachePolicy : std::uint8_t { lru, lfu };
 std::string_view to_string(CachePolicy v);  // enum_names.cpp
