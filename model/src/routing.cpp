@@ -76,11 +76,10 @@ double distinct_term(std::span<const double> shares, const InclusionProbabilitie
 
 }  // namespace
 
-double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first, std::size_t count) {
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens) {
   const InclusionProbabilities pi = inclusion_probabilities(shares, top_k);
-  const std::size_t end = first + std::min(count, shares.size() - std::min(first, shares.size()));
   double distinct = 0;
-  for (std::size_t i = first; i < end; ++i) distinct += distinct_term(shares, pi, i, tokens);
+  for (std::size_t i = 0; i < shares.size(); ++i) distinct += distinct_term(shares, pi, i, tokens);
   return distinct;
 }
 

@@ -44,13 +44,10 @@ InclusionProbabilities inclusion_probabilities(std::span<const double> shares, d
 // Expected distinct experts touched when `tokens` tokens each pick `top_k` of E experts.
 // Uniform: E*(1 - (1 - K/E)^T) (REFERENCE.md §3); skewed: sum_i 1 - (1 - pi_i)^T with pi_i the
 // capped inclusion probabilities min(1, s p_i), sum pi_i = K (so one token reads K experts).
-// `shares` sorted descending, as expert_shares() returns them. With `first` and `count`, only
-// the experts [first, first + count) are counted: those one device holds under contiguous
-// placement (device 0 holds the most popular, as in expected_device_load).
+// `shares` sorted descending, as expert_shares() returns them. With `held` (indices into
+// `shares`), only those experts are counted: one device's (busiest_device_experts).
 double expected_distinct_experts(std::int64_t experts, double top_k, double tokens);
-double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::size_t first = 0,
-                                 std::size_t count = static_cast<std::size_t>(-1));
-// The same over the experts `held` (indices into `shares`), e.g. one device's.
+double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens);
 double expected_distinct_experts(std::span<const double> shares, double top_k, double tokens, std::span<const std::size_t> held);
 
 // Which experts share a device when E experts of `shares` (sorted descending) are placed E/n
