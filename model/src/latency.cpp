@@ -21,6 +21,7 @@ struct Context {
   const Hardware& hw;
   const Deployment& d;
   std::span<const double> shares;  // empty = uniform
+  std::span<const std::size_t> busiest_experts;  // LatencyModel::busiest_experts_
   const LatencyPlan& plan;
   double real_slots = 1;  // the share of routing slots on real experts, 1 - null_fraction (AdaMoE)
   // FLOP/s of the attention core and the GemmShape::kept_wide operators: the plan's wide_peak
@@ -226,7 +227,7 @@ double expert_tokens_efficiency(const Context& c, double tokens, double k, doubl
     picks += p;
     weighted += p * mean_inverse_efficiency(eff, tokens - 1, p);
   };
-  if (busiest_device) for (const std::size_t e : c.plan.busiest_experts) weigh(e);
+  if (busiest_device) for (const std::size_t e : c.busiest_experts) weigh(e);
   else for (std::size_t e = 0; e < c.shares.size(); ++e) weigh(e);
   return weighted > 0 ? picks / weighted : eff.at(1);
 }
@@ -368,17 +369,17 @@ MoeStep ffn_block(const Context& c, PhaseTime& out, const LayerShape& s, double 
   const std::int64_t ep = c.d.parallel.ep;
   const double group_tokens = M * std::max(1.0, static_cast<double>(ep) / tp);
   const double copies = group_tokens * k;
-  const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor, plan.busiest_experts);
+  const DeviceLoad load = expected_device_load(m.experts, c.shares, copies, ep, c.d.capacity_factor, c.busiest_experts);
   step.max_over_mean = load.mean > 0 ? load.expected_max / load.mean : 1;
   step.dropped = load.dropped_fraction;
   // Weights read: the distinct experts the group's tokens touch, shared over the EP devices
   // (REFERENCE.md §3: not all experts at batch 1, not only K at large batch).
   step.distinct = m.router == RouterKind::soft_moe ? E : distinct_experts(c, k, group_tokens);
-  // The step waits for the busiest device (plan.busiest_experts under the deployment's
+  // The step waits for the busiest device (c.busiest_experts under the deployment's
   // placement): its reads as well as its FLOPs. Uniform routing: every device alike.
   const bool busiest_reads = ep > 1 && !c.shares.empty() && m.router != RouterKind::soft_moe && c.d.expert_reads == ExpertReads::busiest;
   const double touched_here =
-      std::min(plan.local_experts, busiest_reads ? expected_distinct_experts(c.shares, k, group_tokens, plan.busiest_experts)
+      std::min(plan.local_experts, busiest_reads ? expected_distinct_experts(c.shares, k, group_tokens, c.busiest_experts)
                                                  : step.distinct / static_cast<double>(ep));
   OpTime experts;
   experts.flops = load.expected_max * plan.expert_flops_per_copy;
@@ -723,8 +724,6 @@ LatencyPlan make_plan(const Architecture& a, const Hardware& hw, const Deploymen
     plan.expert_activation_values = activation_values(m.expert, expert_width);
     plan.expert_cast_values = h + expert_width;
     plan.local_experts = E / ep;
-    if (p.ep > 1 && !shares.empty() && shares.size() % static_cast<std::size_t>(p.ep) == 0)
-      plan.busiest_experts = busiest_device_experts(shares, p.ep, d.expert_placement);
   }
   const LayerGroups groups = group_layers(a);
   for (std::size_t i = 0; i < groups.size; ++i) {
@@ -832,9 +831,21 @@ std::vector<double> routing_shares(const Architecture& arch, const Deployment& d
   return expert_shares(arch.moe.experts, d.routing);
 }
 
+namespace {
+
+// The busiest expert-parallel device's experts under skewed routing; none when ep does not
+// divide the experts (make_plan's check makes that design infeasible).
+std::vector<std::size_t> busiest_experts(std::span<const double> shares, const Deployment& d) {
+  const std::int64_t ep = d.parallel.ep;
+  if (ep <= 1 || shares.empty() || shares.size() % static_cast<std::size_t>(ep) != 0) return {};
+  return busiest_device_experts(shares, ep, d.expert_placement);
+}
+
+}  // namespace
+
 LatencyModel::LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment)
     : arch_(arch), hw_(hw), deployment_(deployment), shares_(routing_shares(arch, deployment)),
-      plan_(make_plan(arch, hw, deployment_, shares_)) {}
+      busiest_experts_(busiest_experts(shares_, deployment_)), plan_(make_plan(arch, hw, deployment_, shares_)) {}
 
 LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases) const {
   const Architecture& a = arch_;
@@ -849,7 +860,7 @@ LatencyEstimate LatencyModel::operator()(const Workload& w, LatencyPhases phases
   const bool trains = w.phase == Phase::train;
   if (r.feasible() && trains && w.batch % (p.dp * p.microbatches) != 0) r.infeasible = Infeasible::dp_not_dividing_batch;
   if (!r.feasible()) return r;
-  const Context c{a, hw, d, shares_, plan, 1 - w.null_fraction, plan.peak, hw.kernel_overhead_s};
+  const Context c{a, hw, d, shares_, busiest_experts_, plan, 1 - w.null_fraction, plan.peak, hw.kernel_overhead_s};
 
   const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp), pp = static_cast<double>(p.pp);
   const double T = static_cast<double>(w.context);

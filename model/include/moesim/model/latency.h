@@ -246,9 +246,6 @@ struct LatencyPlan {
   // routed experts on one device (split tp ways when ep = 1)
   double expert_flops_per_copy = 0, expert_bytes = 0, expert_io_values = 0, expert_width_efficiency = 1;
   double expert_split = 1, local_experts = 0;
-  // skewed routing with ep > 1: the experts of the device whose shares sum highest under the
-  // deployment's placement (busiest_device_experts); empty otherwise
-  std::vector<std::size_t> busiest_experts;
   double expert_unpack_s = 0;  // unpacking one whole expert's weights (mean over per-expert formats)
   // Activation values the FFNs' activation kernels read and write per token (per routed copy
   // for the experts), and the router's logits per token (its top-k kernel reads them).
@@ -274,7 +271,7 @@ struct LatencyPlan {
 // the workload reuse one. Owns the deployment and its routing shares; holds references to
 // the architecture and the device, which must outlive it.
 // Preconditions: arch and deployment valid (validate(deployment, arch)). Allocation-free but
-// for the routing shares of a skewed or measured routing.
+// for the routing shares of a skewed or measured routing (and its busiest device's experts).
 class LatencyModel {
  public:
   LatencyModel(const Architecture& arch, const Hardware& hw, const Deployment& deployment);
@@ -287,6 +284,9 @@ class LatencyModel {
   const Hardware& hw_;
   Deployment deployment_;
   std::vector<double> shares_;
+  // skewed routing with ep > 1: the experts of the device whose shares sum highest under the
+  // deployment's placement (busiest_device_experts); empty otherwise
+  std::vector<std::size_t> busiest_experts_;
   detail::LatencyPlan plan_;
 };
 
