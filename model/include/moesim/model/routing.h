@@ -69,9 +69,9 @@ struct DeviceLoad {
 };
 
 // `copies` = tokens * K routed copies spread over `devices` devices holding E/devices experts
-// each (contiguous placement, unless `busiest_experts` names the busiest device's). Expected maximum by the Gaussian extreme-value approximation
-// mean + sigma*sqrt(2 ln n) of balls into bins (Raab & Steger 1998, Theorem 1, the heavily
-// loaded case). capacity_factor > 0 caps each expert at cf * copies / E (Fedus et al. 2021,
+// each (contiguous placement, unless `busiest_experts` names the busiest device's). Expected
+// maximum by the Gaussian extreme-value approximation mean + sigma*sqrt(2 ln n) of balls into
+// bins (Raab & Steger 1998, Theorem 1, the heavily loaded case). capacity_factor > 0 caps each expert at cf * copies / E (Fedus et al. 2021,
 // Switch Transformer §2.2); 0 = dropless.
 // Empty `shares` means uniform routing over `experts` (closed form, no allocation).
 DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> shares, double copies,
