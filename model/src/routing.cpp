@@ -139,20 +139,22 @@ DeviceLoad expected_device_load(std::int64_t experts, std::span<const double> sh
   load.mean = copies / static_cast<double>(n);
   load.expected_max = load.mean;
   if (E == 0 || copies <= 0) return load;
-  // Contiguous placement: device d holds experts [d*E/n, (d+1)*E/n).
-  double busiest = 0, busiest_sigma = 0;
-  for (std::size_t d = 0; d < n; ++d) {
-    double q = 0;
-    if (uniform) q = static_cast<double>((d + 1) * E / n - d * E / n) / static_cast<double>(E);
-    else if (!busiest_experts.empty()) for (const std::size_t i : busiest_experts) q += shares[i];
-    else for (std::size_t i = d * E / n; i < (d + 1) * E / n; ++i) q += shares[i];
-    const double mu = copies * q;
-    if (mu > busiest) {
-      busiest = mu;
-      busiest_sigma = std::sqrt(copies * q * (1 - q));
+  // The busiest device's share of the copies: its named experts' (another placement), else the
+  // largest under contiguous placement, device d holding experts [d*E/n, (d+1)*E/n) (uniform:
+  // every device alike when n divides E).
+  double q = 0;
+  if (!uniform && !busiest_experts.empty()) {
+    for (const std::size_t i : busiest_experts) q += shares[i];
+  } else {
+    for (std::size_t d = 0; d < n; ++d) {
+      double q_d = 0;
+      if (uniform) q_d = static_cast<double>((d + 1) * E / n - d * E / n) / static_cast<double>(E);
+      else for (std::size_t i = d * E / n; i < (d + 1) * E / n; ++i) q_d += shares[i];
+      q = std::max(q, q_d);
+      if (uniform) break;
     }
-    if ((uniform || !busiest_experts.empty()) && d == 0) break;  // every device alike (when n divides E), or the busiest named
   }
+  const double busiest = copies * q, busiest_sigma = std::sqrt(copies * q * (1 - q));
   const double spread = n > 1 ? busiest_sigma * std::sqrt(2 * std::log(static_cast<double>(n))) : 0;
   load.expected_max = std::min(copies, busiest + spread);
   if (capacity_factor > 0) {

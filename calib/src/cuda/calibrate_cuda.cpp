@@ -320,14 +320,11 @@ Calibration cuda::calibrate(const CalibrationOptions& o, int device) {
   if (steps.next("launch latency")) return c.cancelled = true, c;
   {
     constexpr int kLaunches = 100;
-    const Measurement queued = gpu.time(
-        [&] {
-          for (int i = 0; i < kLaunches; ++i) check(cuda::launch_empty(stream), "empty_kernel launch");
-        },
-        m, false, kLaunches);
-    const cuda::Graph graph(stream, [&] {
-      for (int i = 0; i < kLaunches; ++i) check(cuda::launch_empty(stream), "empty_kernel capture");
-    });
+    const auto queue_empty_kernels = [&] {
+      for (int i = 0; i < kLaunches; ++i) check(cuda::launch_empty(stream), "empty_kernel launch");
+    };
+    const Measurement queued = gpu.time(queue_empty_kernels, m, false, kLaunches);
+    const cuda::Graph graph(stream, queue_empty_kernels);  // the same kernels, captured
     const Measurement replayed = gpu.time([&] { graph.launch(stream); }, m, false, kLaunches);
     const Measurement waited = measure(
         [&] {
